@@ -1,0 +1,174 @@
+"""The errors bridge raises.
+
+::
+
+    BridgeError(Exception)
+     +-- JSError                 anything thrown or rejected in JS: .name .message .stack .js_value
+     |    +-- JSTypeError(JSError, TypeError)
+     |    +-- JSRangeError(JSError, ValueError)
+     |    +-- JSReferenceError(JSError, NameError)
+     |    +-- JSSyntaxError(JSError, SyntaxError)
+     |    +-- JSAggregateError(JSError)   .errors: the mapped errors, in order
+     |    +-- JSRejection(JSError)        a non-Error reason (42, "x", null, undefined): .value
+     +-- RuntimeNotReady         promise work asked for with no asyncio loop running
+     +-- WrongThread             the engine used from a thread other than its own
+     +-- TranslationError        the translator cannot handle its input: .line .column .rule
+
+``AggregateError`` is what ``bridge.Promise.any`` raises when every input rejected; it is a
+``JSAggregateError`` so that one ``except`` clause catches both sides' aggregate errors.
+
+A JS error that reaches Python becomes the most specific class above (JS ``cause`` becomes
+``__cause__``, a custom Error subclass keeps its ``.name``); sent back to JS, it is the very
+same JS object again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AggregateError",
+    "BridgeError",
+    "JSAggregateError",
+    "JSError",
+    "JSRangeError",
+    "JSReferenceError",
+    "JSRejection",
+    "JSSyntaxError",
+    "JSTypeError",
+    "RuntimeNotReady",
+    "TranslationError",
+    "WrongThread",
+]
+
+
+class BridgeError(Exception):
+    """Base class of every error bridge raises itself; catch it to catch them all."""
+
+
+class JSError(BridgeError):
+    """Something JavaScript threw or rejected with.
+
+    Raised when JS code run through bridge throws, or when an awaited JS promise rejects.
+    ``name``, ``message`` and ``stack`` are the JS error's; ``js_value`` is the thrown value
+    itself, so that handing the exception back to JS gives JS the same object (``===``).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        name: str = "Error",
+        stack: str = "",
+        js_value: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+        self.stack = stack
+        self.js_value = js_value
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}" if self.message else self.name
+
+
+class JSTypeError(JSError, TypeError):
+    """A JS ``TypeError``; also a Python ``TypeError``."""
+
+
+class JSRangeError(JSError, ValueError):
+    """A JS ``RangeError``; also a Python ``ValueError``."""
+
+
+class JSReferenceError(JSError, NameError):
+    """A JS ``ReferenceError``; also a Python ``NameError``."""
+
+
+class JSSyntaxError(JSError, SyntaxError):
+    """A JS ``SyntaxError`` (bad source given to ``bridge.eval``); also a Python ``SyntaxError``."""
+
+    def __str__(self) -> str:  # SyntaxError.__str__ would print its empty msg/filename fields
+        return JSError.__str__(self)
+
+
+class JSAggregateError(JSError):
+    """A JS ``AggregateError`` (``Promise.any`` with every input rejected).
+
+    ``errors`` holds each inner error mapped the same way, in input order.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        errors: list[BaseException] | None = None,
+        name: str = "AggregateError",
+        stack: str = "",
+        js_value: Any = None,
+    ) -> None:
+        super().__init__(message, name=name, stack=stack, js_value=js_value)
+        self.errors: list[BaseException] = list(errors or [])
+
+
+class AggregateError(JSAggregateError):
+    """Raised by ``bridge.Promise.any`` when every input rejected; ``.errors`` keeps input order."""
+
+    def __init__(self, errors: list[BaseException], message: str = "All promises were rejected") -> None:
+        super().__init__(message, errors=errors)
+
+
+class JSRejection(JSError):
+    """A JS rejection or throw whose reason is not an Error (``42``, ``"x"``, ``null``, ``undefined``).
+
+    ``value`` is the reason as Python sees it (``None`` for both ``null`` and ``undefined``;
+    ``is_null`` tells them apart).
+    """
+
+    def __init__(self, value: Any, *, is_null: bool = False, js_value: Any = None) -> None:
+        self.value = value
+        self.is_null = is_null
+        super().__init__(_describe(value, is_null), name="JSRejection", js_value=js_value)
+
+    def __str__(self) -> str:
+        return f"JS rejected with a non-Error value: {self.message}"
+
+
+def _describe(value: Any, is_null: bool) -> str:
+    if value is None:
+        return "null" if is_null else "undefined"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+class RuntimeNotReady(BridgeError):
+    """JS code needed a running asyncio loop and there was none.
+
+    Raised by ``bridge.eval`` (and anything that schedules a promise job or a timer) when it is
+    called from synchronous code. Call it from async code, or wrap the work in ``bridge.run``.
+    """
+
+
+class WrongThread(BridgeError):
+    """The engine was used from a thread other than the one that owns it.
+
+    SpiderMonkey is single-threaded. From another thread, hand the work to the loop thread
+    (``asyncio.run_coroutine_threadsafe`` / ``loop.call_soon_threadsafe``).
+    """
+
+
+class TranslationError(BridgeError):
+    """The translator could not read or handle its input.
+
+    ``line`` and ``column`` are 1-based positions in the source; ``rule`` names the translator
+    rule (or ``"syntax"``/``"unsupported"``) that gave up.
+    """
+
+    def __init__(self, message: str, *, line: int = 0, column: int = 0, rule: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.rule = rule

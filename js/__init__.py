@@ -1,0 +1,1 @@
+"""JavaScript sources the runtime evaluates in the engine at start (shipped as ``bridge._js``)."""

@@ -1,0 +1,101 @@
+"""Sessions: tests (every Python 3.10-3.13 found), lint, typecheck, examples, demo, bench."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+import nox
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100", "pytest-timeout>=2.3"]
+
+nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _answers(exe: str) -> bool:
+    try:
+        return subprocess.run([exe, "-c", "pass"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _find_pythons() -> list[str]:
+    """The versions of PYTHONS this machine has, putting pyenv's folders on PATH for nox.
+
+    pyenv shims answer only for the selected version, so a shim on PATH is not proof; the
+    interpreters under `pyenv root`/versions are used directly when the shim does not answer.
+    """
+    roots = [os.environ.get("PYENV_ROOT", ""), os.path.expanduser("~/.pyenv")]
+    found = []
+    for version in PYTHONS:
+        exe = shutil.which(f"python{version}")
+        if exe and _answers(exe):
+            found.append(version)
+            continue
+        for root in filter(None, roots):
+            hits = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin")))
+            hits = [h for h in hits if _answers(os.path.join(h, f"python{version}"))]
+            if hits:
+                os.environ["PATH"] = hits[-1] + os.pathsep + os.environ["PATH"]
+                found.append(version)
+                break
+        else:
+            print(f"noxfile: Python {version} not found on this machine; skipping it", file=sys.stderr)
+    return found or [f"{sys.version_info[0]}.{sys.version_info[1]}"]
+
+
+FOUND = _find_pythons()
+CURRENT = f"{sys.version_info[0]}.{sys.version_info[1]}"
+MAIN = CURRENT if CURRENT in FOUND else FOUND[-1]
+
+
+@nox.session(python=FOUND)
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the real engine."""
+    session.install(".", *TEST_DEPS)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=MAIN)
+def lint(session: nox.Session) -> None:
+    """ruff over the package, tests, examples and benchmarks."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", "bridge")
+
+
+@nox.session(python=MAIN)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package."""
+    session.install(".", "mypy>=1.11", *TEST_DEPS)
+    session.run("mypy")
+
+
+@nox.session(python=MAIN)
+def examples(session: nox.Session) -> None:
+    """Run every example script; each prints what it shows."""
+    session.install(".")
+    for path in sorted(glob.glob("examples/*.py")):
+        session.run("python", path)
+
+
+@nox.session(python=MAIN, default=False)
+def demo(session: nox.Session) -> None:
+    """The main job: translate examples/chains.js, then await JS from Python."""
+    session.install(".")
+    session.run("bridge", "translate", "examples/chains.js")
+    session.run("python", "examples/await_js.py")
+
+
+@nox.session(python=MAIN, default=False)
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks, printed as tables."""
+    session.install(".", "promise==2.3")
+    names = session.posargs or sorted(glob.glob("benchmarks/*.py"))
+    for path in names:
+        session.run("python", path)
