@@ -34,6 +34,7 @@ from ._exceptions import WrongThread as WrongThread
 
 # --- runtime and conversion (issue 2) ---
 # --- Promise (issue 3) ---
+from ._promise import Promise as Promise
 # --- cancellation (issue 4) ---
 # --- translator (issues 5, 6) ---
 
@@ -49,6 +50,7 @@ __all__ = [
     "JSRejection",
     "JSSyntaxError",
     "JSTypeError",
+    "Promise",
     "RuntimeNotReady",
     "TranslationError",
     "WrongThread",
