@@ -37,12 +37,17 @@ from ._exceptions import WrongThread as WrongThread
 from ._promise import Promise as Promise
 # --- cancellation (issue 4) ---
 # --- translator (issues 5, 6) ---
+# `bridge.translate` is the function; the subpackage stays importable as bridge.translate.*.
+from .translate import Diagnostic as Diagnostic
+from .translate import Translation as Translation
+from .translate import translate as translate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AggregateError",
     "BridgeError",
+    "Diagnostic",
     "JSAggregateError",
     "JSError",
     "JSRangeError",
@@ -52,8 +57,10 @@ __all__ = [
     "JSTypeError",
     "Promise",
     "RuntimeNotReady",
+    "Translation",
     "TranslationError",
     "WrongThread",
+    "translate",
 ]
 
 

@@ -1,0 +1,62 @@
+"""The translator: promise chains (``.then/.catch/.finally``) -> async/await, as JS or Python.
+
+Stages (each a private module; see ``_model`` for the chain model and the IR):
+
+* ``_parse``    tree-sitter parse of ``.js .mjs .cjs .jsx .ts .tsx``; syntax errors located.
+* ``_analyse``  finds every chain and describes it (``Chain``, ``Step``, ``Handler``).
+* ``rules/``    one module per shape: each either lowers its part of a chain into the IR or
+                refuses with a named diagnostic (``Unsafe``); registered by a decorator.
+* ``_lower``    runs the rules over a chain: the IR of async statements.
+* ``_emit_js``  renders the IR as JavaScript and splices it into the untouched source.
+* ``_emit_python``  the Python target (issue 6) renders the same IR as asyncio code.
+
+``translate`` is the one public entry point; ``bridge.translate`` re-exports it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Literal
+
+from .._exceptions import TranslationError
+from ._model import Diagnostic, Translation
+
+__all__ = ["Diagnostic", "Translation", "translate"]
+
+
+def translate(
+    source: str,
+    *,
+    to: Literal["js", "python"] = "js",
+    filename: str | None = None,
+) -> Translation:
+    """Rewrite the promise chains of a JS/TS module as async/await.
+
+    ``to="js"`` keeps everything outside the rewritten chains byte for byte; chains that
+    cannot be rewritten equivalently stay as they are, each with a ``Diagnostic`` saying why.
+    ``to="python"`` translates the whole module into Python asyncio code.
+    ``filename`` picks the grammar by extension (JavaScript when None) and names the input in
+    errors.
+
+    Raises:
+        TranslationError: the source does not parse (``rule == "syntax"``, with its line and
+            column), ``to`` is unknown, or the Python target cannot express the module.
+    """
+    if to == "js":
+        from ._driver import translate_js
+
+        return translate_js(source, filename=filename)
+    if to == "python":
+        # The Python target (issue 6) lives in its own module; looked up by name so that this
+        # entry point works (with a clear error) in a tree that does not have it yet.
+        name = f"{__name__}._emit_python"
+        if importlib.util.find_spec(name) is None:
+            raise TranslationError(
+                "the Python target is not available in this build", rule="unsupported"
+            )
+        result: Translation = importlib.import_module(name).translate_module(
+            source, filename=filename
+        )
+        return result
+    raise TranslationError(f"unknown target {to!r}: expected 'js' or 'python'", rule="usage")

@@ -1,0 +1,408 @@
+"""Finding promise chains in a parsed module and describing them with the chain model.
+
+``find_chains(parsed)`` returns every outermost ``x.then(...)/.catch(...)/.finally(...)``
+call chain as a ``Chain``; ``Index`` answers the name questions the rules ask (is this name
+used anywhere else in that function? which names does the file use at all?) with one pass
+over the identifiers, so a 20,000-line file stays well under a second.
+
+Analysis never refuses: refusing is the rules' job (``Unsafe``), so that every refusal has a
+rule name and a message.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from tree_sitter import Node, Query, QueryCursor
+
+from ._model import Chain, Context, Handler, HandlerKind, Param, Sink, Step
+from ._parse import Parsed, language
+
+STEP_NAMES = ("then", "catch", "finally")
+
+FUNCTION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "function",  # older grammars
+        "arrow_function",
+        "method_definition",
+        "generator_function",
+        "generator_function_declaration",
+    }
+)
+# Identifier-like node types whose text is a name in some scope.
+NAME_TYPES = (
+    "identifier",
+    "shorthand_property_identifier",
+    "shorthand_property_identifier_pattern",
+)
+
+
+class Unsafe(Exception):
+    """A rule found that a chain cannot be rewritten equivalently; carries the diagnostic."""
+
+    def __init__(self, rule: str, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.node = node
+
+
+@functools.cache
+def _query(lang: str, text: str) -> Query:
+    query: Query = Query(language(lang), text)
+    return query
+
+
+def captures(parsed: Parsed, node: Node, text: str) -> dict[str, list[Node]]:
+    """Run a tree-sitter query below node (in C: this is what keeps analysis fast)."""
+    return QueryCursor(_query(parsed.language, text)).captures(node)
+
+
+_NAMES_QUERY = " ".join(f"({t}) @n" for t in NAME_TYPES)
+_STEP_QUERY = """
+(call_expression
+  function: (member_expression property: (property_identifier) @prop)
+  (#any-of? @prop "then" "catch" "finally")) @call
+"""
+_WORD = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+class Index:
+    """Every name occurrence of a module, by name, sorted by position."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        positions: dict[str, list[int]] = defaultdict(list)
+        for node in captures(parsed, parsed.root, _NAMES_QUERY).get("n", []):
+            positions[parsed.text(node)].append(node.start_byte)
+        for lst in positions.values():
+            lst.sort()
+        self.positions = positions
+        # Fresh names must not collide with anything, not even a property or a word in a
+        # comment (a reader would be misled), so they avoid every word of the file.
+        self.words = {m.group().decode("ascii") for m in _WORD.finditer(parsed.source)}
+        self.taken: set[str] = set()
+
+    def occurs_outside(self, name: str, region: Node | None, inside: Node) -> bool:
+        """Whether name occurs in region (whole module when None) outside the node inside."""
+        pos = self.positions.get(name, [])
+        start, end = (0, len(self.parsed.source)) if region is None else _range(region)
+        lo = bisect.bisect_left(pos, start)
+        hi = bisect.bisect_left(pos, end)
+        return any(not (inside.start_byte <= p < inside.end_byte) for p in pos[lo:hi])
+
+    def fresh(self, base: str) -> str:
+        """A name used nowhere in the file and not handed out before: base, base2, base3..."""
+        name, n = base, 1
+        while name in self.words or name in self.taken or name in _RESERVED:
+            n += 1
+            name = f"{base}{n}"
+        self.taken.add(name)
+        return name
+
+
+_RESERVED = frozenset({"arguments", "eval", "await", "yield", "let", "static", "implements"})
+
+
+def _range(node: Node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node below node (pre-order), node included."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def enclosing_function(node: Node) -> Node | None:
+    p = node.parent
+    while p is not None:
+        if p.type in FUNCTION_TYPES:
+            return p
+        p = p.parent
+    return None
+
+
+def is_async(fn: Node | None) -> bool:
+    if fn is None:
+        return False
+    return any(c.type == "async" for c in fn.children)
+
+
+def is_generator(fn: Node) -> bool:
+    return fn.type.startswith("generator_function") or any(c.type == "*" for c in fn.children)
+
+
+def unparen(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        child = node.named_children[0]
+        assert child is not None
+        node = child
+    return node
+
+
+def _step_of(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
+    """(method, receiver) when call is ``receiver.then/catch/finally(...)`` (no ``?.``)."""
+    if call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "member_expression":
+        return None
+    prop = fn.child_by_field_name("property")
+    obj = fn.child_by_field_name("object")
+    if prop is None or obj is None or prop.type != "property_identifier":
+        return None
+    if any(c.type == "optional_chain" for c in fn.children) or any(
+        c.type == "optional_chain" for c in call.children
+    ):
+        return None
+    name = parsed.text(prop)
+    if name not in STEP_NAMES:
+        return None
+    return name, obj
+
+
+def _outer(parsed: Parsed, call: Node) -> Node:
+    """Climb from a step call to the outermost step call of its chain."""
+    node = call
+    while True:
+        parent = node.parent
+        if parent is None or parent.type != "member_expression":
+            return node
+        grand = parent.parent
+        if grand is None or _step_of(parsed, grand) is None:
+            return node
+        if grand.child_by_field_name("function") != parent:
+            return node
+        node = grand
+
+
+def find_chains(parsed: Parsed) -> list[Chain]:
+    """Every outermost promise chain of the module, in source order."""
+    calls = captures(parsed, parsed.root, _STEP_QUERY).get("call", [])
+    seen: set[tuple[int, int]] = set()
+    chains = []
+    for call in calls:
+        outer = _outer(parsed, call)
+        key = _range(outer)
+        if key in seen:
+            continue
+        seen.add(key)
+        chains.append(describe(parsed, outer))
+    chains.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
+    return chains
+
+
+def describe(parsed: Parsed, outer: Node) -> Chain:
+    """The Chain model of an outermost step call."""
+    steps: list[Step] = []
+    node = outer
+    while True:
+        found = _step_of(parsed, node)
+        if found is None:
+            break
+        method, receiver = found
+        steps.append(_step(parsed, method, node))
+        node = receiver
+    steps.reverse()
+    base = node
+    fn = enclosing_function(outer)
+    context, statement, sink = _context(parsed, outer)
+    return Chain(
+        node=outer,
+        base=base,
+        steps=steps,
+        context=context,
+        statement=statement,
+        function=fn,
+        function_is_async=is_async(fn),
+        sink=sink,
+    )
+
+
+def call_args(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [c for c in args.named_children if c.type != "comment"]
+
+
+def _step(parsed: Parsed, method: str, call: Node) -> Step:
+    args = call_args(call)
+    handlers = [describe_handler(parsed, a) for a in args]
+    if method == "then":
+        return Step(
+            "then",
+            call,
+            on_fulfilled=handlers[0] if handlers else None,
+            on_rejected=handlers[1] if len(handlers) > 1 else None,
+        )
+    if method == "catch":
+        return Step("catch", call, on_rejected=handlers[0] if handlers else None)
+    return Step("finally", call, on_finally=handlers[0] if handlers else None)
+
+
+_NON_CALLABLE = frozenset(
+    {
+        "number",
+        "string",
+        "template_string",
+        "null",
+        "undefined",
+        "true",
+        "false",
+        "object",
+        "array",
+        "regex",
+    }
+)
+
+
+def describe_handler(parsed: Parsed, node: Node) -> Handler:
+    node_u = unparen(node)
+    if node_u.type in ("arrow_function", "function_expression", "function"):
+        kind = HandlerKind.ARROW if node_u.type == "arrow_function" else HandlerKind.FUNCTION
+        body = node_u.child_by_field_name("body")
+        handler = Handler(node_u, kind, body=body, is_async=is_async(node_u))
+        handler.params = _params(parsed, node_u, body)
+        return handler
+    if node_u.type in _NON_CALLABLE or (
+        node_u.type == "identifier" and parsed.text(node_u) == "undefined"
+    ):
+        return Handler(node_u, HandlerKind.NON_CALLABLE)
+    return Handler(node_u, HandlerKind.REFERENCE)
+
+
+def _params(parsed: Parsed, fn: Node, body: Node | None) -> list[Param]:
+    single = fn.child_by_field_name("parameter")
+    if single is not None:
+        nodes = [single]
+    else:
+        params = fn.child_by_field_name("parameters")
+        nodes = [] if params is None else [c for c in params.named_children if c.type != "comment"]
+    result = []
+    for p in nodes:
+        pattern = p
+        if p.type in ("required_parameter", "optional_parameter"):
+            pat = p.child_by_field_name("pattern")
+            pattern = pat if pat is not None else p
+        names = tuple(sorted(_bound_names(parsed, pattern)))
+        used = assigned = False
+        if body is not None:
+            for n in walk(body):
+                if n.type in NAME_TYPES and parsed.text(n) in names:
+                    used = True
+                    if _is_assigned(n):
+                        assigned = True
+        result.append(Param(p, pattern, names, used, assigned))
+    return result
+
+
+def _bound_names(parsed: Parsed, pattern: Node) -> set[str]:
+    """Names a parameter pattern binds (not default values, not property keys)."""
+    out: set[str] = set()
+
+    def visit(n: Node) -> None:
+        t = n.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            out.add(parsed.text(n))
+        elif t == "pair_pattern":
+            value = n.child_by_field_name("value")
+            if value is not None:
+                visit(value)
+        elif t in ("assignment_pattern", "object_assignment_pattern"):
+            left = n.child_by_field_name("left")
+            if left is not None:
+                visit(left)
+        elif t in ("object_pattern", "array_pattern", "rest_pattern"):
+            for c in n.named_children:
+                visit(c)
+
+    visit(pattern)
+    return out
+
+
+def _is_assigned(ident: Node) -> bool:
+    parent = ident.parent
+    while parent is not None and parent.type in (
+        "parenthesized_expression",
+        "array_pattern",
+        "object_pattern",
+        "pair_pattern",
+        "shorthand_property_identifier_pattern",
+        "rest_pattern",
+    ):
+        ident, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type in ("assignment_expression", "augmented_assignment_expression"):
+        return parent.child_by_field_name("left") == ident
+    if parent.type == "update_expression":
+        return True
+    return parent.type in ("for_in_statement",) and parent.child_by_field_name("left") == ident
+
+
+def _context(parsed: Parsed, chain: Node) -> tuple[Context, Node | None, Sink | None]:
+    node = chain
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
+        return Context.VALUE, None, None
+    t = parent.type
+    if t == "return_statement":
+        return Context.RETURNED, parent, Sink("return")
+    if t == "arrow_function" and parent.child_by_field_name("body") == node:
+        return Context.ARROW_BODY, node, Sink("return")
+    if t == "expression_statement":
+        return Context.STATEMENT, parent, Sink("discard")
+    if t == "await_expression":
+        return _awaited(parsed, parent)
+    if t in ("variable_declarator", "assignment_expression", "public_field_definition"):
+        return Context.STORED, parent, None
+    return Context.VALUE, None, None
+
+
+def _awaited(parsed: Parsed, await_node: Node) -> tuple[Context, Node | None, Sink | None]:
+    node = await_node
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
+        return Context.VALUE, None, None
+    t = parent.type
+    if t == "return_statement":
+        return Context.AWAITED, parent, Sink("return")
+    if t == "expression_statement":
+        return Context.AWAITED, parent, Sink("discard")
+    if t == "variable_declarator" and parent.child_by_field_name("value") == node:
+        decl = parent.parent
+        if (
+            decl is not None
+            and decl.type in ("lexical_declaration", "variable_declaration")
+            and decl.named_child_count == 1
+            and decl.parent is not None
+            and decl.parent.type in ("statement_block", "program", "switch_case", "switch_default")
+        ):
+            kind = parsed.text(decl.children[0])
+            return Context.AWAITED, decl, Sink("declare", parent, kind)
+    if t == "assignment_expression" and parent.child_by_field_name("right") == node:
+        left = parent.child_by_field_name("left")
+        stmt = parent.parent
+        if (
+            left is not None
+            and left.type == "identifier"
+            and stmt is not None
+            and stmt.type == "expression_statement"
+        ):
+            return Context.AWAITED, stmt, Sink("assign", left)
+    return Context.VALUE, None, None

@@ -1,0 +1,121 @@
+"""The JS pipeline: parse, find chains, lower each (or diagnose why not), splice, re-parse.
+
+A chain is rewritten only when every rule agrees; a function becomes ``async`` only when every
+chain it returns is rewritten. The output is parsed again; a rewrite that would not parse is
+dropped (and reported) rather than emitted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tree_sitter import Node
+
+from .._exceptions import TranslationError
+from ._analyse import Index, Unsafe, find_chains
+from ._emit_js import Edit, JSEmitter, apply
+from ._lower import Lowered, lower
+from ._model import Diagnostic, Translation
+from ._parse import Parsed, parse
+
+
+def parse_or_raise(source: str | bytes, filename: str | None) -> Parsed:
+    """Parse, or raise TranslationError(rule="syntax") at the first syntax error."""
+    parsed = parse(source, filename)
+    problem = parsed.syntax_problem()
+    if problem is not None:
+        raise TranslationError(
+            "syntax error", line=problem.line, column=problem.column, rule="syntax"
+        )
+    return parsed
+
+
+def _diag(parsed: Parsed, node: Node, rule: str, message: str) -> Diagnostic:
+    line, col = parsed.position(node.start_byte)
+    return Diagnostic(line, col, rule, message)
+
+
+def analyse_js(parsed: Parsed) -> tuple[list[Lowered], list[Diagnostic]]:
+    """Every chain lowered (those that can be) plus diagnostics for the rest."""
+    index = Index(parsed)
+    diagnostics: list[Diagnostic] = []
+    claimed: list[tuple[int, int]] = []
+    lowered: list[Lowered] = []
+    failed_functions: set[int] = set()
+    for chain in find_chains(parsed):
+        s = chain.node.start_byte
+        if any(a <= s < b for a, b in claimed):
+            continue  # part of a chain already rewritten (its text is copied as it is)
+        try:
+            low = lower(parsed, index, chain)
+        except Unsafe as exc:
+            diagnostics.append(_diag(parsed, exc.node, exc.rule, exc.message))
+            if chain.function is not None and chain.context.value in ("returned", "arrow-body"):
+                failed_functions.add(chain.function.id)
+            continue
+        claimed.append((low.placement.replace.start_byte, low.placement.replace.end_byte))
+        lowered.append(low)
+    kept = []
+    for low in lowered:
+        fn = low.placement.make_async
+        if fn is not None and fn.id in failed_functions:
+            diagnostics.append(
+                _diag(
+                    parsed,
+                    low.chain.node,
+                    "sibling-return",
+                    "another chain this function returns is left alone, so the function "
+                    "cannot become async",
+                )
+            )
+            continue
+        kept.append(low)
+    return kept, diagnostics
+
+
+def _edits(emitter: JSEmitter, lows: list[Lowered]) -> list[Edit]:
+    edits: list[Edit] = []
+    seen_async: set[int] = set()
+    for low in lows:
+        for e in emitter.edits(low):
+            if e.start == e.end and e.text == b"async ":
+                if e.start in seen_async:
+                    continue
+                seen_async.add(e.start)
+            edits.append(e)
+    return edits
+
+
+def translate_js(source: str, *, filename: str | None = None) -> Translation:
+    """``bridge.translate(source, to="js")``: see ``bridge.translate.translate``."""
+    parsed = parse_or_raise(source, filename)
+    lows, diagnostics = analyse_js(parsed)
+    emitter = JSEmitter(parsed)
+    out = apply(parsed.source, _edits(emitter, lows))
+    if lows and parse(out, filename).syntax_problem() is not None:
+        # Keep only the rewrites that parse on their own, then check the combination again.
+        good: list[Lowered] = []
+        by_fn: dict[int, list[Lowered]] = defaultdict(list)
+        for low in lows:
+            key = low.placement.make_async.id if low.placement.make_async else -low.chain.node.id
+            by_fn[key].append(low)
+        for group in by_fn.values():
+            trial = apply(parsed.source, _edits(emitter, group))
+            if parse(trial, filename).syntax_problem() is None:
+                good.extend(group)
+            else:
+                for low in group:
+                    diagnostics.append(
+                        _diag(
+                            parsed,
+                            low.chain.node,
+                            "internal",
+                            "the rewrite did not parse; the chain is left alone",
+                        )
+                    )
+        out = apply(parsed.source, _edits(emitter, good))
+        if parse(out, filename).syntax_problem() is not None:  # pragma: no cover
+            out = parsed.source
+    code = out.decode("utf-8")
+    diagnostics.sort(key=lambda d: (d.line, d.column, d.rule))
+    return Translation(code, code != source, tuple(diagnostics))

@@ -1,0 +1,347 @@
+"""The JavaScript target: render lowered IR as source text, and the edits that splice it in.
+
+Source pieces are copied from the input (``Src`` nodes, handler bodies), re-indented to their
+new depth except inside multi-line strings and template literals, whose text is never
+touched. Generated lines use the file's own newline (CRLF stays CRLF) and indent unit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ._analyse import captures
+from ._lower import Lowered
+from ._model import (
+    UNDEFINED,
+    Assign,
+    Await,
+    Bind,
+    Block,
+    Body,
+    Call,
+    Declare,
+    Eval,
+    Expr,
+    Param,
+    Return,
+    Src,
+    Stmt,
+    Try,
+    Var,
+    _Undefined,
+)
+from ._parse import Parsed
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: bytes
+
+
+# Expressions `await x` accepts without parentheses.
+_TIGHT = frozenset(
+    {
+        "identifier",
+        "this",
+        "member_expression",
+        "subscript_expression",
+        "call_expression",
+        "new_expression",
+        "parenthesized_expression",
+        "string",
+        "number",
+        "template_string",
+        "array",
+        "object",
+        "null",
+        "true",
+        "false",
+        "undefined",
+        "regex",
+        "await_expression",
+        "unary_expression",
+    }
+)
+_BLOCKLIKE = frozenset({"statement_block", "program", "switch_case", "switch_default"})
+
+
+class JSEmitter:
+    """Renders one module's lowered chains; holds what is per-file (indent unit, newline)."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        src = parsed.source
+        self.nl = "\r\n" if b"\r\n" in src else "\n"
+        self.unit = _indent_unit(src)
+        spans = []
+        for node in captures(parsed, parsed.root, "(template_string) @t (string) @t").get("t", []):
+            if node.start_point[0] != node.end_point[0]:
+                spans.append((node.start_byte, node.end_byte))
+        spans.sort()
+        self._protected_starts = [s for s, _ in spans]
+        self._protected = spans
+
+    # ---------------------------------------------------------------- source slices
+
+    def line_indent(self, byte: int) -> str:
+        src = self.parsed.source
+        start = src.rfind(b"\n", 0, byte) + 1
+        m = re.match(rb"[ \t]*", src[start:])
+        assert m is not None
+        return m.group().decode()
+
+    def _in_protected(self, byte: int) -> bool:
+        i = bisect.bisect_right(self._protected_starts, byte) - 1
+        return i >= 0 and self._protected[i][0] < byte < self._protected[i][1]
+
+    def slice(self, start: int, end: int, ind_from: str, ind_to: str) -> str:
+        """Source [start, end) with continuation lines moved from ind_from to ind_to."""
+        src = self.parsed.source
+        out: list[bytes] = []
+        pos = start
+        f, t = ind_from.encode(), ind_to.encode()
+        while True:
+            nl = src.find(b"\n", pos, end)
+            if nl < 0:
+                out.append(src[pos:end])
+                break
+            out.append(src[pos : nl + 1])
+            pos = nl + 1
+            if pos >= end or self._in_protected(pos):
+                continue
+            if src.startswith(f, pos):
+                out.append(t)
+                pos += len(f)
+            elif src[pos:end].lstrip(b" \t").startswith((b"\n", b"\r")):
+                # a blank line: drop its trailing spaces rather than re-indent them
+                while pos < end and src[pos : pos + 1] in (b" ", b"\t"):
+                    pos += 1
+        return b"".join(out).decode("utf-8")
+
+    def node_text(self, node: Node, ind: str) -> str:
+        return self.slice(node.start_byte, node.end_byte, self.line_indent(node.start_byte), ind)
+
+    # ---------------------------------------------------------------- expressions
+
+    def expr(self, e: Expr, ind: str, *, rhs: bool = True) -> str:
+        if isinstance(e, Src):
+            text = self.node_text(e.node, ind)
+            if rhs and e.node.type == "sequence_expression":
+                return f"({text})"
+            return text
+        if isinstance(e, Var):
+            return e.name
+        if isinstance(e, _Undefined):
+            return "undefined"
+        if isinstance(e, Await):
+            inner = e.value
+            text = self.expr(inner, ind, rhs=False)
+            if isinstance(inner, Src) and inner.node.type not in _TIGHT:
+                text = f"({text})"
+            return f"await {text}"
+        if isinstance(e, Call):
+            callee = self.node_text(e.callee, ind)
+            return f"{callee}({', '.join(self.expr(a, ind) for a in e.args)})"
+        raise TypeError(e)  # pragma: no cover
+
+    # ---------------------------------------------------------------- statements
+
+    def stmts(self, stmts: list[Stmt], ind: str) -> list[str]:
+        lines: list[str] = []
+        for s in stmts:
+            lines.extend(self.stmt(s, ind))
+        return lines
+
+    def stmt(self, s: Stmt, ind: str) -> list[str]:
+        u = self.unit
+        if isinstance(s, Declare):
+            return [f"{ind}let {', '.join(s.names)};"]
+        if isinstance(s, Bind):
+            kw = "let" if s.mutable else "const"
+            return [f"{ind}{kw} {self.node_text(s.param.node, ind)} = {self.expr(s.value, ind)};"]
+        if isinstance(s, Assign):
+            return [f"{ind}{s.name} = {self.expr(s.value, ind)};"]
+        if isinstance(s, Eval):
+            return [f"{ind}{self.expr(s.value, ind)};"]
+        if isinstance(s, Return):
+            return [f"{ind}return {self.expr(s.value, ind)};"]
+        if isinstance(s, Block):
+            return [f"{ind}{{", *self.stmts(s.body, ind + u), f"{ind}}}"]
+        if isinstance(s, Body):
+            return self.body(s, ind)
+        if isinstance(s, Try):
+            lines = []
+            if s.flag is not None:
+                lines.append(f"{ind}let {s.flag} = false;")
+            lines.append(f"{ind}try {{")
+            lines.extend(self.stmts(s.body, ind + u))
+            if s.flag is not None:
+                lines.append(f"{ind}{u}{s.flag} = true;")
+            if s.catch is not None:
+                p = s.catch.param
+                if p is None:
+                    head = "catch {"
+                elif isinstance(p, Param):
+                    head = f"catch ({self.node_text(p.pattern, ind)}) {{"
+                else:
+                    head = f"catch ({p}) {{"
+                lines.append(f"{ind}}} {head}")
+                lines.extend(self.stmts(s.catch.body, ind + u))
+            if s.finalbody is not None:
+                lines.append(f"{ind}}} finally {{")
+                lines.extend(self.stmts(s.finalbody, ind + u))
+            lines.append(f"{ind}}}")
+            if s.flag is not None:
+                lines.append(f"{ind}if ({s.flag}) {{")
+                lines.extend(self.stmts(s.orelse, ind + u))
+                lines.append(f"{ind}}}")
+            return lines
+        raise TypeError(s)  # pragma: no cover
+
+    def body(self, s: Body, ind: str) -> list[str]:
+        """A handler's block body, inlined (see ``_model.Body``)."""
+        block = s.handler.body
+        assert block is not None
+        stmts = [c for c in block.named_children]
+        if s.skip_tail:
+            stmts = stmts[:-1]
+        stmts_nc = [c for c in stmts if c.type != "comment"] if s.skip_tail else stmts
+        if not stmts or (not stmts_nc and not [c for c in stmts if c.type == "comment"]):
+            return []
+        start, end = stmts[0].start_byte, stmts[-1].end_byte
+        first_line_start = self.parsed.source.rfind(b"\n", 0, start) + 1
+        if self.parsed.source[first_line_start:start].strip() == b"":
+            ind_from = self.line_indent(start)
+        else:
+            ind_from = self.line_indent(block.start_byte) + self.unit
+        inner_ind = ind + self.unit if s.result is not None else ind
+        if s.result is None:
+            return [inner_ind + self.slice(start, end, ind_from, inner_ind)]
+        # Early returns: `return x` -> `{ result = x; break label; }`, inside `label: { }`.
+        pieces: list[str] = []
+        pos = start
+        last = stmts[-1] if stmts else None
+        for ret in sorted(s.returns, key=lambda n: n.start_byte):
+            pieces.append(self.slice(pos, ret.start_byte, ind_from, inner_ind))
+            args = [c for c in ret.named_children if c.type != "comment"]
+            assign = ""
+            if args:
+                arg = args[0]
+                text = self.slice(arg.start_byte, arg.end_byte, ind_from, inner_ind)
+                if arg.type == "sequence_expression":
+                    text = f"({text})"
+                assign = f"{s.result} = {text};"
+            if ret == last and assign:
+                pieces.append(assign)
+            else:
+                pieces.append("{ " + (assign + " " if assign else "") + f"break {s.label}; }}")
+            pos = ret.end_byte
+        pieces.append(self.slice(pos, end, ind_from, inner_ind))
+        return [f"{ind}{s.label}: {{", inner_ind + "".join(pieces), f"{ind}}}"]
+
+    # ---------------------------------------------------------------- placement
+
+    def sink_lines(self, low: Lowered, ind: str) -> list[str]:
+        sink, value = low.placement.sink, low.value
+        if value is None:
+            return []
+        v = self.expr(value, ind)
+        if sink.kind == "return":
+            return [f"{ind}return {v};"]
+        if sink.kind == "discard":
+            if isinstance(value, Var) or value is UNDEFINED:
+                return []
+            return [f"{ind}{v};"]
+        if sink.kind == "declare":
+            decl = sink.target
+            assert decl is not None
+            val = decl.child_by_field_name("value")
+            assert val is not None
+            head = self.parsed.source[decl.start_byte : val.start_byte].decode()
+            return [f"{ind}{sink.decl_kind} {head}{v};"]
+        assert sink.target is not None
+        return [f"{ind}{self.parsed.text(sink.target)} = {v};"]
+
+    def edits(self, low: Lowered) -> list[Edit]:
+        """The edits that replace one chain's statement (and make its function async)."""
+        pl = low.placement
+        node = pl.replace
+        base = self.line_indent(node.start_byte)
+        nl, u = self.nl, self.unit
+        comments = self._chain_comments(low)
+        out: list[Edit] = []
+        if pl.arrow_body:
+            inner = base + u
+            lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            text = "{" + nl + nl.join(lines) + nl + base + "}"
+        elif pl.iife:
+            inner = base + u
+            lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            text = "void (async () => {" + nl + nl.join(lines) + nl + base + "})();"
+        else:
+            parent = node.parent
+            blocky = parent is not None and parent.type in _BLOCKLIKE
+            ind = base if blocky else base + u
+            lines = comments(ind) + self.stmts(low.stmts, ind) + self.sink_lines(low, ind)
+            if not lines:
+                lines = [ind + ";"]
+            if blocky:
+                text = nl.join(lines)[len(ind) :]
+            else:
+                text = "{" + nl + nl.join(lines) + nl + base + "}"
+        out.append(Edit(node.start_byte, node.end_byte, text.encode()))
+        fn = pl.make_async
+        if fn is not None:
+            at = fn.start_byte
+            if fn.type == "method_definition":
+                name = fn.child_by_field_name("name")
+                assert name is not None
+                at = name.start_byte
+            out.append(Edit(at, at, b"async "))
+        return out
+
+    def _chain_comments(self, low: Lowered):  # type: ignore[no-untyped-def]
+        """Comments between the chain's steps (not inside the base or handlers), kept as lines
+        before the rewrite so that nothing a reader wrote is lost."""
+        chain = low.chain
+        keep: list[Node] = []
+        inside: list[tuple[int, int]] = [(chain.base.start_byte, chain.base.end_byte)]
+        for step in chain.steps:
+            for h in (step.on_fulfilled, step.on_rejected, step.on_finally):
+                if h is not None:
+                    inside.append((h.node.start_byte, h.node.end_byte))
+        for c in captures(self.parsed, chain.node, "(comment) @c").get("c", []):
+            if not any(s <= c.start_byte < e for s, e in inside):
+                keep.append(c)
+
+        def lines(ind: str) -> list[str]:
+            return [ind + self.node_text(c, ind) for c in keep]
+
+        return lines
+
+
+def _indent_unit(src: bytes) -> str:
+    widths = []
+    for m in re.finditer(rb"\n([ \t]+)\S", src[:200_000]):
+        ws = m.group(1)
+        if ws.startswith(b"\t"):
+            return "\t"
+        widths.append(len(ws))
+    if not widths:
+        return "  "
+    w = min(widths)
+    return " " * (w if 2 <= w <= 8 else 2)
+
+
+def apply(source: bytes, edits: list[Edit]) -> bytes:
+    """Apply non-overlapping edits, back to front."""
+    out = source
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        out = out[: e.start] + e.text + out[e.end :]
+    return out

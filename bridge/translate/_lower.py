@@ -1,0 +1,294 @@
+"""Lowering: a Chain -> IR statements (see ``_model``), by running the registered rules.
+
+``lower(parsed, index, chain)`` returns a ``Lowered``: the statements, the expression that
+yields the chain's final value, and the ``Placement`` (where the statements go). Rules raise
+``Unsafe`` to refuse; the caller turns that into a diagnostic and leaves the chain alone.
+
+How values flow: ``Lowering.cur`` is the expression whose *adopted* value is the current
+outcome (``a()`` right after the base; a handler's returned expression after a step).
+``settled`` says it is already a plain value in a variable (no ``await`` needed). A step
+awaits ``cur`` where the original would have waited for the promise, so side effects run in
+the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from . import rules
+from ._analyse import (
+    Index,
+    Unsafe,
+    _step_of,
+    describe,
+    enclosing_function,
+    unparen,
+    walk,
+)
+from ._model import (
+    UNDEFINED,
+    Assign,
+    Await,
+    Bind,
+    Block,
+    Body,
+    Call,
+    Chain,
+    Context,
+    Declare,
+    Eval,
+    Expr,
+    Handler,
+    HandlerKind,
+    Param,
+    Sink,
+    Src,
+    Step,
+    Stmt,
+    Var,
+)
+from ._parse import Parsed
+
+
+@dataclass
+class Placement:
+    """Where a lowered chain goes, decided by the context rule.
+
+    ``replace``: the node whose text the statements replace. ``make_async``: the function that
+    must gain ``async`` (None when it already is). ``iife``: wrap in a started async arrow
+    (fire-and-forget). ``arrow_body``: ``replace`` is an arrow's expression body (the
+    statements become a block). ``region``: the scope in which names introduced by the
+    rewrite must not collide (a function node, the chain itself for an IIFE, None = module).
+    """
+
+    replace: Node
+    sink: Sink
+    region: Node | None
+    make_async: Node | None = None
+    iife: bool = False
+    arrow_body: bool = False
+
+
+@dataclass
+class Lowered:
+    chain: Chain
+    placement: Placement
+    stmts: list[Stmt]
+    value: Expr | None  # what the sink receives (None: nothing left to deliver)
+
+
+@dataclass
+class Lowering:
+    """The state rules work on while lowering one chain."""
+
+    parsed: Parsed
+    index: Index
+    chain: Chain
+    region: Node | None
+    stmts: list[Stmt] = field(default_factory=list)
+    cur: Expr = UNDEFINED
+    settled: bool = False
+
+    # ---------------------------------------------------------------- helpers for rules
+
+    def fresh(self, base: str) -> str:
+        return self.index.fresh(base)
+
+    def text(self, node: Node) -> str:
+        return self.parsed.text(node)
+
+    def pending(self) -> Expr:
+        """The current outcome as an expression to evaluate now (awaited unless settled)."""
+        return self.cur if self.settled else Await(self.cur)
+
+    def settle_into(self, name: str) -> None:
+        """``name = await cur`` (inside a try body: rejections must surface there)."""
+        if self.settled and isinstance(self.cur, Var) and self.cur.name == name:
+            return
+        self.stmts.append(Assign(name, self.pending()))
+
+    def hoist_safe(self, names: tuple[str, ...] | list[str], owner: Node) -> bool:
+        """Whether names can be declared in the rewrite's scope: used nowhere else there."""
+        return all(
+            not self.index.occurs_outside(n, self.region, owner) and n not in _GLOBALISH
+            for n in names
+        )
+
+    def run_handler(self, handler: Handler, value: Expr | None, *, bind: bool = True) -> None:
+        """Emit statements running handler with value as its argument (None: no argument);
+        leave its (unadopted) result in ``cur``. ``bind=False``: the caller bound the
+        parameter already (a catch clause)."""
+        if handler.kind is HandlerKind.REFERENCE:
+            self.cur = Call(handler.node, () if value is None else (value,))
+            self.settled = False
+            return
+        assert handler.kind in (HandlerKind.ARROW, HandlerKind.FUNCTION)
+        outer = self.stmts
+        inner: list[Stmt] = []
+        introduced: list[str] = []
+        param = handler.param
+        self.stmts = inner
+        if bind and param is not None and (param.used or not param.is_identifier):
+            assert value is not None
+            inner.append(Bind(param, value, mutable=param.assigned))
+            introduced.extend(param.names)
+        elif bind and value is not None and isinstance(value, Await):
+            inner.append(Eval(value))  # the handler ignores the value; the wait still happens
+        body = handler.body
+        assert body is not None
+        if handler.expression_body:
+            self._result_expr(body)
+        else:
+            introduced.extend(top_level_declarations(self.parsed, body))
+            returns = own_returns(body, handler.node)
+            stmts = [c for c in body.named_children if c.type != "comment"]
+            if not returns:
+                inner.append(Body(handler))
+                self.cur, self.settled = UNDEFINED, True
+            elif len(returns) == 1 and stmts and stmts[-1] == returns[0]:
+                inner.append(Body(handler, skip_tail=True, returns=returns))
+                arg = returns[0].named_children
+                arg = [a for a in arg if a.type != "comment"]
+                if arg:
+                    self._result_expr(arg[0])
+                else:
+                    self.cur, self.settled = UNDEFINED, True
+            else:
+                result = self.fresh("result")
+                outer.append(Declare([result]))
+                inner.append(
+                    Body(handler, result=result, label=self.fresh("step"), returns=returns)
+                )
+                self.cur, self.settled = Var(result), False
+        self.stmts = outer
+        if self.hoist_safe(introduced, handler.node):
+            outer.extend(inner)
+            return
+        # Names that would collide: give the handler its own block, hand the value out.
+        out = self.fresh("value")
+        outer.append(Declare([out]))
+        self.stmts = inner
+        self.settle_into(out)
+        self.stmts = outer
+        outer.append(Block(inner))
+        self.cur, self.settled = Var(out), True
+
+    def _result_expr(self, expr: Node) -> None:
+        """A handler's returned expression: a nested chain is flattened (nested rule)."""
+        inner = unparen(expr)
+        if _step_of(self.parsed, inner) is not None:
+            nested = describe(self.parsed, inner)
+            check_chain(self, nested)
+            # The nested chain's catch/finally cover only its own steps: give it a fresh list.
+            saved, self.stmts = self.stmts, []
+            self.cur, self.settled = _base_expr(nested), False
+            self.apply_steps(nested.steps)
+            saved.extend(self.stmts)
+            self.stmts = saved
+            return
+        self.cur, self.settled = Src(expr), _plain(inner)
+
+    def apply_steps(self, steps: list[Step]) -> None:
+        for step in steps:
+            form = step_form(step)
+            rule = rules.get("step", form)
+            if rule is None:  # pragma: no cover - every form has a rule
+                raise Unsafe("unsupported", f"no rule for {form}", step.call)
+            rule.fn(self, step)
+
+
+# Expressions whose value is never a thenable: awaiting them changes nothing but the tick
+# count, so the rewrite does not await them (`return 0`, `return a + 1`, `return \`x\``).
+_PLAIN = frozenset(
+    {
+        "number",
+        "string",
+        "template_string",
+        "true",
+        "false",
+        "null",
+        "undefined",
+        "unary_expression",
+    }
+)
+_NOT_PLAIN_OPS = frozenset({"&&", "||", "??", ","})
+
+
+def _plain(node: Node) -> bool:
+    if node.type in _PLAIN:
+        return node.type != "unary_expression" or node.children[0].type != "await"
+    if node.type == "binary_expression":
+        op = node.child_by_field_name("operator")
+        return op is not None and op.type not in _NOT_PLAIN_OPS
+    return False
+
+
+_GLOBALISH = frozenset({"undefined", "arguments", "eval", "this"})
+
+
+def _base_expr(chain: Chain) -> Expr:
+    return Src(chain.base)
+
+
+def step_form(step: Step) -> str:
+    if step.kind == "then" and step.on_rejected is not None and callable_handler(step.on_rejected):
+        if step.on_fulfilled is None or not callable_handler(step.on_fulfilled):
+            return "catch"
+        return "then-reject"
+    return step.kind
+
+
+def callable_handler(h: Handler | None) -> bool:
+    return h is not None and h.kind is not HandlerKind.NON_CALLABLE
+
+
+def own_returns(body: Node, fn: Node) -> list[Node]:
+    """Return statements of fn's body that belong to fn (not to nested functions)."""
+    return [n for n in walk(body) if n.type == "return_statement" and enclosing_function(n) == fn]
+
+
+def top_level_declarations(parsed: Parsed, block: Node) -> list[str]:
+    """Names declared by let/const/class at the top of a block (they would be hoisted)."""
+    from ._analyse import _bound_names
+
+    names: list[str] = []
+    for stmt in block.named_children:
+        if stmt.type == "lexical_declaration":
+            for d in stmt.named_children:
+                if d.type == "variable_declarator":
+                    name = d.child_by_field_name("name")
+                    if name is not None:
+                        names.extend(_bound_names(parsed, name))
+        elif stmt.type in ("class_declaration",):
+            name = stmt.child_by_field_name("name")
+            if name is not None:
+                names.append(parsed.text(name))
+    return names
+
+
+def check_chain(lw: Lowering, chain: Chain) -> None:
+    for r in rules.rules_of("check"):
+        r.fn(lw, chain)
+
+
+def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
+    """Lower one chain, or raise Unsafe."""
+    rule = rules.get("context", chain.context.value)
+    if rule is None:  # pragma: no cover
+        raise Unsafe("unsupported", "chain in an unsupported position", chain.node)
+    placement: Placement = rule.fn(parsed, index, chain)
+    lw = Lowering(parsed, index, chain, placement.region)
+    check_chain(lw, chain)
+    lw.cur, lw.settled = _base_expr(chain), False
+    lw.apply_steps(chain.steps)
+    value: Expr | None = lw.cur if lw.settled else Await(lw.cur)
+    if placement.sink.kind == "discard" and lw.settled:
+        value = None
+    if placement.sink.kind == "return" and not lw.settled and chain.context is not Context.AWAITED:
+        value = lw.cur  # `return x` adopts a thenable as `await` would (not inside a try)
+    return Lowered(chain, placement, lw.stmts, value)
+
+
+__all__ = ["Lowered", "Lowering", "Param", "Placement", "lower"]

@@ -1,0 +1,81 @@
+"""The translator's rules: one module per shape, registered by the ``rule`` decorator.
+
+Three kinds of rule, run by ``bridge.translate._lower``:
+
+* ``check``   looks at a whole chain before anything is lowered and raises ``Unsafe`` (rule
+              name + reason) when a shape must be left alone (``this``/``arguments``, method
+              references, three-argument ``then``, generators...).
+* ``context`` decides where the rewritten statements go for one ``Context`` (returned,
+              awaited, statement, stored...): a ``Placement``, or ``Unsafe``.
+* ``step``    lowers one step form (``then``, ``then-reject``, ``catch``, ``finally``) into IR.
+
+Adding a rewrite means adding a module here (and its import below), not editing a dispatcher.
+Each module starts with a ``# Matches:`` comment naming the shapes it handles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+RuleKind = Literal["check", "context", "step"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: RuleKind
+    key: str  # step form or context name; the rule name for checks
+    fn: Callable[..., Any]
+
+
+REGISTRY: dict[tuple[RuleKind, str], Rule] = {}
+
+
+def rule(name: str, kind: RuleKind, key: str | None = None) -> Callable[[F], F]:
+    """Register fn as rule ``name`` of ``kind``, dispatched on ``key`` (defaults to name)."""
+
+    def deco(fn: F) -> F:
+        k = key or name
+        if (kind, k) in REGISTRY:
+            raise RuntimeError(f"two {kind} rules for {k!r}")
+        REGISTRY[(kind, k)] = Rule(name, kind, k, fn)
+        return fn
+
+    return deco
+
+
+def rules_of(kind: RuleKind) -> list[Rule]:
+    _load()
+    return [r for (k, _), r in sorted(REGISTRY.items()) if k == kind]
+
+
+def get(kind: RuleKind, key: str) -> Rule | None:
+    _load()
+    return REGISTRY.get((kind, key))
+
+
+_loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from . import (  # noqa: F401  (imported for their @rule registrations)
+        arguments,
+        awaited,
+        catch,
+        finally_,
+        generator,
+        handlers,
+        returned,
+        statement,
+        stored,
+        then,
+        then_reject,
+        value,
+    )

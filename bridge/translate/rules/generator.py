@@ -1,0 +1,28 @@
+"""Chains inside generator functions are left alone.
+
+A generator cannot be made ``async`` without changing what it returns (an async generator is
+a different protocol), and its chains may interleave with ``yield`` in ways a rewrite cannot
+prove equivalent.
+
+# Matches (left alone): function* g() { yield p.then(f) }, p.then(function* () {...})
+"""
+
+from __future__ import annotations
+
+from .._analyse import FUNCTION_TYPES, Unsafe, is_generator
+from .._lower import Lowering
+from .._model import Chain, HandlerKind
+from . import rule
+
+
+@rule("generator", "check")
+def generator(lw: Lowering, chain: Chain) -> None:
+    p = chain.node.parent
+    while p is not None:
+        if p.type in FUNCTION_TYPES and is_generator(p):
+            raise Unsafe("generator", "the chain is inside a generator function", chain.node)
+        p = p.parent
+    for step in chain.steps:
+        for h in (step.on_fulfilled, step.on_rejected, step.on_finally):
+            if h is not None and h.kind is HandlerKind.FUNCTION and is_generator(h.node):
+                raise Unsafe("generator", "a handler is a generator function", h.node)

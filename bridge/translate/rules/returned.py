@@ -1,0 +1,135 @@
+"""A chain returned from a function: the function becomes ``async``.
+
+Making a function ``async`` is invisible to callers that await or chain its result, except
+that a synchronous throw becomes a rejection and every return gives a promise. So the
+function is converted only when every ``return`` in it returns a chain that is rewritten,
+it cannot finish without returning, it has no ``throw`` of its own, and it is not a
+constructor, getter, setter or generator. Otherwise: left alone with a diagnostic.
+
+# Matches: function f() { return p.then(...) }, const f = () => p.then(...),
+#          method() { return p.catch(...) }, async function f() { return p.then(...) }
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from .._analyse import Index, Unsafe, _step_of, enclosing_function, is_generator, unparen, walk
+from .._lower import Placement
+from .._model import Chain, Context, Sink
+from .._parse import Parsed
+from . import rule
+
+
+@rule("returned", "context", key=Context.RETURNED.value)
+def returned(parsed: Parsed, index: Index, chain: Chain) -> Placement:
+    fn = chain.function
+    assert fn is not None and chain.statement is not None
+    _not_in_try(chain.statement, fn)
+    if not chain.function_is_async:
+        can_become_async(parsed, fn, chain)
+    return Placement(
+        replace=chain.statement,
+        sink=Sink("return"),
+        region=fn,
+        make_async=None if chain.function_is_async else fn,
+    )
+
+
+@rule("arrow-body", "context", key=Context.ARROW_BODY.value)
+def arrow_body(parsed: Parsed, index: Index, chain: Chain) -> Placement:
+    fn = chain.function
+    assert fn is not None and chain.statement is not None
+    if not chain.function_is_async:
+        can_become_async(parsed, fn, chain)
+    return Placement(
+        replace=chain.statement,
+        sink=Sink("return"),
+        region=fn,
+        make_async=None if chain.function_is_async else fn,
+        arrow_body=True,
+    )
+
+
+def _not_in_try(stmt: Node, fn: Node) -> None:
+    p = stmt.parent
+    while p is not None and p != fn:
+        if p.type == "try_statement":
+            raise Unsafe(
+                "return-in-try",
+                "the chain is returned inside a try statement, which does not wait for it; "
+                "awaiting there would let its catch/finally see the chain",
+                stmt,
+            )
+        p = p.parent
+
+
+def can_become_async(parsed: Parsed, fn: Node, chain: Chain) -> None:
+    """Raise Unsafe unless making fn async is invisible to its callers (see module doc)."""
+    if is_generator(fn):
+        raise Unsafe("generator", "the enclosing function is a generator", fn)
+    if fn.type == "method_definition":
+        name = fn.child_by_field_name("name")
+        words = {parsed.text(c) for c in fn.children if c.type in ("get", "set")}
+        if words or (name is not None and parsed.text(name) == "constructor"):
+            raise Unsafe("not-async-able", "a constructor, getter or setter cannot be async", fn)
+    ret_type = fn.child_by_field_name("return_type")
+    if ret_type is not None and not parsed.text(ret_type).lstrip(": ").startswith("Promise"):
+        raise Unsafe(
+            "return-type",
+            f"the function's return type `{parsed.text(ret_type).lstrip(': ')}` is not a Promise",
+            ret_type,
+        )
+    fname = _function_name(parsed, fn)
+    if fname is not None and _constructed(parsed, fname):
+        raise Unsafe("constructor", f"`{fname}` is called with `new`; it cannot be async", fn)
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return  # an arrow whose expression body is the chain
+    for n in walk(body):
+        if enclosing_function(n) != fn:
+            continue
+        if n.type == "return_statement":
+            arg = [c for c in n.named_children if c.type != "comment"]
+            if not arg or _step_of(parsed, unparen(arg[0])) is None:
+                line, _ = parsed.position(n.start_byte)
+                raise Unsafe(
+                    "mixed-returns",
+                    f"the function also returns a non-promise value (line {line}); as "
+                    "async it would return a promise there",
+                    chain.node,
+                )
+        elif n.type == "throw_statement":
+            line, _col = parsed.position(n.start_byte)
+            raise Unsafe(
+                "sync-throw",
+                f"the function throws synchronously (line {line}); as async it would "
+                "reject instead, which callers can tell",
+                chain.node,
+            )
+    stmts = [c for c in body.named_children if c.type != "comment"]
+    if not stmts or stmts[-1].type != "return_statement":
+        raise Unsafe(
+            "fall-through",
+            "the function can finish without returning the chain; as async it would "
+            "return a promise there",
+            chain.node,
+        )
+
+
+def _function_name(parsed: Parsed, fn: Node) -> str | None:
+    name = fn.child_by_field_name("name")
+    if name is not None and fn.type != "method_definition":
+        return parsed.text(name)
+    parent = fn.parent
+    if parent is not None and parent.type == "variable_declarator":
+        n = parent.child_by_field_name("name")
+        if n is not None and n.type == "identifier":
+            return parsed.text(n)
+    return None
+
+
+def _constructed(parsed: Parsed, name: str) -> bool:
+    import re
+
+    return re.search(rb"\bnew\s+" + re.escape(name.encode()) + rb"\b", parsed.source) is not None
