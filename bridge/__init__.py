@@ -32,15 +32,30 @@ from ._exceptions import RuntimeNotReady as RuntimeNotReady
 from ._exceptions import TranslationError as TranslationError
 from ._exceptions import WrongThread as WrongThread
 
+# Imports stay grouped under each issue's marker, not sorted across markers.
+# isort: off
 # --- runtime and conversion (issue 2) ---
+from ._convert import JSFunction as JSFunction
+from ._convert import blocking as blocking
+from ._convert import expose as expose
+from ._convert import to_future as to_future
+from ._convert import to_js as to_js
+from ._runtime import eval as eval
+from ._runtime import new as new
+from ._runtime import require as require
+from ._runtime import run as run
+
 # --- Promise (issue 3) ---
 from ._promise import Promise as Promise
+
 # --- cancellation (issue 4) ---
+
 # --- translator (issues 5, 6) ---
 # `bridge.translate` is the function; the subpackage stays importable as bridge.translate.*.
 from .translate import Diagnostic as Diagnostic
 from .translate import Translation as Translation
 from .translate import translate as translate
+# isort: on
 
 __version__ = "0.1.0"
 
@@ -50,6 +65,7 @@ __all__ = [
     "Diagnostic",
     "JSAggregateError",
     "JSError",
+    "JSFunction",
     "JSRangeError",
     "JSReferenceError",
     "JSRejection",
@@ -60,6 +76,14 @@ __all__ = [
     "Translation",
     "TranslationError",
     "WrongThread",
+    "blocking",
+    "eval",
+    "expose",
+    "new",
+    "require",
+    "run",
+    "to_future",
+    "to_js",
     "translate",
 ]
 

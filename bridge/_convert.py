@@ -1,0 +1,514 @@
+"""Crossing the boundary: JS promises <-> asyncio futures, JS errors <-> Python exceptions.
+
+JS -> Python
+    A JS promise reaching Python is already an asyncio future (``_runtime.JSFuture``, created by
+    pythonmonkey on the running loop); ``to_future`` also adopts any JS thenable and any Python
+    awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
+    as attributes (``Bluebird.delay``), and handed back to JS as the very same function.
+
+Python -> JS
+    ``to_js`` gives what JS sees as a Promise for a coroutine, Task, asyncio or
+    ``concurrent.futures`` future, ``bridge.Promise`` or any awaitable (a plain value gives a
+    resolved one). ``expose`` puts Python objects on ``globalThis``: an ``async def`` called from
+    JS returns a native Promise, a ``blocking`` function runs in an executor.
+
+Errors (DESIGN.md)
+    ``to_exception`` maps a thrown/rejected JS value: the class by the JS error's kind
+    (``instanceof``, or its name for errors from elsewhere), a custom subclass keeps ``.name``,
+    ``cause`` becomes ``__cause__``, ``AggregateError.errors`` becomes ``.errors``, and a non-Error
+    reason becomes ``JSRejection`` with ``.value``. ``to_js_error`` makes a ``PythonError`` for a
+    Python exception. Both directions remember the other side's object, so a round trip gives
+    back the original: ``===`` in JS, ``is`` in Python.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import inspect
+import traceback
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from . import _runtime
+from ._exceptions import (
+    JSAggregateError,
+    JSError,
+    JSRangeError,
+    JSReferenceError,
+    JSRejection,
+    JSSyntaxError,
+    JSTypeError,
+    RuntimeNotReady,
+)
+
+__all__ = [
+    "JSFunction",
+    "blocking",
+    "expose",
+    "is_js_object",
+    "to_exception",
+    "to_future",
+    "to_js",
+    "to_js_error",
+    "wrap",
+]
+
+T = TypeVar("T")
+
+_KINDS: dict[str, type[JSError]] = {
+    "Error": JSError,
+    "TypeError": JSTypeError,
+    "RangeError": JSRangeError,
+    "ReferenceError": JSReferenceError,
+    "SyntaxError": JSSyntaxError,
+    "AggregateError": JSAggregateError,
+}
+
+# pythonmonkey's message for a synchronously thrown null/undefined; its `.jsError` must not be
+# read (that segfaults). A thrown *string* "null" looks the same and is taken as null.
+_SYNC_NULL = "uncaught exception: null\n"
+_SYNC_UNDEFINED = "uncaught exception: undefined\n"
+
+
+class _Box:
+    """What a JS object holds to stand for a Python exception (JS sees an opaque proxy)."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def __repr__(self) -> str:
+        return f"<Python exception {self.exc!r}>"
+
+
+# --- JS errors -> Python exceptions --------------------------------------------------------------
+
+
+def to_exception(value: Any) -> BaseException:
+    """The Python exception for a JS value that was thrown or rejected with.
+
+    ``value`` is what pythonmonkey gives Python for it: a SpiderMonkeyError (a JS Error, or a
+    wrapped rejection reason), or a plain converted value (``42.0``, ``pm.null``, an object proxy).
+    A Python exception (one that crossed and came back) is returned as itself.
+    """
+    pm = _runtime.engine()
+    if isinstance(value, pm.SpiderMonkeyError):
+        return _from_spidermonkey_error(value, pm)
+    if isinstance(value, BaseException):
+        return value
+    if value is None:
+        return JSRejection(None)
+    if value is pm.null:
+        return JSRejection(None, is_null=True, js_value=pm.null)
+    if isinstance(value, (bool, int, float, str)):
+        return JSRejection(value, js_value=value)
+    return _from_js_value(value, pm, unwrap_primitive=False)
+
+
+def _from_spidermonkey_error(exc: BaseException, pm: Any) -> BaseException:
+    args = exc.args
+    first = args[0] if args else None
+    # Never touch .jsError before ruling out null/undefined: reading it segfaults.
+    if first is None:
+        return JSRejection(None)
+    if first is pm.null:
+        return JSRejection(None, is_null=True, js_value=pm.null)
+    if not isinstance(first, str):
+        # A rejection with a non-Error reason (42, an object): pythonmonkey's args hold it.
+        return to_exception(first)
+    if first == _SYNC_NULL:
+        return JSRejection(None, is_null=True, js_value=pm.null)
+    if first == _SYNC_UNDEFINED:
+        return JSRejection(None)
+    return _from_js_value(exc.jsError, pm, unwrap_primitive=True)  # type: ignore[attr-defined]
+
+
+def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException:
+    h = _runtime.helpers()
+    kind, name, message, stack, has_cause, cause, errors, box, primitive = h.describe(
+        js, unwrap_primitive
+    )
+    if kind == "box":
+        return box.exc  # type: ignore[no-any-return]
+    if kind == "primitive":
+        return JSRejection(primitive, js_value=primitive)
+    if kind == "value":
+        return JSRejection(js, js_value=js)
+    cls = _KINDS.get(kind, JSError)
+    if cls is JSAggregateError:
+        mapped: BaseException = JSAggregateError(
+            message,
+            errors=[to_exception(e) for e in (errors or [])],
+            name=name,
+            stack=stack,
+            js_value=js,
+        )
+    else:
+        mapped = cls(message, name=name, stack=stack, js_value=js)
+    mapped.jsError = js  # type: ignore[attr-defined]  # pythonmonkey hands this back to JS as-is
+    h.remember(js, _Box(mapped))
+    if has_cause:
+        mapped.__cause__ = to_exception(cause)
+    return mapped
+
+
+# --- Python exceptions -> JS errors --------------------------------------------------------------
+
+
+def to_js_error(exc: BaseException) -> Any:
+    """The JS value standing for ``exc``: its JS original, or a ``PythonError`` made once.
+
+    The ``PythonError`` is remembered as ``exc.jsError``: pythonmonkey converts an exception
+    carrying that attribute to that very object, so JS always sees the same error, whichever
+    way ``exc`` crosses (a raise inside a function JS called, or a rejected awaitable).
+    """
+    if isinstance(exc, JSRejection):
+        return exc.js_value
+    existing = getattr(exc, "jsError", None)
+    if existing is not None:
+        return existing
+    if isinstance(exc, JSError) and exc.js_value is not None:
+        return exc.js_value
+    h = _runtime.helpers()
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    made = h.makePythonError(type(exc).__name__, str(exc), "\n" + tb, _Box(exc))
+    js = made.jsError  # an Error returned to Python arrives as a SpiderMonkeyError around it
+    # Exceptions with __slots__ and no __dict__ cannot keep it: still a PythonError, no identity.
+    with contextlib.suppress(AttributeError):
+        exc.jsError = js  # type: ignore[attr-defined]
+    return js
+
+
+def _tag(exc: BaseException) -> BaseException:
+    """Give ``exc`` its JS face before pythonmonkey converts it (it reads ``exc.jsError``)."""
+    if not isinstance(exc, JSRejection):
+        to_js_error(exc)
+    return exc
+
+
+# --- JS values in Python -------------------------------------------------------------------------
+
+
+class JSFunction:
+    """A JS function as Python sees it through bridge.
+
+    Calling it calls the JS function (errors mapped, functions in the result wrapped). Its own
+    JS properties are attributes: ``Bluebird.delay(10)``, ``Cls.staticMethod()``. Passed back to
+    JS through bridge it is the original function again; ``js_value`` is the raw proxy.
+    Use ``bridge.new(fn)(...)`` to construct.
+    """
+
+    __slots__ = ("__weakref__", "js_value")
+
+    def __init__(self, js_value: Any) -> None:
+        self.js_value = js_value
+
+    def __call__(self, *args: Any) -> Any:
+        for arg in args:
+            if not isinstance(arg, _PLAIN):
+                args = tuple(_to_js_arg(a) for a in args)
+                break
+        return wrap(_runtime.call(self.js_value, *args))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        h = _runtime.helpers()
+        if not h.hasProperty(self.js_value, name):
+            raise AttributeError(f"JS function {self.__name__!r} has no property {name!r}")
+        value = h.getProperty(self.js_value, name)
+        if isinstance(value, _js_function_types()):
+            # A method keeps its `this`: Bluebird.delay must run with this === Bluebird.
+            return JSFunction(h.bind(value, self.js_value))
+        return wrap(value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "js_value":
+            object.__setattr__(self, name, value)
+            return
+        _runtime.helpers().setProperty(self.js_value, name, _to_js_arg(value))
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(_runtime.helpers().ownKeys(self.js_value)))
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        return str(_runtime.helpers().getProperty(self.js_value, "name") or "anonymous")
+
+    def __repr__(self) -> str:
+        return f"<JS function {self.__name__}>"
+
+    def __eq__(self, other: object) -> bool:
+        other_js = other.js_value if isinstance(other, JSFunction) else other
+        return bool(_runtime.helpers().same(self.js_value, other_js))
+
+    def __hash__(self) -> int:
+        return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+
+_PLAIN = (int, float, str, bytes, type(None), bool, list, dict, tuple)
+
+
+def _js_function_types() -> tuple[type, ...]:
+    pm = _runtime.engine()
+    return (pm.JSFunctionProxy, pm.JSMethodProxy)
+
+
+def wrap(value: Any) -> Any:
+    """How a JS value returned to Python looks through bridge (functions wrapped, errors mapped)."""
+    if isinstance(value, _PLAIN) or value is None:
+        return value
+    if type(value) is _runtime.JSFuture:
+        value.delivered = True
+        return value
+    pm = _runtime.engine()
+    if isinstance(value, (pm.JSFunctionProxy, pm.JSMethodProxy)):
+        return JSFunction(value)
+    if isinstance(value, pm.SpiderMonkeyError):
+        return to_exception(value)
+    return value
+
+
+def is_js_object(value: Any) -> bool:
+    """True for a JS object or function proxy (what an AbortSignal arrives as)."""
+    if isinstance(value, JSFunction):
+        return True
+    pm = _runtime.engine()
+    return isinstance(value, (pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSArrayProxy))
+
+
+# --- Python values going to JS -------------------------------------------------------------------
+
+_callables: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _to_js_arg(value: Any) -> Any:
+    """A Python value about to be handed to JS, made ready for it.
+
+    Wrapped JS functions become the original again; coroutines and futures become promises
+    whose rejection is a ``PythonError``; Python functions are wrapped once (cached) so their
+    exceptions reach JS as ``PythonError`` and async ones return native promises.
+    """
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, JSFunction):
+        return value.js_value
+    if isinstance(value, BaseException):
+        return to_js_error(value)
+    if isinstance(value, _Blocking) or inspect.iscoroutinefunction(value):
+        return _function_for_js(value)
+    if inspect.isawaitable(value) or isinstance(value, concurrent.futures.Future):
+        return to_js(value)
+    if inspect.isfunction(value) or inspect.ismethod(value):
+        return _function_for_js(value)
+    return value
+
+
+def _function_for_js(fn: Callable[..., Any]) -> Any:
+    try:
+        cached = _callables.get(fn)
+    except TypeError:  # not weak-referenceable
+        cached = None
+    if cached is not None:
+        return cached
+    made = _make_js_function(fn)
+    with contextlib.suppress(TypeError):  # not weak-referenceable: made again next time
+        _callables[fn] = made
+    return made
+
+
+def _make_js_function(fn: Callable[..., Any]) -> Any:
+    h = _runtime.helpers()
+    name = getattr(fn, "__name__", "python")
+    if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
+        start = _starter(fn)
+        return h.asyncFunction(start, str(name))
+
+    @functools.wraps(fn)
+    def call_from_js(*args: Any) -> Any:
+        try:
+            return _to_js_arg(fn(*[wrap(a) for a in args]))
+        except BaseException as exc:
+            _tag(exc)
+            raise
+
+    return call_from_js
+
+
+def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
+    """The Python half of an async function JS calls: start the work, settle the JS promise."""
+
+    def start(resolve: Any, reject: Any, *args: Any) -> None:
+        loop = _runtime.attach_running_loop()
+        if loop is None:
+            raise RuntimeNotReady(
+                f"JS called the async Python function {getattr(fn, '__name__', fn)!r} "
+                "with no asyncio loop running: call the JS code from async code or through "
+                "bridge.run"
+            )
+        py_args = [wrap(a) for a in args]
+        try:
+            if isinstance(fn, _Blocking):
+                future: asyncio.Future[Any] = fn._submit(loop, py_args)
+            else:
+                future = asyncio.ensure_future(fn(*py_args))
+        except BaseException as exc:
+            reject(to_js_error(exc))
+            return
+        if args:
+            from . import _cancel  # higher layer; only when JS passed something (maybe a signal)
+
+            try:
+                _cancel.link_signals(future, tuple(py_args))
+            except BaseException as exc:
+                future.cancel()
+                reject(to_js_error(exc))
+                return
+        future.add_done_callback(functools.partial(_settle, resolve, reject))
+
+    return start
+
+
+def _settle(resolve: Any, reject: Any, future: asyncio.Future[Any]) -> None:
+    if future.cancelled():
+        from . import _cancel
+
+        reject(_cancel.abort_error(future))
+        return
+    exc = future.exception()
+    if exc is None:
+        resolve(_to_js_arg(future.result()))
+    else:
+        reject(to_js_error(exc))
+
+
+# --- public conversions --------------------------------------------------------------------------
+
+
+def to_future(x: Any) -> asyncio.Future[Any]:
+    """``bridge.to_future``: an asyncio future for a JS promise or thenable, or a Python awaitable.
+
+    Raises:
+        RuntimeNotReady: no asyncio loop is running.
+        TypeError: ``x`` is neither awaitable nor a JS thenable.
+    """
+    loop = _runtime.attach_running_loop()
+    if isinstance(x, asyncio.Future):
+        return x
+    if loop is None:
+        raise RuntimeNotReady(
+            "bridge.to_future needs a running asyncio loop: call it from async code or "
+            "through bridge.run"
+        )
+    if isinstance(x, concurrent.futures.Future):
+        return asyncio.wrap_future(x, loop=loop)
+    if inspect.isawaitable(x):
+        return asyncio.ensure_future(x, loop=loop)
+    raw = x.js_value if isinstance(x, JSFunction) else x
+    if is_js_object(raw):
+        h = _runtime.helpers()
+        if h.isThenable(raw):
+            adopted = _runtime.call(h.adopt, raw)
+            if isinstance(adopted, asyncio.Future):
+                return adopted
+    raise TypeError(f"bridge.to_future: {type(x).__name__} is neither awaitable nor a JS thenable")
+
+
+def to_js(x: Any) -> Any:
+    """``bridge.to_js``: what JS receives as a Promise for ``x``.
+
+    Coroutines, Tasks, asyncio and ``concurrent.futures`` futures (thread or process pools),
+    ``bridge.Promise`` and any awaitable settle the promise with their outcome; a Python
+    exception arrives in JS as a ``PythonError`` (or as the original JS error, if it came from
+    JS). A plain value gives an already-resolved promise. The returned object is an asyncio
+    future; pythonmonkey turns it into a native JS Promise when it crosses.
+
+    Raises:
+        RuntimeNotReady: no asyncio loop is running.
+    """
+    loop = _runtime.attach_running_loop()
+    if loop is None:
+        raise RuntimeNotReady(
+            "bridge.to_js needs a running asyncio loop: call it from async code or "
+            "through bridge.run"
+        )
+    if isinstance(x, concurrent.futures.Future):
+        future: asyncio.Future[Any] = asyncio.wrap_future(x, loop=loop)
+    elif isinstance(x, asyncio.Future):
+        future = x
+    elif inspect.isawaitable(x):
+        future = asyncio.ensure_future(x, loop=loop)
+    else:
+        future = loop.create_future()
+        future.set_result(x)
+        return future
+    future.add_done_callback(_tag_outcome)
+    return future
+
+
+def _tag_outcome(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        exc = future.exception()
+        if exc is not None:
+            _tag(exc)
+
+
+class _Blocking:
+    """A sync function marked to run in an executor when JS (or Python) calls it."""
+
+    __slots__ = ("__weakref__", "executor", "fn")
+
+    def __init__(
+        self, fn: Callable[..., Any], executor: concurrent.futures.Executor | None
+    ) -> None:
+        self.fn = fn
+        self.executor = executor
+
+    @property
+    def __name__(self) -> str:
+        return str(getattr(self.fn, "__name__", "blocking"))
+
+    def _submit(self, loop: asyncio.AbstractEventLoop, args: list[Any]) -> asyncio.Future[Any]:
+        return loop.run_in_executor(self.executor, functools.partial(self.fn, *args))
+
+    def __call__(self, *args: Any) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        return self._submit(loop, list(args))
+
+    def __repr__(self) -> str:
+        return f"bridge.blocking({self.fn!r})"
+
+
+def blocking(
+    fn: Callable[..., Any], executor: concurrent.futures.Executor | None = None
+) -> Callable[..., Awaitable[Any]]:
+    """``bridge.blocking``: mark a sync function to run in ``executor`` (default: the loop's).
+
+    JS calling it (once exposed) gets a Promise at once and the loop keeps running while the
+    work runs; Python calling it gets an awaitable future. Usable as a decorator.
+    """
+    if not callable(fn):
+        raise TypeError(f"bridge.blocking needs a callable, not {type(fn).__name__}")
+    return _Blocking(fn, executor)
+
+
+def expose(name: str, obj: Any) -> Any:
+    """``bridge.expose``: set ``globalThis[name]`` to ``obj`` as JS should see it; return ``obj``.
+
+    An ``async def`` becomes a JS function returning a native Promise; a ``blocking`` function
+    one whose work runs in its executor; a plain function one whose exceptions JS sees as
+    ``PythonError``; other values are set as pythonmonkey converts them.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"bridge.expose: name must be a str, not {type(name).__name__}")
+    _runtime.engine()
+    _runtime.helpers().setProperty(_runtime.js_globals(), name, _to_js_arg(obj))
+    return obj
+
+
+_runtime.set_hooks(map_error=to_exception, wrap=wrap)

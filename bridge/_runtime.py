@@ -1,0 +1,408 @@
+"""The one JS engine, and how it lives inside asyncio.
+
+This is the only module that imports pythonmonkey. It starts the engine on first use (importing
+``bridge`` stays cheap), owns the thread policy, and wires the engine into whichever asyncio loop
+is running. Every sharp edge of pythonmonkey 1.4.1 that bridge knows about is contained here:
+
+* Promise jobs: pythonmonkey hands every JS promise job to ``loop.call_soon_threadsafe`` (one
+  handle and one leaked wrapper per job, and a self-pipe write). pythonmonkey looks the method up
+  on the loop object each time, so an instance attribute on the loop takes its place: jobs go to
+  a microtask queue drained in one loop callback, each released after it runs. Jobs therefore
+  run before timers, as in Node and browsers, and memory stays flat.
+* JS promises reaching Python: pythonmonkey makes them with ``loop.create_future()``; the loop
+  instance attribute hands out ``JSFuture``, which maps the rejection to the bridge's error tree
+  (without ever reading ``.jsError`` of a ``null``/``undefined`` reason, which segfaults) and
+  reports a rejection nobody retrieved once, through ``bridge._unhandled``.
+* False "Uncaught": pythonmonkey installs a loop exception handler that prints "Uncaught" and
+  calls ``pm.stop()`` (cancelling every timer) on the first rejection it thinks unhandled. That
+  handler is disabled at start; unhandled rejections are bridge's job.
+* Threads: SpiderMonkey is single-threaded and pythonmonkey fails from other threads with
+  "too much recursion" (or a segfault at exit when first imported off the main thread). The
+  engine belongs to the main thread; any other thread gets ``WrongThread``.
+* No loop: scheduling a promise job or timer without a running loop raises ``RuntimeNotReady``
+  instead of pythonmonkey's RuntimeError.
+
+Higher layers (``_convert``) register how JS errors map to Python exceptions and how JS values
+are wrapped, through ``set_hooks``; this module never imports them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import inspect
+import os
+import sys
+import threading
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ._exceptions import BridgeError, RuntimeNotReady, WrongThread
+from ._unhandled import report
+
+__all__ = [
+    "JSFuture",
+    "attach_running_loop",
+    "check_thread",
+    "engine",
+    "eval",
+    "helpers",
+    "js_globals",
+    "js_module",
+    "new",
+    "owner",
+    "require",
+    "run",
+    "set_hooks",
+]
+
+T = TypeVar("T")
+
+_JS_DIR = Path(__file__).resolve().parent.parent / "js"
+_PM_NO_LOOP = "cannot find a running Python event-loop"
+_NO_LOOP_MESSAGE = (
+    "this JS code schedules promise work (a then, an await or a timer) and no asyncio loop is "
+    "running: call it from async code, or run it through bridge.run(...)"
+)
+
+_pm: Any = None
+_helpers: Any = None
+_js_modules: dict[str, Any] = {}
+_owner: int | None = None
+_start_lock = threading.Lock()
+_attached: asyncio.AbstractEventLoop | None = None
+_require_cache: dict[str, Any] = {}
+
+
+def _identity(exc: BaseException) -> BaseException:
+    return exc
+
+
+def _no_wrap(value: Any) -> Any:
+    return value
+
+
+# Set by bridge._convert at import: SpiderMonkeyError -> mapped exception, JS value -> wrapped.
+_map_error: Callable[[BaseException], BaseException] = _identity
+_wrap: Callable[[Any], Any] = _no_wrap
+
+
+# Set by bridge._cancel: called (task, caller frame) when a JSFuture is cancelled.
+_on_cancel: Callable[[Any, Any], None] | None = None
+
+
+def set_cancel_hook(hook: Callable[[Any, Any], None]) -> None:
+    """Called once by ``bridge._cancel``: what cancelling a JS promise's future also does."""
+    global _on_cancel
+    _on_cancel = hook
+
+
+def set_hooks(
+    *, map_error: Callable[[BaseException], BaseException], wrap: Callable[[Any], Any]
+) -> None:
+    """Called once by ``bridge._convert``: how JS errors and JS values look in Python."""
+    global _map_error, _wrap
+    _map_error = map_error
+    _wrap = wrap
+
+
+# --- engine start and thread policy -----------------------------------------------------------
+
+
+def _thread_message(action: str) -> str:
+    name = threading.current_thread().name
+    return (
+        f"bridge's JS engine belongs to the main thread and cannot be {action} from thread "
+        f"{name!r}: hand the work to the loop thread, e.g. "
+        "asyncio.run_coroutine_threadsafe(coro, loop) or loop.call_soon_threadsafe(fn)"
+    )
+
+
+def owner() -> int | None:
+    """The ident of the engine's thread (None before the engine started)."""
+    return _owner
+
+
+def check_thread() -> None:
+    """Raise ``WrongThread`` unless called on the engine's thread (cheap: one ident compare)."""
+    if threading.get_ident() != _owner and _owner is not None:
+        raise WrongThread(_thread_message("used"))
+
+
+def engine() -> Any:
+    """The pythonmonkey module, the engine started on first call (main thread only)."""
+    if _pm is None:
+        _start()
+    elif threading.get_ident() != _owner:
+        raise WrongThread(_thread_message("used"))
+    return _pm
+
+
+def helpers() -> Any:
+    """The helpers object js/runtime.js evaluates to (describe, deferred, construct...)."""
+    if _helpers is None:
+        _start()
+    return _helpers
+
+
+def js_module(name: str) -> Any:
+    """The completion value of ``js/<name>.js``, evaluated once at engine start."""
+    engine()
+    return _js_modules[name]
+
+
+def _start() -> None:
+    global _pm, _helpers, _owner
+    if threading.current_thread() is not threading.main_thread():
+        # An engine first imported off the main thread works, but the process segfaults at exit.
+        raise WrongThread(_thread_message("started"))
+    with _start_lock:
+        if _pm is not None:
+            return
+        import pythonmonkey as pm
+
+        # The rejection tracker installs this as the loop's exception handler the first time it
+        # sees a rejection without a handler (even one handled a tick later); it prints
+        # "Uncaught" and calls pm.stop(), cancelling every timer. With None, the tracker's
+        # set_exception_handler(None) keeps asyncio's default; bridge reports unhandled
+        # rejections itself (JSFuture.__del__).
+        pm.simpleUncaughtExceptionHandler = None  # type: ignore[assignment]
+        _owner = threading.get_ident()
+        sources = sorted(_JS_DIR.glob("*.js"), key=lambda p: (p.name != "runtime.js", p.name))
+        for path in sources:
+            value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
+            _js_modules[path.stem] = value
+        _helpers = _js_modules["runtime"]
+        _pm = pm
+
+
+# --- loop integration ---------------------------------------------------------------------------
+
+
+class _Microtasks:
+    """The JS job queue of one loop: drained completely in one loop callback, FIFO.
+
+    pythonmonkey calls ``loop.call_soon_threadsafe(wrapper)`` once per job; the loop's instance
+    attribute sends those calls to ``push``. New jobs queued while draining run in the same
+    drain, so a promise chain finishes before any timer or I/O callback, and each wrapper is
+    dropped right after it runs.
+    """
+
+    __slots__ = ("_jobs", "_loop", "_scheduled", "_threadsafe")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._jobs: collections.deque[Callable[[], object]] = collections.deque()
+        self._loop = loop
+        self._scheduled = False
+        self._threadsafe = type(loop).call_soon_threadsafe.__get__(loop)
+
+    def call_soon_threadsafe(
+        self, callback: Callable[..., object], *args: Any, context: Any = None
+    ) -> Any:
+        # Only pythonmonkey's job wrappers, on the engine thread, are batched; everybody else
+        # (executors, other threads, pythonmonkey's own helper threads) gets the real method.
+        if args or context is not None or threading.get_ident() != _owner:
+            return self._threadsafe(callback, *args, context=context)
+        if getattr(callback, "__name__", None) != "eventLoopJobWrapper":
+            return self._threadsafe(callback, *args, context=context)
+        self._jobs.append(callback)
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._drain)
+        return None
+
+    def _drain(self) -> None:
+        jobs = self._jobs
+        popleft = jobs.popleft
+        try:
+            while jobs:
+                job = popleft()
+                try:
+                    job()
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # a job must not stop the others
+                    self._loop.call_exception_handler(
+                        {"message": "Exception in a JS promise job", "exception": exc}
+                    )
+                del job
+        finally:
+            self._scheduled = False
+            if jobs:  # interrupted by KeyboardInterrupt: keep the rest for the next round
+                self._scheduled = True
+                self._loop.call_soon(self._drain)
+
+
+class JSFuture(asyncio.Future):  # type: ignore[type-arg]
+    """The asyncio.Future pythonmonkey creates for a JS promise on a bridged loop.
+
+    Its rejection is the mapped bridge exception, never a raw SpiderMonkeyError. A JS promise
+    settling after the future was cancelled is dropped (never an InvalidStateError inside the
+    engine). A rejection nobody retrieved is reported once through ``bridge._unhandled.report``
+    when the future is collected, if the future reached Python code through bridge
+    (``delivered``): pythonmonkey also makes one of these for every promise rejected while it
+    had no handler yet, and cannot tell whether JS handles it a moment later, so those stay
+    silent instead of giving false reports.
+    """
+
+    __slots__ = ("delivered", "task")
+
+    def __init__(self, *, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop=loop)
+        self.delivered = False
+        # The task that was current when the promise reached Python: the cancellation layer
+        # aborts that task's signal when this future is cancelled.
+        self.task: asyncio.Task[Any] | None = asyncio.current_task(loop)
+
+    def set_result(self, result: Any) -> None:
+        if not self.done():
+            super().set_result(result)
+
+    def set_exception(self, exception: BaseException | type[BaseException]) -> None:
+        if self.done():
+            return
+        if isinstance(exception, BaseException) and type(exception) is _spidermonkey_error():
+            exception = _map_error(exception)
+        super().set_exception(exception)
+
+    def cancel(self, msg: Any = None) -> bool:
+        cancelled = super().cancel(msg)
+        if cancelled:
+            from . import _cancel  # higher layer, imported when first needed
+
+            _cancel.future_cancelled(self.task, sys._getframe(1))
+        return cancelled
+
+    def __del__(self) -> None:
+        if self.delivered and self.done() and not self.cancelled() and self._log_traceback:
+            self._log_traceback = False
+            exc = self.exception()
+            if exc is not None:
+                report(exc, promise=self, loop=self.get_loop())
+
+
+def _spidermonkey_error() -> type[BaseException]:
+    return _pm.SpiderMonkeyError  # type: ignore[no-any-return]
+
+
+def _attach(loop: asyncio.AbstractEventLoop) -> None:
+    global _attached
+    try:
+        attrs = vars(loop)
+    except TypeError:
+        kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
+        hint = " (uvloop)" if kind.startswith("uvloop") else ""
+        raise BridgeError(
+            f"bridge cannot drive JS promises on {kind}{hint}: its loop takes no instance "
+            "attributes, which bridge needs to run JS promise jobs as microtasks. Use asyncio's "
+            "default event loop (asyncio.run without a uvloop policy or loop_factory)."
+        ) from None
+    if "call_soon_threadsafe" not in attrs:
+        microtasks = _Microtasks(loop)
+        attrs["call_soon_threadsafe"] = microtasks.call_soon_threadsafe
+        attrs["create_future"] = lambda: JSFuture(loop=loop)
+    _attached = loop
+
+
+def attach_running_loop() -> asyncio.AbstractEventLoop | None:
+    """Wire the running loop (if any) into the engine; return it. Called by every entry point."""
+    loop = asyncio._get_running_loop()
+    if loop is not None and loop is not _attached:
+        _attach(loop)
+    return loop
+
+
+def _no_loop(exc: BaseException) -> bool:
+    return isinstance(exc, RuntimeError) and _PM_NO_LOOP in str(exc)
+
+
+def call(fn: Callable[..., T], *args: Any) -> T:
+    """Call into the engine with the loop attached, translating pythonmonkey's failures."""
+    pm = engine()
+    attach_running_loop()
+    try:
+        return fn(*args)
+    except pm.SpiderMonkeyError as exc:
+        mapped = _map_error(exc)
+        # Not `from None`: that would clear the JS `cause` already set as __cause__.
+        mapped.__suppress_context__ = True
+        raise mapped  # noqa: B904
+    except RuntimeError as exc:
+        if _no_loop(exc):
+            raise RuntimeNotReady(_NO_LOOP_MESSAGE) from None
+        raise
+
+
+# --- public entry points ------------------------------------------------------------------------
+
+
+def eval(code: str, *, filename: str = "<eval>", lineno: int = 1) -> Any:
+    """``bridge.eval``: evaluate JS source; functions come back wrapped, promises as futures."""
+    pm = engine()
+    options = {"filename": filename, "lineno": lineno}
+    return _wrap(call(pm.eval, code, options))
+
+
+def js_globals() -> Any:
+    """``bridge.globals``: the JS global object."""
+    return engine().globalThis
+
+
+def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
+    """``bridge.run``: the settled value of JS source or a coroutine, from synchronous code."""
+    engine()
+    if isinstance(x, str):
+        source = x
+
+        async def main() -> Any:
+            value = eval(source, filename=filename)
+            if inspect.isawaitable(value):
+                return await value
+            return value
+
+        return asyncio.run(main())
+    if inspect.iscoroutine(x):
+        return asyncio.run(x)
+    raise TypeError(f"bridge.run takes JS source (str) or a coroutine, not {type(x).__name__}")
+
+
+def require(path: str | os.PathLike[str], *, _depth: int = 1) -> Any:
+    """``bridge.require``: CommonJS exports of ``path``, relative to the caller's file; cached."""
+    pm = engine()
+    target = Path(path)
+    if not target.is_absolute():
+        frame = sys._getframe(_depth)
+        caller = frame.f_globals.get("__file__")
+        base = Path(caller).resolve().parent if caller else Path.cwd()
+        target = base / target
+    key = str(target.resolve() if target.exists() else target)
+    if key not in _require_cache:
+        _require_cache[key] = _wrap(call(pm.require, key))
+    return _require_cache[key]
+
+
+def new(cls: Any) -> Callable[..., Any]:
+    """``bridge.new``: a Python callable that runs the JS ``new`` operator on ``cls``."""
+    h = helpers()
+    raw = getattr(cls, "js_value", cls)
+
+    def construct(*args: Any) -> Any:
+        return _wrap(call(h.construct, raw, list(args)))
+
+    return construct
+
+
+# The conversion layer (bridge._convert) sits above this module; higher layers (``_cancel``,
+# ``_promise``) may ask the runtime for it, so these names are forwarded on first use.
+_FORWARDED = frozenset(
+    {"to_js", "to_future", "to_exception", "to_js_error", "is_js_object", "wrap"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FORWARDED:
+        from . import _convert
+
+        return getattr(_convert, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

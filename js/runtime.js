@@ -1,0 +1,136 @@
+/**
+ * runtime.js - the JavaScript half of bridge's runtime, evaluated once when the engine starts.
+ *
+ * The completion value of this script is the helpers object bridge/_runtime.py keeps; only
+ * `PythonError` is also put on globalThis, so JS code can test `err instanceof PythonError`.
+ * Each helper exists to do in one boundary crossing what would otherwise take several
+ * (every property read from Python is a crossing of about 1 us).
+ */
+(function bridgeRuntime() {
+  'use strict';
+
+  // Where a JS value keeps the Python exception it stands for (a PythonError, or a JS error that
+  // already reached Python once): a Python box object, so the exception comes back as itself.
+  const PY_BOX = Symbol('bridge.pyException');
+
+  /** A Python exception seen from JS: name = Python class name, message = str(exc). */
+  class PythonError extends Error {
+    constructor(name, message, pyTraceback, box) {
+      super(message);
+      Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
+      // The JS stack (where JS called into Python) first, then the Python traceback.
+      this.stack = `${this.stack || ''}${pyTraceback}`;
+      Object.defineProperty(this, 'pyException', { value: box, configurable: true });
+      Object.defineProperty(this, PY_BOX, { value: box });
+    }
+  }
+  Object.defineProperty(PythonError.prototype, 'name', {
+    value: 'PythonError', writable: true, configurable: true,
+  });
+  Object.defineProperty(globalThis, 'PythonError', {
+    value: PythonError, writable: true, configurable: true,
+  });
+
+  const BUILTIN_KINDS = [
+    ['AggregateError', AggregateError],
+    ['TypeError', TypeError],
+    ['RangeError', RangeError],
+    ['ReferenceError', ReferenceError],
+    ['SyntaxError', SyntaxError],
+  ];
+
+  function isError(value) {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  }
+
+  /**
+   * Everything Python needs to map a thrown/rejected value, in one call:
+   * [kind, name, message, stack, hasCause, cause, errors, box, primitive]
+   * kind: 'box' (already stands for a Python exception), 'error' + builtin kind, or 'value'.
+   */
+  function describe(value, unwrapPrimitive) {
+    if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+      const box = Object.prototype.hasOwnProperty.call(value, PY_BOX) ? value[PY_BOX] : undefined;
+      if (box !== undefined) return ['box', '', '', '', false, undefined, undefined, box, undefined];
+      if (isError(value)) {
+        let kind = 'Error';
+        for (const [name, ctor] of BUILTIN_KINDS) {
+          if (value instanceof ctor || value.name === name) { kind = name; break; }
+        }
+        const hasCause = 'cause' in value;
+        const errors = kind === 'AggregateError' && Array.isArray(value.errors) ? value.errors : undefined;
+        return [kind, String(value.name), String(value.message ?? ''), String(value.stack ?? ''),
+          hasCause, hasCause ? value.cause : undefined, errors, undefined, undefined];
+      }
+      // pythonmonkey hands thrown primitives over wrapped in objects (new Number(7)).
+      if (unwrapPrimitive && (value instanceof Number || value instanceof String
+          || value instanceof Boolean || value instanceof BigInt || value instanceof Symbol)) {
+        return ['primitive', '', '', '', false, undefined, undefined, undefined, value.valueOf()];
+      }
+    }
+    return ['value', '', '', '', false, undefined, undefined, undefined, undefined];
+  }
+
+  /** Remember which Python exception stands for this JS value (best effort: frozen objects). */
+  function remember(value, box) {
+    try {
+      Object.defineProperty(value, PY_BOX, { value: box, configurable: true });
+    } catch (_) { /* a frozen or exotic object: identity Python-side is lost, nothing else */ }
+  }
+
+  function makePythonError(name, message, pyTraceback, box) {
+    return new PythonError(name, message, pyTraceback, box);
+  }
+
+  /** A promise and its settle functions (Promise.withResolvers is not in this engine). */
+  function deferred() {
+    let resolve;
+    let reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    return [promise, resolve, reject];
+  }
+
+  /**
+   * A JS promise settled from Python: `settler(resolve, reject)` gets both functions.
+   * Returned as-is to a JS caller; used by to_js so the promise is created JS-side.
+   */
+  function promiseFrom(settler) {
+    return new Promise((resolve, reject) => settler(resolve, reject));
+  }
+
+  function getProperty(target, key) { return target[key]; }
+  function setProperty(target, key, value) { target[key] = value; }
+  function bind(fn, thisArg) {
+    const bound = function (...args) { return fn.apply(thisArg, args); };
+    return bound;
+  }
+  function same(a, b) { return a === b; }
+  function hasProperty(target, key) { return target != null && key in Object(target); }
+  function ownKeys(target) { return Reflect.ownKeys(target).filter((k) => typeof k === 'string'); }
+  function construct(ctor, args) { return Reflect.construct(ctor, Array.from(args)); }
+  function isThenable(value) {
+    return value !== null && (typeof value === 'object' || typeof value === 'function')
+      && typeof value.then === 'function';
+  }
+  function isPromise(value) { return value instanceof Promise; }
+  function typeOf(value) { return typeof value; }
+
+  /** Turn any thenable into a native promise (Python then sees an asyncio.Future). */
+  function adopt(thenable) { return Promise.resolve(thenable); }
+
+  /**
+   * A JS function for a Python async (or blocking) function: each call returns a native
+   * Promise at once; `start(resolve, reject, ...args)` (Python) starts the work and settles it.
+   */
+  function asyncFunction(start, name) {
+    return {
+      [name](...args) { return new Promise((resolve, reject) => start(resolve, reject, ...args)); },
+    }[name];
+  }
+
+  return {
+    PythonError, describe, remember, makePythonError, deferred, promiseFrom,
+    getProperty, setProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
+    asyncFunction,
+  };
+})();

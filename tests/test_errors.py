@@ -1,0 +1,175 @@
+"""Errors crossing the boundary, exactly as DESIGN.md draws them, in both directions."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import bridge
+
+
+@pytest.mark.parametrize(
+    ("ctor", "cls", "builtin"),
+    [
+        ("TypeError", bridge.JSTypeError, TypeError),
+        ("RangeError", bridge.JSRangeError, ValueError),
+        ("ReferenceError", bridge.JSReferenceError, NameError),
+        ("SyntaxError", bridge.JSSyntaxError, SyntaxError),
+        ("Error", bridge.JSError, Exception),
+        ("EvalError", bridge.JSError, Exception),
+    ],
+)
+async def test_class_by_js_kind_sync_and_async(ctor: str, cls: type, builtin: type) -> None:
+    with pytest.raises(cls) as sync:
+        bridge.eval(f"throw new {ctor}('boom')")
+    with pytest.raises(builtin) as rejected:
+        await bridge.eval(f"Promise.reject(new {ctor}('boom'))")
+    for exc in (sync.value, rejected.value):
+        assert type(exc) is cls
+        assert exc.name == ctor
+        assert exc.message == "boom"
+        assert str(exc) == f"{ctor}: boom"
+        assert "@" in exc.stack
+
+
+def test_syntax_error_in_source() -> None:
+    with pytest.raises(bridge.JSSyntaxError, match="SyntaxError"):
+        bridge.eval("let = = 1")
+
+
+def test_reference_error_is_name_error() -> None:
+    with pytest.raises(NameError, match="nowhere is not defined"):
+        bridge.eval("nowhere + 1")
+
+
+async def test_custom_subclass_keeps_name_and_kind() -> None:
+    src = "class DbError extends TypeError { constructor(m) { super(m); this.name = 'DbError'; } }"
+    with pytest.raises(bridge.JSTypeError) as info:
+        await bridge.eval(f"{src}; Promise.reject(new DbError('locked'))")
+    assert info.value.name == "DbError"
+    assert str(info.value) == "DbError: locked"
+
+
+async def test_cause_becomes_dunder_cause() -> None:
+    with pytest.raises(bridge.JSError) as info:
+        await bridge.eval("Promise.reject(new Error('outer', { cause: new RangeError('inner') }))")
+    cause = info.value.__cause__
+    assert isinstance(cause, bridge.JSRangeError)
+    assert cause.message == "inner"
+
+
+async def test_non_error_cause() -> None:
+    with pytest.raises(bridge.JSError) as info:
+        bridge.eval("throw new Error('outer', { cause: 42 })")
+    assert isinstance(info.value.__cause__, bridge.JSRejection)
+    assert info.value.__cause__.value == 42
+
+
+async def test_aggregate_error_errors() -> None:
+    with pytest.raises(bridge.JSAggregateError) as info:
+        await bridge.eval("Promise.any([Promise.reject(new TypeError('a')), Promise.reject(7)])")
+    errors = info.value.errors
+    assert [type(e) for e in errors] == [bridge.JSTypeError, bridge.JSRejection]
+    assert errors[1].value == 7
+
+
+@pytest.mark.parametrize(
+    ("src", "value", "is_null", "message"),
+    [
+        ("42", 42, False, "42"),
+        ("'x'", "x", False, "'x'"),
+        ("null", None, True, "null"),
+        ("undefined", None, False, "undefined"),
+        ("true", True, False, "True"),
+    ],
+)
+async def test_non_error_reasons_are_js_rejection(
+    src: str, value: object, is_null: bool, message: str
+) -> None:
+    with pytest.raises(bridge.JSRejection) as rejected:
+        await bridge.eval(f"Promise.reject({src})")
+    with pytest.raises(bridge.JSRejection) as thrown:
+        bridge.eval(f"throw {src}")
+    for exc in (rejected.value, thrown.value):
+        assert exc.value == value
+        assert exc.is_null is is_null
+        assert exc.message == message
+
+
+async def test_object_reason_keeps_the_object() -> None:
+    with pytest.raises(bridge.JSRejection) as info:
+        await bridge.eval("Promise.reject({ code: 3 })")
+    assert info.value.value["code"] == 3
+
+
+async def test_js_error_round_trip_is_the_same_object() -> None:
+    err = bridge.eval("globalThis.original = new TypeError('mine'); original")
+    assert isinstance(err, bridge.JSTypeError)
+    same = bridge.eval("(e) => e === globalThis.original")
+    assert same(err) is True
+
+    def rethrow() -> None:
+        raise err
+
+    assert (
+        bridge.eval("(f) => { try { f(); } catch (e) { return e === globalThis.original; } }")(
+            rethrow
+        )
+        is True
+    )
+
+
+async def test_js_error_twice_to_python_is_the_same_exception() -> None:
+    first = bridge.eval("globalThis.e2 = new Error('twice'); e2")
+    again = bridge.eval("e2")
+    assert first is again
+
+
+async def test_python_exception_seen_from_js_as_python_error() -> None:
+    class Boom(ValueError):
+        pass
+
+    def fail() -> None:
+        raise Boom("it broke")
+
+    info = bridge.eval(
+        "(f) => { try { f(); } catch (e) { return [e instanceof PythonError, e instanceof Error,"
+        " e.name, e.message, e.stack]; } }"
+    )(fail)
+    assert list(info[:4]) == [True, True, "Boom", "it broke"]
+    assert info[4].rstrip().endswith("Boom: it broke")
+    assert "Traceback (most recent call last)" in info[4]
+
+
+async def test_python_exception_round_trip_is_the_same_object() -> None:
+    original = KeyError("k")
+
+    def fail() -> None:
+        raise original
+
+    with pytest.raises(KeyError) as info:
+        bridge.eval("(f) => f()")(fail)
+    assert info.value is original
+
+    async def afail() -> None:
+        raise original
+
+    bridge.expose("afail", afail)
+    with pytest.raises(KeyError) as info2:
+        await bridge.eval(
+            "afail().catch((e) => { if (!(e instanceof PythonError)) throw 'bad'; throw e; })"
+        )
+    assert info2.value is original
+
+
+async def test_error_crossing_twice_keeps_identity_across_awaits() -> None:
+    async def relay(p: asyncio.Future[object]) -> object:
+        return await p  # rejects with the JS error; re-raised into JS as itself
+
+    bridge.expose("relay", relay)
+    ok = await bridge.eval(
+        "(async () => { const e = new RangeError('hop'); try { await relay(Promise.reject(e)); }"
+        " catch (got) { return got === e; } })()"
+    )
+    assert ok is True
