@@ -276,26 +276,46 @@ class JSEmitter:
         nl, u = self.nl, self.unit
         comments = self._chain_comments(low)
         out: list[Edit] = []
+        start, end = node.start_byte, node.end_byte
         if pl.arrow_body:
             inner = base + u
             lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
             text = "{" + nl + nl.join(lines) + nl + base + "}"
-        elif pl.iife:
-            inner = base + u
-            lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
-            text = "void (async () => {" + nl + nl.join(lines) + nl + base + "})();"
         else:
             parent = node.parent
-            blocky = parent is not None and parent.type in _BLOCKLIKE
+            blocky = pl.iife or (parent is not None and parent.type in _BLOCKLIKE)
+            src = self.parsed.source
+            line_start = src.rfind(b"\n", 0, start) + 1
+            line_end = src.find(b"\n", end)
+            line_end = len(src) if line_end < 0 else line_end
+            # `function f() { return a().then(g); }` on one line: give the statements lines
+            # of their own, one level deeper, and put what followed on the next line.
+            shares_start = src[line_start:start].strip() != b""
+            shares_end = src[end:line_end].strip() not in (b"", b"\r")
+            if blocky and shares_start:
+                base = base + u
             ind = base if blocky else base + u
-            lines = comments(ind) + self.stmts(low.stmts, ind) + self.sink_lines(low, ind)
-            if not lines:
-                lines = [ind + ";"]
-            if blocky:
+            inner = ind + u if pl.iife else ind
+            lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            if pl.iife:
+                text = "void (async () => {" + nl + nl.join(lines) + nl + ind + "})();"
+            elif not lines:
+                text = ";"
+            elif blocky:
                 text = nl.join(lines)[len(ind) :]
             else:
                 text = "{" + nl + nl.join(lines) + nl + base + "}"
-        out.append(Edit(node.start_byte, node.end_byte, text.encode()))
+            if blocky and shares_start:
+                text = nl + ind + text
+                while start > line_start and src[start - 1 : start] in (b" ", b"\t"):
+                    start -= 1
+            if shares_end:
+                rest = src[end:line_end].strip()
+                sibling = blocky and shares_start and not rest.startswith((b"}", b")"))
+                text += nl + (ind if sibling else self.line_indent(start))
+                while end < line_end and src[end : end + 1] in (b" ", b"\t"):
+                    end += 1
+        out.append(Edit(start, end, text.encode()))
         fn = pl.make_async
         if fn is not None:
             at = fn.start_byte
@@ -341,7 +361,16 @@ def _indent_unit(src: bytes) -> str:
 
 def apply(source: bytes, edits: list[Edit]) -> bytes:
     """Apply non-overlapping edits, back to front."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    # Two rewrites on one line may both claim the spaces between them: the first yields.
+    for i in range(len(ordered) - 1):
+        a, b = ordered[i], ordered[i + 1]
+        if a.end > b.start:
+            a = ordered[i] = Edit(a.start, b.start, a.text)
+        if a.end == b.start and b.text.startswith((b"\n", b"\r\n")):
+            # both sides asked for a line break between them: one is enough
+            ordered[i] = Edit(a.start, a.end, a.text.rstrip(b" \t").rstrip(b"\r\n"))
     out = source
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+    for e in reversed(ordered):
         out = out[: e.start] + e.text + out[e.end :]
     return out

@@ -278,9 +278,10 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
     rule = rules.get("context", chain.context.value)
     if rule is None:  # pragma: no cover
         raise Unsafe("unsupported", "chain in an unsupported position", chain.node)
-    placement: Placement = rule.fn(parsed, index, chain)
-    lw = Lowering(parsed, index, chain, placement.region)
+    lw = Lowering(parsed, index, chain, None)
     check_chain(lw, chain)
+    placement: Placement = rule.fn(parsed, index, chain)
+    lw.region = placement.region
     lw.cur, lw.settled = _base_expr(chain), False
     lw.apply_steps(chain.steps)
     value: Expr | None = lw.cur if lw.settled else Await(lw.cur)

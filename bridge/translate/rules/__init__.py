@@ -49,7 +49,8 @@ def rule(name: str, kind: RuleKind, key: str | None = None) -> Callable[[F], F]:
 
 def rules_of(kind: RuleKind) -> list[Rule]:
     _load()
-    return [r for (k, _), r in sorted(REGISTRY.items()) if k == kind]
+    # Registration (import) order: checks run in the order listed in _load.
+    return [r for (k, _), r in REGISTRY.items() if k == kind]
 
 
 def get(kind: RuleKind, key: str) -> Rule | None:
@@ -65,17 +66,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from . import (  # noqa: F401  (imported for their @rule registrations)
-        arguments,
-        awaited,
-        catch,
-        finally_,
-        generator,
-        handlers,
-        returned,
-        statement,
-        stored,
-        then,
-        then_reject,
-        value,
-    )
+    # Imported for their @rule registrations; checks run in this order.
+    from . import arguments, generator, handlers  # noqa: F401, I001
+    from . import awaited, returned, statement, stored, value  # noqa: F401
+    from . import catch, finally_, then, then_reject  # noqa: F401

@@ -1,0 +1,166 @@
+"""The ``bridge`` command. ``bridge translate [PATH ...|-] [--to js|python] [--check] [--diff]
+[--write]``.
+
+Exit status: 0 done (nothing to change under ``--check``), 1 ``--check`` found something to
+change, 2 bad usage or some input could not be read or parsed (the other files are still
+processed). Diagnostics go to stderr as ``path:line:col: rule: message``; the translation (one
+file or stdin, without ``--write``/``--check``/``--diff``) goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from ._exceptions import TranslationError
+
+_PY_SUFFIX = ".py"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bridge", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    tr = sub.add_parser(
+        "translate",
+        help="rewrite promise chains as async/await (JS) or as Python asyncio",
+        description="Rewrite .then/.catch/.finally chains as async/await.",
+    )
+    tr.add_argument("paths", nargs="*", default=["-"], metavar="PATH", help="files, or - for stdin")
+    tr.add_argument("--to", choices=("js", "python"), default="js", help="target (default: js)")
+    mode = tr.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="exit 1 if anything would change")
+    mode.add_argument("--diff", action="store_true", help="print a unified diff")
+    mode.add_argument("--write", action="store_true", help="rewrite the files in place")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bridge`` console script; returns the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    return _translate(args)
+
+
+def _translate(args: argparse.Namespace) -> int:
+    paths: list[str] = args.paths
+    if "-" in paths and len(paths) > 1:
+        print("bridge translate: '-' (stdin) cannot be combined with paths", file=sys.stderr)
+        return 2
+    if args.write and paths == ["-"]:
+        print("bridge translate: --write needs file paths, not stdin", file=sys.stderr)
+        return 2
+    if not (args.write or args.check or args.diff) and len(paths) > 1:
+        print(
+            "bridge translate: several paths need --write, --check or --diff "
+            "(stdout takes one translation)",
+            file=sys.stderr,
+        )
+        return 2
+    status = 0
+    for path in paths:
+        status = max(status, _one(path, args))
+    return status
+
+
+def _read(path: str) -> str | None:
+    """The text of path (stdin for -), or None after reporting why it cannot be used."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+    except OSError as exc:
+        print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return None
+    if b"\x00" in data[:8192]:
+        print(f"{path}: binary file, skipped", file=sys.stderr)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        print(f"{path}: not UTF-8 text (byte {exc.start}), skipped", file=sys.stderr)
+        return None
+    return text
+
+
+def _one(path: str, args: argparse.Namespace) -> int:
+    from .translate import translate
+
+    source = _read(path)
+    if source is None:
+        return 2
+    name = "<stdin>" if path == "-" else path
+    try:
+        result = translate(source, to=args.to, filename=None if path == "-" else path)
+    except TranslationError as exc:
+        if exc.rule == "syntax":
+            print(f"{name}:{exc.line}:{exc.column}: syntax error", file=sys.stderr)
+        else:
+            where = f"{exc.line}:{exc.column}: " if exc.line else ""
+            print(f"{name}:{where}{exc.rule or 'error'}: {exc.message}", file=sys.stderr)
+        return 2
+    for d in result.diagnostics:
+        print(d.format(name), file=sys.stderr)
+    changed = result.changed
+    if args.check:
+        if changed:
+            print(f"{name}: would change", file=sys.stderr)
+        return 1 if changed else 0
+    if args.diff:
+        if changed:
+            new_name = name + (_PY_SUFFIX if args.to == "python" else "")
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    source.splitlines(keepends=True),
+                    result.code.splitlines(keepends=True),
+                    fromfile=name,
+                    tofile=new_name,
+                )
+            )
+        return 0
+    if args.write:
+        if args.to == "python":
+            target = os.path.splitext(path)[0] + _PY_SUFFIX
+            if not os.path.exists(target) or open(target, encoding="utf-8").read() != result.code:
+                write_atomic(target, result.code, like=path)
+        elif changed:
+            write_atomic(path, result.code, like=path)
+        return 0
+    sys.stdout.write(result.code)
+    sys.stdout.flush()
+    return 0
+
+
+def write_atomic(path: str, text: str, *, like: str) -> None:
+    """Write text to path so that a crash leaves either the old file or the new one.
+
+    The data goes to a temporary file in the same directory (same filesystem, so the final
+    ``os.replace`` is atomic), is flushed to disk, takes the mode of ``like``, and replaces
+    path in one step. ``newline=""`` keeps the translation's line endings (CRLF stays CRLF).
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".bridge-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, os.stat(like).st_mode & 0o7777)
+        except OSError:
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

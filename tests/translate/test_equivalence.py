@@ -1,0 +1,129 @@
+"""Equivalence evidence: each program and its translation settle alike and log alike.
+
+Every program is run twice in the embedded engine (original, translation) with the stubs of
+``harness.py``; the settled value or rejection and the order of logged side effects must be
+identical, and the translation must actually have rewritten the chain.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import assert_equivalent, outcome
+
+SHAPES = [
+    # ---- then: handler kinds, bodies, parameters
+    ("then-arrow-expr", "function main() { return ok(1).then(x => x + 1); }"),
+    ("then-arrow-block", "function main() { return ok(1).then(x => { log(x); return x * 3; }); }"),
+    ("then-arrow-noreturn", "function main() { return ok(1).then(x => { log(x); }); }"),
+    ("then-function-expr", "function main() { return ok(2).then(function (x) { return x * 2; }); }"),
+    ("then-declared", "function dbl(v) { log('dbl'); return v * 2; }\nfunction main() { return ok(4).then(dbl); }"),
+    ("then-const-arrow-ref", "const inc = (v) => v + 1;\nfunction main() { return ok(4).then(inc).then(inc); }"),
+    ("then-destructure-object", "function main() { return ok({a: 1, b: 2}).then(({a, b}) => a + b); }"),
+    ("then-destructure-array", "function main() { return ok([1, 2]).then(([a, , c = 5]) => a + c); }"),
+    ("then-destructure-throws", "function main() { return ok(null).then(({a}) => 1); }"),
+    ("then-unused-param", "function main() { return ok(1).then(_ => log('next')).then(() => 7); }"),
+    ("then-no-param", "function main() { return ok(1).then(() => ok(2)); }"),
+    ("then-non-callable", "function main() { return ok(1).then(null).then(5).then(x => x + 1); }"),
+    ("then-undefined-then-empty", "function main() { return ok(1).then(undefined).then().then(x => [x]); }"),
+    ("then-passes-rejection", "function main() { return fail('boom').then(x => log('never')); }"),
+    ("then-throws", "function main() { return ok(1).then(x => { throw new Error('bad ' + x); }); }"),
+    ("then-three-steps", "function main() { return ok(1).then(x => x + 1).then(y => log(y) * 2).then(z => 'z' + z); }"),
+    ("then-async-handler", "function main() { return ok(1).then(async x => { await sleep(1); log('in'); return x + 1; }); }"),
+    ("then-reassigns-param", "function main() { return ok(1).then(x => { x += 10; return x; }); }"),
+    ("then-same-param-names", "function main() { return ok(1).then(x => x + 1).then(x => x * 10); }"),
+    ("then-name-collision", "let x = 'outer';\nfunction main() { return ok(1).then(v => { const x = v + 1; return x; }).then(() => x); }"),
+    ("then-sequence-return", "function main() { return ok(1).then(x => (log('a'), x + 1)); }"),
+    ("then-object-literal", "function main() { return ok(1).then(x => ({ v: x })); }"),
+    # ---- then(a, b): b must not see a's errors
+    ("then-two-fulfilled", "function main() { return ok(1).then(x => x + 1, e => -1); }"),
+    ("then-two-rejected", "function main() { return fail('no').then(x => x + 1, e => e.message); }"),
+    ("then-two-a-throws", "function main() { return ok(1).then(x => { throw new Error('from a'); }, e => 'caught ' + e.message); }"),
+    ("then-two-b-throws", "function main() { return fail('no').then(x => 1, e => { throw new Error('b: ' + e.message); }); }"),
+    ("then-two-then-catch", "function main() { return ok(1).then(x => { throw new Error('a'); }, e => 0).catch(e => 'outer ' + e.message); }"),
+    ("then-null-reject", "function main() { return fail('x').then(null, e => 'r ' + e.message); }"),
+    # ---- catch
+    ("catch-recovers", "function main() { return fail('x').catch(e => 'recovered ' + e.message); }"),
+    ("catch-not-called", "function main() { return ok(3).catch(e => log('never')); }"),
+    ("catch-rethrows", "function main() { return fail('x').catch(e => { log('saw ' + e.message); throw e; }); }"),
+    ("catch-then-more", "function main() { return fail('x').catch(e => 1).then(v => v + 1); }"),
+    ("catch-twice", "function main() { return fail('x').catch(e => { throw new Error('y'); }).catch(e => e.message + '!'); }"),
+    ("catch-covers-handler", "function main() { return ok(1).then(x => { throw new Error('t'); }).catch(e => 'c ' + e.message); }"),
+    ("catch-no-param", "function main() { return fail('x').catch(() => 'ignored'); }"),
+    ("catch-declared", "function onErr(e) { log('onErr'); return 'handled ' + e.message; }\nfunction main() { return fail('q').catch(onErr); }"),
+    ("catch-returns-rejection", "function main() { return fail('x').catch(e => fail('again')); }"),
+    ("catch-destructure", "function main() { return fail('m').catch(({ message }) => message.length); }"),
+    # ---- finally
+    ("finally-keeps-value", "function main() { return ok(5).finally(() => log('cleanup')); }"),
+    ("finally-keeps-rejection", "function main() { return fail('x').finally(() => log('cleanup')); }"),
+    ("finally-awaits-promise", "function main() { return ok(5).finally(() => sleep(5).then(() => log('slept'))); }"),
+    ("finally-throw-replaces", "function main() { return ok(5).finally(() => { throw new Error('f'); }); }"),
+    ("finally-rejection-replaces", "function main() { return fail('x').finally(() => fail('fin')); }"),
+    ("finally-value-ignored", "function main() { return ok(5).finally(() => 99); }"),
+    ("finally-after-catch", "function main() { return fail('x').catch(e => 1).finally(() => log('f')).then(v => v + 1); }"),
+    ("catch-then-finally", "function main() { return ok(1).then(x => { throw new Error('t'); }).catch(e => 2).finally(() => log('done')); }"),
+    ("finally-declared", "function stop() { log('stop'); }\nfunction main() { return ok(1).finally(stop); }"),
+    # ---- thenables and promises returned from handlers
+    ("returns-promise", "function main() { return ok(1).then(x => ok(x + 1, 2)); }"),
+    ("returns-thenable", "function main() { return ok(1).then(x => thenable(x * 5)); }"),
+    ("returns-bad-thenable", "function main() { return ok(1).then(x => badThenable('tb')).catch(e => 'c:' + e.message); }"),
+    ("base-thenable", "function main() { return Promise.resolve(thenable(3)).then(x => x + 1); }"),
+    ("returns-rejected", "function main() { return ok(1).then(x => fail('r' + x)); }"),
+    # ---- nested chains
+    ("nested-returned-flattened", "function main() { return ok(1).then(x => ok(x + 1).then(y => y * 10)); }"),
+    ("nested-catch-scoped", "function main() { return ok(1).then(x => fail('in').catch(e => 'inner ' + e.message)); }"),
+    ("nested-catch-not-outer", "function main() { return fail('outer').then(x => ok(1).catch(e => 'wrong')).catch(e => 'right ' + e.message); }"),
+    ("nested-not-returned", "function main() { return ok(1).then(x => { ok(2, 1).then(v => log('inner ' + v)); return x; }).then(v => sleep(10).then(() => v)); }"),
+    ("nested-block-tail", "function main() { return ok(1).then(x => { log('pre'); return ok(x).then(y => y + 100); }); }"),
+    # ---- early returns
+    ("early-return-taken", "function main() { return ok(0).then(x => { if (!x) return 'zero'; log('nonzero'); return x; }).then(v => v + '!'); }"),
+    ("early-return-not-taken", "function main() { return ok(3).then(x => { if (!x) return 'zero'; log('nonzero'); return ok(x); }).then(v => v + 1); }"),
+    ("early-return-in-loop", "function main() { return ok([1, 5, 9]).then(xs => { for (const x of xs) { if (x > 4) return x; } return -1; }).then(v => v * 2); }"),
+    ("early-return-fallthrough", "function main() { return ok(1).then(x => { if (x > 5) return 'big'; log('small'); }).then(v => String(v)); }"),
+    ("early-return-in-try", "function main() { return ok(1).then(x => { try { return fail('inner'); } catch (e) { return 'no'; } }).catch(e => 'outer ' + e.message); }"),
+    # ---- combinators and delays
+    ("all-destructure", "function main() { return Promise.all([ok(1, 5), ok(2, 1)]).then(([a, b]) => a * 10 + b); }"),
+    ("all-rejects", "function main() { return Promise.all([ok(1, 5), fail('e', 1)]).then(([a]) => a).catch(e => e.message); }"),
+    ("allSettled", "function main() { return Promise.allSettled([ok(1), fail('n')]).then(rs => rs.map(r => r.status).join()); }"),
+    ("race", "function main() { return Promise.race([ok('slow', 10), ok('fast', 1)]).then(w => w + '!'); }"),
+    ("any", "function main() { return Promise.any([fail('a', 1), ok('b', 3)]).then(v => v); }"),
+    ("any-all-fail", "function main() { return Promise.any([fail('a'), fail('b')]).catch(e => e.constructor.name); }"),
+    ("delay", "function main() { return new Promise(resolve => setTimeout(resolve, 5)).then(() => log('after delay')); }"),
+    ("delay-in-handler", "function main() { return ok(1).then(x => new Promise(r => setTimeout(() => r(x + 1), 3))); }"),
+    # ---- contexts
+    ("arrow-body", "const main = () => ok(2).then(x => x * 2);"),
+    ("async-fn-awaited-decl", "async function main() { const v = await ok(1).then(x => x + 1); log('v ' + v); return v; }"),
+    ("async-fn-awaited-assign", "async function main() { let v = 0; v = await ok(1).then(x => x + 1).catch(() => -1); return v; }"),
+    ("async-fn-awaited-stmt", "async function main() { await ok(1).then(x => log('got ' + x)); return 'end'; }"),
+    ("async-fn-return-await", "async function main() { try { return await fail('z').then(x => x); } catch (e) { return 'caught ' + e.message; } }"),
+    ("async-fn-return-chain", "async function main() { log('start'); return ok(7).then(x => x - 1); }"),
+    ("statement-fire-and-forget", "function main() { ok(1, 1).then(x => log('ff ' + x)); log('sync after'); return sleep(10).then(() => 'end'); }"),
+    ("statement-in-async", "async function main() { ok(1).then(x => log('ff ' + x)); log('after'); await sleep(10); return 1; }"),
+    ("several-returns", "function main() { const f = (n) => { if (n) return ok(n).then(x => x * 2); return ok(0).then(() => -1); }; return f(3); }"),
+    ("method", "const o = { k: 3, get() { return ok(1).then(x => x + this.k); } };\nfunction main() { return o.get(); }"),
+    ("class-method", "class C { constructor() { this.k = 4; } run() { return ok(1).then(x => x + this.k); } }\nfunction main() { return new C().run(); }"),
+    ("arguments-in-arrow", "function main() { return (function (a) { return ok(1).then(x => x + arguments[0]); })(10); }"),
+    ("if-without-braces", "function main() { return g(1); }\nfunction g(n) { if (n) return ok(n).then(x => x + 1); return ok(0).then(x => x); }"),
+]
+
+
+@pytest.mark.parametrize(("program"), [pytest.param(p, id=i) for i, p in SHAPES])
+def test_equivalent(program: str) -> None:
+    assert_equivalent(program)
+
+
+def test_table_is_large_enough() -> None:
+    assert len(SHAPES) >= 60
+    assert len({i for i, _ in SHAPES}) == len(SHAPES)
+
+
+def test_harness_detects_difference() -> None:
+    # The harness itself must be able to fail: the naive then(a, b) -> try/catch rewrite
+    # (what jscodeshift codemods emit) lets b catch a's error.
+    original = "function main() { return ok(1).then(x => { throw new Error('a'); }, e => 'b'); }"
+    naive = (
+        "async function main() { try { const x = await ok(1); throw new Error('a'); }"
+        " catch (e) { return 'b'; } }"
+    )
+    assert outcome(original)["outcome"] == {"error": "Error: a"}
+    assert outcome(naive)["outcome"] == {"value": "b"}
