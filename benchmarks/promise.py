@@ -175,9 +175,10 @@ def main() -> None:
     ):
         expect = CHAIN if "chain" in name else MANY
         mine = timed(ours, expect)
-        for label, fn in zip(("asyncio future callbacks", "promise==2.3"), theirs):
+        for label, fn in zip(("asyncio future callbacks", "promise==2.3"), theirs, strict=True):
             other = timed(fn, expect)
-            rows.append((name, f"{mine * 1e3:.0f} ms", f"{label}: {other * 1e3:.0f} ms", ratio(mine, other)))
+            reference = f"{label}: {other * 1e3:.0f} ms"
+            rows.append((name, f"{mine * 1e3:.0f} ms", reference, ratio(mine, other)))
     small, small_s = loop_peak(100_000)
     large, large_s = loop_peak(1_000_000)
     rows.append(
@@ -190,7 +191,7 @@ def main() -> None:
     )
     header = ("what was measured", "bridge.Promise", "reference", "ratio")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
-    line = " | ".join("{:<%d}" % w for w in widths)
+    line = " | ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*header))
     print("-|-".join("-" * w for w in widths))
     for row in rows:

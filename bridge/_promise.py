@@ -61,6 +61,8 @@ _FOLLOWING = 2  # resolved with another pending bridge.Promise; _value: the _Cel
 _FULFILLED = 3
 _REJECTED = 4
 _STATE_NAMES = ("pending", "pending", "pending", "fulfilled", "rejected")
+_repr = reprlib.Repr()  # short values in repr(promise), but an exception's message kept whole
+_repr.maxother = _repr.maxstring = 160
 
 # Values of these exact types cannot be thenables, so resolving with them skips the lookup of
 # `.then` (the common case: a handler returning a number, a string, a list, None).
@@ -175,6 +177,19 @@ def _root(cell: _Cell) -> Promise[Any]:
             return target
 
 
+def _caught(exc: BaseException) -> BaseException:
+    """``exc`` without its first traceback entry: the frame of ours that caught it.
+
+    That frame holds the promise the exception is about to reject, so keeping it would make a
+    cycle (promise -> reason -> traceback -> frame -> promise): an unhandled rejection would
+    wait for the cyclic collector before it is reported. The traceback then starts in user code.
+    """
+    tb = exc.__traceback__
+    if tb is not None:
+        exc.__traceback__ = tb.tb_next
+    return exc
+
+
 def _as_exception(reason: Any) -> BaseException:
     """What ``await`` raises for ``reason``: itself, or ``JSRejection`` for a non-exception."""
     if isinstance(reason, BaseException):
@@ -227,7 +242,8 @@ class Promise(Generic[T]):
             executor(self._resolve_once, self._reject_once)
         except BaseException as exc:
             if self._state == _PENDING:
-                self._settle(_REJECTED, exc)
+                self._settle(_REJECTED, _caught(exc))
+            del self  # as in _react: the traceback must not hold the promise
             if not isinstance(exc, (Exception, _CancelledError)):
                 raise
 
@@ -325,7 +341,7 @@ class Promise(Generic[T]):
         try:
             value = future.result()
         except BaseException as exc:  # CancelledError included: a cancelled input rejects
-            self._settle(_REJECTED, exc)
+            self._settle(_REJECTED, _caught(exc))
         else:
             self._resolve(value)
 
@@ -387,7 +403,10 @@ class Promise(Generic[T]):
         try:
             x = handler(source._value)
         except BaseException as exc:
-            self._settle(_REJECTED, exc)
+            self._settle(_REJECTED, _caught(exc))
+            # The handler's frame in exc's traceback links back (f_back) to this frame: drop
+            # our references so that the traceback does not keep the promises alive.
+            del self, source
             if not isinstance(exc, (Exception, _CancelledError)):
                 raise
             return
@@ -475,7 +494,9 @@ class Promise(Generic[T]):
             target = self
         if target._state == _FULFILLED:
             return target._value  # type: ignore[no-any-return]
-        raise _as_exception(target._value)
+        exc = _as_exception(target._value)
+        del self, target  # raising from here puts this frame in exc's traceback
+        raise exc
 
     def __del__(self) -> None:
         # The unhandled-rejection rule: reported once, when collected with nobody handling it.
@@ -500,7 +521,7 @@ class Promise(Generic[T]):
         name = type(self).__name__
         if target._state < _FULFILLED:
             return f"<{name} {state}>"
-        return f"<{name} {state}: {reprlib.repr(target._value)}>"
+        return f"<{name} {state}: {_repr.repr(target._value)}>"
 
     # --- statics --------------------------------------------------------------------------
 
@@ -679,7 +700,8 @@ class _ThenableJob:
         except Exception as exc:
             if not self.done:
                 self.done = True
-                self.promise._settle(_REJECTED, exc)
+                self.promise._settle(_REJECTED, _caught(exc))
+            del self  # as in Promise._react: the traceback must not hold the promise
 
     def resolve(self, value: Any = None) -> None:
         if not self.done:
@@ -711,7 +733,7 @@ class _AwaitableJob:
             else:
                 future = asyncio.ensure_future(self.awaitable)
         except Exception as exc:
-            self.promise._settle(_REJECTED, exc)
+            self.promise._settle(_REJECTED, _caught(exc))
         else:
             future.add_done_callback(self.promise._settle_from_future)
         self.awaitable = None

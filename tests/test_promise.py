@@ -108,7 +108,7 @@ async def test_executor_raising_rejects() -> None:
     def executor(resolve: Any, reject: Any) -> None:
         raise RuntimeError("in executor")
 
-    with pytest.raises(RuntimeError, match="^in executor$"):
+    with pytest.raises(RuntimeError, match=r"^in executor$"):
         await Promise(executor)
 
 
@@ -121,7 +121,7 @@ async def test_executor_raising_after_resolve_is_ignored() -> None:
 
 
 def test_executor_must_be_callable() -> None:
-    with pytest.raises(TypeError, match="^Promise executor must be callable, not int$"):
+    with pytest.raises(TypeError, match=r"^Promise executor must be callable, not int$"):
         Promise(42)  # type: ignore[arg-type]
 
 
@@ -142,7 +142,7 @@ async def test_2_2_1_non_callable_handlers_pass_the_value_through(ignored: Any) 
 @pytest.mark.parametrize("ignored", [None, 5, "text"], ids=repr)
 async def test_2_2_1_non_callable_handlers_pass_the_reason_through(ignored: Any) -> None:
     error = ValueError("through")
-    with pytest.raises(ValueError, match="^through$") as caught:
+    with pytest.raises(ValueError, match=r"^through$") as caught:
         await Promise.reject(error).then(ignored, ignored)
     assert caught.value is error
 
@@ -282,7 +282,7 @@ async def test_2_2_7_2_handler_exception_rejects_the_new_promise() -> None:
     def boom(value: Any) -> None:
         raise error
 
-    with pytest.raises(LookupError, match="^from handler$") as caught:
+    with pytest.raises(LookupError, match=r"^from handler$") as caught:
         await Promise.resolve(1).then(boom)
     assert caught.value is error
 
@@ -304,7 +304,7 @@ async def test_catch_is_then_without_on_fulfilled() -> None:
 async def test_2_3_1_resolving_with_itself_rejects_with_type_error() -> None:
     promise, resolve, _ = pending()
     resolve(promise)
-    with pytest.raises(TypeError, match="^Chaining cycle detected for promise$"):
+    with pytest.raises(TypeError, match=r"^Chaining cycle detected for promise$"):
         await promise
 
 
@@ -312,7 +312,7 @@ async def test_2_3_1_returning_the_derived_promise_from_its_handler_rejects() ->
     holder: list[Promise[Any]] = []
     derived = Promise.resolve(1).then(lambda v: holder[0])
     holder.append(derived)
-    with pytest.raises(TypeError, match="^Chaining cycle detected for promise$"):
+    with pytest.raises(TypeError, match=r"^Chaining cycle detected for promise$"):
         await derived
 
 
@@ -333,7 +333,7 @@ async def test_2_3_2_2_adopting_a_fulfilled_promise() -> None:
 
 async def test_2_3_2_3_adopting_a_rejected_promise() -> None:
     error = ValueError("adopted reason")
-    with pytest.raises(ValueError, match="^adopted reason$") as caught:
+    with pytest.raises(ValueError, match=r"^adopted reason$") as caught:
         await Promise.resolve(1).then(lambda v: Promise.reject(error))
     assert caught.value is error
 
@@ -413,7 +413,7 @@ async def test_2_3_3_2_then_getter_raising_rejects() -> None:
         def then(self) -> Any:
             raise RuntimeError("getter failed")
 
-    with pytest.raises(RuntimeError, match="^getter failed$"):
+    with pytest.raises(RuntimeError, match=r"^getter failed$"):
         await Promise.resolve(Broken())
 
 
@@ -453,7 +453,7 @@ async def test_2_3_3_3_4_then_raising_before_resolving_rejects() -> None:
     def just_raise(resolve: Any, reject: Any) -> None:
         raise RuntimeError("then failed")
 
-    with pytest.raises(RuntimeError, match="^then failed$"):
+    with pytest.raises(RuntimeError, match=r"^then failed$"):
         await Promise.resolve(Thenable(just_raise))
 
 
@@ -461,7 +461,7 @@ async def test_2_3_3_3_thenable_resolving_with_its_promise_rejects() -> None:
     holder: list[Promise[Any]] = []
     promise = Promise.resolve(Thenable(lambda resolve, reject: resolve(holder[0])))
     holder.append(promise)
-    with pytest.raises(TypeError, match="^Chaining cycle detected for promise$"):
+    with pytest.raises(TypeError, match=r"^Chaining cycle detected for promise$"):
         await promise
 
 
@@ -488,7 +488,7 @@ async def test_adopts_an_asyncio_future() -> None:
 async def test_adopts_a_failed_future_and_retrieves_its_exception() -> None:
     future = asyncio.get_running_loop().create_future()
     future.set_exception(OSError("future failed"))
-    with pytest.raises(OSError, match="^future failed$"):
+    with pytest.raises(OSError, match=r"^future failed$"):
         await Promise.resolve(future)
 
 
@@ -517,7 +517,7 @@ async def test_a_raising_coroutine_rejects() -> None:
     async def fail() -> None:
         raise ArithmeticError("in coroutine")
 
-    with pytest.raises(ArithmeticError, match="^in coroutine$"):
+    with pytest.raises(ArithmeticError, match=r"^in coroutine$"):
         await Promise.resolve(fail())
 
 
@@ -552,7 +552,7 @@ async def test_finally_keeps_the_value_and_gets_no_arguments() -> None:
 
 async def test_finally_keeps_the_rejection() -> None:
     error = ValueError("kept reason")
-    with pytest.raises(ValueError, match="^kept reason$") as caught:
+    with pytest.raises(ValueError, match=r"^kept reason$") as caught:
         await Promise.reject(error).finally_(lambda: "ignored value")
     assert caught.value is error
 
@@ -565,8 +565,8 @@ async def test_finally_waits_for_what_its_callback_returns() -> None:
         order.append("cleanup done")
         return "ignored"
 
-    result = await Promise.resolve("value").finally_(cleanup).then(
-        lambda v: order.append(f"then {v}")
+    result = (
+        await Promise.resolve("value").finally_(cleanup).then(lambda v: order.append(f"then {v}"))
     )
     assert result is None
     assert order == ["cleanup done", "then value"]
@@ -576,14 +576,14 @@ async def test_finally_callback_raising_replaces_the_outcome() -> None:
     def fail() -> None:
         raise RuntimeError("cleanup failed")
 
-    with pytest.raises(RuntimeError, match="^cleanup failed$"):
+    with pytest.raises(RuntimeError, match=r"^cleanup failed$"):
         await Promise.resolve("value").finally_(fail)
-    with pytest.raises(RuntimeError, match="^cleanup failed$"):
+    with pytest.raises(RuntimeError, match=r"^cleanup failed$"):
         await Promise.reject(ValueError("original")).finally_(fail)
 
 
 async def test_finally_callback_rejecting_replaces_the_outcome() -> None:
-    with pytest.raises(RuntimeError, match="^async cleanup failed$"):
+    with pytest.raises(RuntimeError, match=r"^async cleanup failed$"):
         await Promise.resolve("value").finally_(
             lambda: Promise.reject(RuntimeError("async cleanup failed"))
         )
@@ -603,7 +603,7 @@ async def test_await_a_pending_promise() -> None:
 
 
 async def test_await_a_non_exception_reason_raises_js_rejection() -> None:
-    with pytest.raises(JSRejection, match="^JS rejected with a non-Error value: 42$") as caught:
+    with pytest.raises(JSRejection, match=r"^JS rejected with a non-Error value: 42$") as caught:
         await Promise.reject(42)
     assert caught.value.value == 42
 
