@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import reprlib
+import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from threading import get_ident
@@ -177,6 +178,23 @@ def _root(cell: _Cell) -> Promise[Any]:
             return target
 
 
+def _to_future_if_js(x: Any) -> Any:
+    """``bridge.to_future(x)`` when ``x`` is a JS object, else None.
+
+    A JS thenable is adopted through the runtime, which maps its values and errors the way
+    every JS promise reaching Python is mapped (called directly, its ``then`` would hand us raw
+    engine values). The runtime is looked up, not imported: this module sits below it and
+    works without the engine, and a JS object can only exist once the engine has started.
+    """
+    runtime = sys.modules.get("bridge._runtime")
+    convert = sys.modules.get("bridge._convert")
+    if runtime is None or convert is None or runtime.owner() is None:
+        return None
+    if not convert.is_js_object(x):
+        return None
+    return convert.to_future(x)
+
+
 def _caught(exc: BaseException) -> BaseException:
     """``exc`` without its first traceback entry: the frame of ours that caught it.
 
@@ -283,7 +301,7 @@ class Promise(Generic[T]):
                 # Called in a job, not now (ECMAScript's NewPromiseResolveThenableJob): a
                 # thenable's `then` may call back synchronously into code that is mid-update.
                 self._state = _LOCKED
-                _enqueue(_ThenableJob(self, then), None)
+                _enqueue(_ThenableJob(self, x, then), None)
             elif (
                 _iscoroutine(x)
                 or hasattr(type(x), "__await__")
@@ -687,15 +705,24 @@ class _Wake:
 class _ThenableJob:
     """Calls a foreign thenable's ``then(resolve, reject)``; its first call counts (2.3.3.3)."""
 
-    __slots__ = ("done", "promise", "then_method")
+    __slots__ = ("done", "promise", "then_method", "thenable")
 
-    def __init__(self, promise: Promise[Any], then_method: Callable[..., Any]) -> None:
+    def __init__(
+        self, promise: Promise[Any], thenable: Any, then_method: Callable[..., Any]
+    ) -> None:
         self.promise = promise
+        self.thenable = thenable
         self.then_method = then_method
         self.done = False
 
     def _react(self, source: None) -> None:
         try:
+            future = _to_future_if_js(self.thenable)
+            self.thenable = None
+            if future is not None:
+                self.done = True
+                future.add_done_callback(self.promise._settle_from_future)
+                return
             self.then_method(self.resolve, self.reject)
         except Exception as exc:
             if not self.done:
