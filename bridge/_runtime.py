@@ -59,7 +59,19 @@ __all__ = [
 
 T = TypeVar("T")
 
-_JS_DIR = Path(__file__).resolve().parent.parent / "js"
+
+def _js_dir() -> Path:
+    # js/ ships inside the package as bridge._js (pyproject maps it); a source checkout that was
+    # not installed still finds it beside the package.
+    try:
+        from importlib.resources import files
+
+        found = Path(str(files("bridge._js")))
+    except (ImportError, TypeError):
+        found = Path(__file__).resolve().parent.parent / "js"
+    return found
+
+
 _PM_NO_LOOP = "cannot find a running Python event-loop"
 _NO_LOOP_MESSAGE = (
     "this JS code schedules promise work (a then, an await or a timer) and no asyncio loop is "
@@ -169,7 +181,7 @@ def _start() -> None:
         # rejections itself (JSFuture.__del__).
         pm.simpleUncaughtExceptionHandler = None  # type: ignore[assignment]
         _owner = threading.get_ident()
-        sources = sorted(_JS_DIR.glob("*.js"), key=lambda p: (p.name != "runtime.js", p.name))
+        sources = sorted(_js_dir().glob("*.js"), key=lambda p: (p.name != "runtime.js", p.name))
         for path in sources:
             value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
             _js_modules[path.stem] = value
@@ -288,15 +300,21 @@ def _spidermonkey_error() -> type[BaseException]:
 
 def _attach(loop: asyncio.AbstractEventLoop) -> None:
     global _attached
+    kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
+    if kind.startswith("uvloop"):
+        # Measured: pythonmonkey 1.4.1 segfaults on uvloop as soon as a promise job and a timer
+        # share the loop (raw pythonmonkey too), so refuse before any JS work is scheduled.
+        raise BridgeError(
+            f"bridge cannot run JS on uvloop's event loop ({kind}): pythonmonkey 1.4.1 crashes "
+            "the process when JS promise jobs and timers run on a uvloop loop. Use asyncio's "
+            "default loop (asyncio.run(main()) without uvloop.run/uvloop.install)."
+        )
     try:
         attrs = vars(loop)
     except TypeError:
-        kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
-        hint = " (uvloop)" if kind.startswith("uvloop") else ""
         raise BridgeError(
-            f"bridge cannot drive JS promises on {kind}{hint}: its loop takes no instance "
-            "attributes, which bridge needs to run JS promise jobs as microtasks. Use asyncio's "
-            "default event loop (asyncio.run without a uvloop policy or loop_factory)."
+            f"bridge cannot drive JS promises on {kind}: the loop takes no instance attributes, "
+            "which bridge needs to run JS promise jobs as microtasks. Use asyncio's default loop."
         ) from None
     if "call_soon_threadsafe" not in attrs:
         microtasks = _Microtasks(loop)
