@@ -10,6 +10,7 @@ file or stdin, without ``--write``/``--check``/``--diff``) goes to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
@@ -125,7 +126,7 @@ def _one(path: str, args: argparse.Namespace) -> int:
     if args.write:
         if args.to == "python":
             target = os.path.splitext(path)[0] + _PY_SUFFIX
-            if not os.path.exists(target) or open(target, encoding="utf-8").read() != result.code:
+            if _current(target) != result.code:
                 write_atomic(target, result.code, like=path)
         elif changed:
             write_atomic(path, result.code, like=path)
@@ -149,17 +150,21 @@ def write_atomic(path: str, text: str, *, like: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        try:
+        with contextlib.suppress(OSError):  # a mode we cannot copy is not worth failing for
             os.chmod(tmp, os.stat(like).st_mode & 0o7777)
-        except OSError:
-            pass
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
+
+
+def _current(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ Stubs: ``ok(v, ms)`` resolves with v after ms; ``fail(m, ms)`` rejects with ``Er
 ``then``); ``sleep(ms)``; ``log(x)`` records x and returns it.
 """
 
+# ruff: noqa: E501  (tables of one-line JS programs read best unwrapped)
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ Every program is run twice in the embedded engine (original, translation) with t
 identical, and the translation must actually have rewritten the chain.
 """
 
+# ruff: noqa: E501  (tables of one-line JS programs read best unwrapped)
 from __future__ import annotations
 
 import pytest
