@@ -49,6 +49,8 @@ from ._runtime import run as run
 from ._promise import Promise as Promise
 
 # --- cancellation (issue 4) ---
+from ._cancel import iterate as iterate
+from ._cancel import signal as signal
 
 # --- translator (issues 5, 6) ---
 # `bridge.translate` is the function; the subpackage stays importable as bridge.translate.*.
@@ -79,9 +81,11 @@ __all__ = [
     "blocking",
     "eval",
     "expose",
+    "iterate",
     "new",
     "require",
     "run",
+    "signal",
     "to_future",
     "to_js",
     "translate",

@@ -302,11 +302,25 @@ def _to_js_arg(value: Any) -> Any:
         return to_js_error(value)
     if isinstance(value, _Blocking) or inspect.iscoroutinefunction(value):
         return _function_for_js(value)
+    if _is_async_iterable(value):
+        return _async_iterable_for_js(value)
     if inspect.isawaitable(value) or isinstance(value, concurrent.futures.Future):
         return to_js(value)
     if inspect.isfunction(value) or inspect.ismethod(value):
         return _function_for_js(value)
     return value
+
+
+def _is_async_iterable(value: Any) -> bool:
+    return inspect.isasyncgen(value) or (
+        hasattr(type(value), "__aiter__") and not inspect.isawaitable(value)
+    )
+
+
+def _async_iterable_for_js(value: Any) -> Any:
+    from . import _cancel  # higher layer (issue 4): JS sees a `for await`-able iterator
+
+    return _cancel.to_js_iterator(value)
 
 
 def _function_for_js(fn: Callable[..., Any]) -> Any:
@@ -437,6 +451,8 @@ def to_js(x: Any) -> Any:
             "bridge.to_js needs a running asyncio loop: call it from async code or "
             "through bridge.run"
         )
+    if _is_async_iterable(x):  # an async generator: a JS async iterable, not a promise
+        return _async_iterable_for_js(x)
     if isinstance(x, concurrent.futures.Future):
         future: asyncio.Future[Any] = asyncio.wrap_future(x, loop=loop)
     elif isinstance(x, asyncio.Future):

@@ -25,7 +25,14 @@ def test_installed_with_dom_exception() -> None:
         " Object.prototype.toString.call(new AbortController().signal),"
         " Object.prototype.toString.call(new AbortController()),"
         " new AbortController().signal instanceof EventTarget]"
-    ) == ["function", "function", "function", "[object AbortSignal]", "[object AbortController]", True]
+    ) == [
+        "function",
+        "function",
+        "function",
+        "[object AbortSignal]",
+        "[object AbortController]",
+        True,
+    ]
 
 
 def test_default_reason_is_abort_error_dom_exception() -> None:
@@ -74,7 +81,8 @@ def test_listeners_run_synchronously_once_in_order() -> None:
         s.addEventListener('abort', (e) => out.push('first:' + e.type + ':' + (e.target === s)));
         s.onabort = () => out.push('onabort');
         s.addEventListener('abort', { handleEvent(e) { out.push('object:' + (this !== s)); } });
-        s.addEventListener('abort', function () { out.push('this:' + (this === s)); }, {once: true});
+        const once = function () { out.push('this:' + (this === s)); };
+        s.addEventListener('abort', once, {once: true});
         out.push('before');
         c.abort();
         out.push('after');
@@ -244,7 +252,8 @@ def test_any_with_an_aborted_source_is_aborted_at_once() -> None:
     got = js(
         """
         const a = new AbortController();
-        const any = AbortSignal.any([a.signal, AbortSignal.abort('early'), AbortSignal.abort('late')]);
+        const early = AbortSignal.abort('early'), late = AbortSignal.abort('late');
+        const any = AbortSignal.any([a.signal, early, late]);
         const empty = AbortSignal.any([]);
         return [any.aborted, any.reason, empty.aborted];
         """
@@ -257,7 +266,8 @@ def test_any_rejects_non_signals() -> None:
         """
         const out = [];
         for (const bad of [[new AbortController().signal, 1], 5, null, [{aborted: false}]]) {
-          try { AbortSignal.any(bad); out.push('accepted'); } catch (e) { out.push(e.name + ': ' + e.message); }
+          try { AbortSignal.any(bad); out.push('accepted'); }
+          catch (e) { out.push(e.name + ': ' + e.message); }
         }
         return out;
         """

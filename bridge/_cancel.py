@@ -1,0 +1,408 @@
+"""Cancellation, timeouts and async iteration across the boundary.
+
+Python -> JS
+    ``signal()`` gives the current task's JS ``AbortSignal``. Its controller is aborted when a
+    bridged await of a JS promise in that task is cancelled (``task.cancel()``,
+    ``asyncio.timeout``, ``asyncio.wait_for``), with a ``TimeoutError`` DOMException as the
+    reason when a timeout did it and an ``AbortError`` otherwise, or when the task ends
+    cancelled. After an abort the task's next ``signal()`` call starts a fresh controller, so
+    code that catches the timeout and retries gets a live signal.
+
+    The runtime's ``JSFuture`` (what a JS promise is awaited through) calls
+    ``future_cancelled`` when it is cancelled; a JS promise settling after that is dropped
+    there, never an ``InvalidStateError``.
+
+JS -> Python
+    ``link_signals(task, args)`` cancels the task of an exposed coroutine when an AbortSignal
+    among its JS arguments (or an options object's ``signal``) aborts. ``abort_error(task)``
+    is what its JS promise rejects with once the task was cancelled, by a signal or by Python:
+    an ``AbortError`` DOMException whose ``cause`` is the signal's reason.
+
+Async iteration
+    ``JSAsyncIterator`` lets ``async for`` walk a JS async (or sync) iterable, one ``next()``
+    per step. ``to_js_iterator`` turns a Python async iterator (an async generator, say) into
+    a JS async iterator whose ``next``/``return``/``throw`` are ``asend``/``aclose``/``athrow``,
+    requested one at a time, so nothing is produced before JS asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import CodeType, FrameType, TracebackType
+from typing import Any
+
+from . import _convert, _runtime
+from ._exceptions import RuntimeNotReady
+
+__all__ = [
+    "JSAsyncIterator",
+    "abort_error",
+    "cancelled_by_timeout",
+    "future_cancelled",
+    "iterate",
+    "link_signals",
+    "notify_cancelled",
+    "signal",
+    "to_js_iterator",
+]
+
+
+def _raw(value: Any) -> Any:
+    # Not getattr(value, "js_value", value): a JS object proxy answers every attribute (None).
+    return value.js_value if isinstance(value, _convert.JSFunction) else value
+
+
+def _js(name: str) -> Any:
+    """The helpers object js/<name>.js evaluates to (``cancel`` or ``iter``)."""
+    return _runtime.js_module(name)
+
+
+# --- Python -> JS: the task's signal -------------------------------------------------------
+
+
+class _TaskSignal:
+    """The controller behind ``signal()`` for one task; replaced after each abort."""
+
+    __slots__ = ("__weakref__", "controller")
+
+    def __init__(self) -> None:
+        self.controller: Any = None
+
+
+_task_signals: weakref.WeakKeyDictionary[asyncio.Task[Any], _TaskSignal] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def signal() -> Any:
+    """The JS ``AbortSignal`` of the current task, to pass to JS APIs that take one.
+
+    Called inside an asyncio task. The same signal comes back on every call in that task until
+    it is aborted: when a bridged await in the task is cancelled or times out, or when the task
+    ends cancelled. The next call after that gives a new, live signal.
+
+    Raises:
+        RuntimeNotReady: called outside a task (no running loop, or a plain loop callback).
+    """
+    # An entry point like bridge.eval: the loop must run JS promise jobs the bridge's way
+    # before the signal reaches any JS API.
+    loop = _runtime.attach_running_loop()
+    task = asyncio.current_task(loop) if loop is not None else None
+    if task is None:
+        raise RuntimeNotReady(
+            "bridge.signal() must be called inside an asyncio task "
+            "(async code run by asyncio.run, bridge.run or create_task)"
+        )
+    entry = _task_signals.get(task)
+    if entry is None:
+        entry = _TaskSignal()
+        _task_signals[task] = entry
+        task.add_done_callback(_abort_if_cancelled)
+    if entry.controller is None:
+        entry.controller = _js("cancel").newController()
+    return entry.controller.signal
+
+
+def _abort_if_cancelled(task: asyncio.Task[Any]) -> None:
+    # A task that ends cancelled while awaiting something that is not a JS promise (a sleep,
+    # a lock) still aborts the signal it handed out.
+    entry = _task_signals.pop(task, None)
+    if entry is not None and entry.controller is not None and task.cancelled():
+        controller, entry.controller = entry.controller, None
+        _js("cancel").abort(controller, False)
+
+
+def notify_cancelled(task: asyncio.Task[Any] | None, *, timed_out: bool) -> None:
+    """Abort ``task``'s signal, if it handed one out: a bridged await in it was cancelled."""
+    if task is None:
+        return
+    entry = _task_signals.get(task)
+    if entry is None or entry.controller is None:
+        return
+    # Detached before aborting: listeners run synchronously and may ask for a new signal.
+    controller, entry.controller = entry.controller, None
+    _js("cancel").abort(controller, timed_out)
+
+
+def _timeout_codes() -> tuple[CodeType | None, CodeType | None, CodeType]:
+    timeouts = getattr(asyncio, "timeouts", None)  # 3.11+
+    on_timeout = timeouts.Timeout._on_timeout.__code__ if timeouts is not None else None
+    cancel_and_wait = getattr(asyncio.tasks, "_cancel_and_wait", None)
+    return (
+        on_timeout,
+        cancel_and_wait.__code__ if cancel_and_wait is not None else None,
+        asyncio.tasks.wait_for.__code__,
+    )
+
+
+_ON_TIMEOUT, _CANCEL_AND_WAIT, _WAIT_FOR = _timeout_codes()
+
+
+def cancelled_by_timeout(frame: FrameType | None) -> bool:
+    """Whether a ``cancel()`` called from ``frame`` is asyncio timing something out.
+
+    asyncio gives a timeout's cancellation no mark of its own, so the caller is recognised:
+    ``asyncio.timeout`` (3.11+, also behind ``wait_for`` from 3.12) cancels from
+    ``Timeout._on_timeout``; the older ``wait_for`` from ``_cancel_and_wait``, which it also
+    uses when it is itself cancelled; then its ``waiter`` future is the one cancelled.
+    """
+    for _ in range(4):  # cancel() <- Task.cancel (C, no frame) <- the caller; a margin for wrappers
+        if frame is None:
+            return False
+        code = frame.f_code
+        if code is _ON_TIMEOUT:
+            return True
+        if code is _CANCEL_AND_WAIT:
+            parent = frame.f_back
+            if parent is None or parent.f_code is not _WAIT_FOR:
+                return False
+            waiter = parent.f_locals.get("waiter")
+            return not (isinstance(waiter, asyncio.Future) and waiter.cancelled())
+        frame = frame.f_back
+    return False
+
+
+def future_cancelled(task: asyncio.Task[Any] | None, frame: FrameType | None) -> None:
+    """Told by the runtime when the future of a JS promise was cancelled.
+
+    ``task`` is the task that was current when the promise reached Python (the one whose
+    ``signal()`` the JS call was most likely given), ``frame`` the caller of ``cancel()``.
+    """
+    notify_cancelled(task, timed_out=cancelled_by_timeout(frame))
+
+
+_runtime.set_cancel_hook(future_cancelled)
+
+
+# --- JS -> Python: signals given to exposed coroutines -------------------------------------
+
+_abort_signals: weakref.WeakKeyDictionary[asyncio.Future[Any], Any] = weakref.WeakKeyDictionary()
+
+
+def link_signals(task: asyncio.Future[Any], args: tuple[Any, ...]) -> None:
+    """Cancel ``task`` when an AbortSignal among the JS ``args`` aborts.
+
+    Called by the conversion layer right after it started the task of an exposed coroutine (or
+    a ``bridge.blocking`` call) that JS called with ``args``. A signal is an argument itself or
+    the ``signal`` property of an options object. A signal already aborted cancels the task
+    before it runs a line.
+
+    Raises:
+        JSTypeError: an options object's ``signal`` is neither an AbortSignal nor
+            undefined/null (raised as the mapped JS TypeError, so JS sees a TypeError).
+    """
+    raw = [_raw(arg) for arg in args]
+    if not any(_convert.is_js_object(arg) for arg in raw):
+        return  # numbers, strings, Python objects: no signal possible, no JS call spent
+    helpers = _js("cancel")
+    signals = _runtime.call(helpers.findSignals, *raw)
+    if not signals:
+        return
+    detach: list[Callable[[], Any]] = []
+
+    def aborted_by(sig: Any) -> Callable[[], None]:
+        def on_abort() -> None:
+            if not task.done():
+                _abort_signals.setdefault(task, sig)
+                task.cancel()
+
+        return on_abort
+
+    for sig in signals:
+        if helpers.aborted(sig):
+            _abort_signals[task] = sig
+            task.cancel()
+            break
+        detach.append(helpers.onAbort(sig, aborted_by(sig)))
+    if detach:
+        task.add_done_callback(lambda _: [undo() for undo in detach])
+
+
+def abort_error(task: asyncio.Future[Any]) -> Any:
+    """The JS ``AbortError`` a cancelled exposed call's promise rejects with.
+
+    Its ``cause`` is the reason of the signal that cancelled ``task``; a task cancelled by
+    Python has no ``cause``, and its cancel message (if any) ends the error's message.
+    """
+    sig = _abort_signals.pop(task, None)
+    detail = ""
+    if sig is None:
+        try:
+            task.result()
+        except asyncio.CancelledError as exc:
+            detail = str(exc.args[0]) if exc.args and exc.args[0] is not None else ""
+        except BaseException:
+            pass
+    return _js("cancel").abortError(sig, detail)
+
+
+# --- async iteration -----------------------------------------------------------------------
+
+
+def iterate(obj: Any) -> JSAsyncIterator:
+    """``bridge.iterate``: walk a JS async iterable (or sync iterable) with ``async for``.
+
+    ``async for item in bridge.iterate(js_obj)`` pulls one ``next()`` per step; use
+    ``async with bridge.iterate(js_obj) as items:`` to close the JS iterator (run a JS
+    generator's ``finally``) when leaving the loop early.
+
+    Raises:
+        JSTypeError: ``obj`` is neither async iterable nor iterable.
+    """
+    return JSAsyncIterator(obj)
+
+
+class JSAsyncIterator:
+    """``async for`` over a JS async iterable (or a sync one, whose values are awaited).
+
+    One ``next()`` crosses per step. Leaving the loop early does not close the JS iterator (as
+    with Python async generators); ``aclose()`` does, calling its ``return()`` so a JS
+    generator's ``finally`` runs. ``async with JSAsyncIterator(x) as it:`` closes on exit.
+
+    Raises:
+        JSTypeError: ``obj`` is not iterable, or a step gives a non-object result.
+    """
+
+    __slots__ = ("_done", "_iterator")
+
+    def __init__(self, obj: Any) -> None:
+        self._iterator = _runtime.call(_js("iter").iteratorOf, _raw(obj))
+        self._done = False
+
+    def __aiter__(self) -> JSAsyncIterator:
+        return self
+
+    async def __anext__(self) -> Any:
+        if self._done:
+            raise StopAsyncIteration
+        try:
+            done, value = await _runtime.call(_js("iter").step, self._iterator)
+        except BaseException:
+            # An iterator that threw is finished, as in JS; cancellation leaves it open.
+            if not isinstance(sys.exc_info()[1], asyncio.CancelledError):
+                self._done = True
+            raise
+        if done:
+            self._done = True
+            raise StopAsyncIteration
+        return _convert.wrap(value)
+
+    async def aclose(self) -> None:
+        """Close the JS iterator (its ``return()``), once; later steps end the loop."""
+        if self._done:
+            return
+        self._done = True
+        await _runtime.call(_js("iter").close, self._iterator)
+
+    async def __aenter__(self) -> JSAsyncIterator:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class _PythonIteratorForJS:
+    """The Python side of a JS async iterator over a Python async iterator.
+
+    JS may call next() again before the last one settled (as it may on a JS async generator,
+    which queues the requests); Python's ``asend`` may not overlap, so requests wait for each
+    other here, in order. Each returns ``(done, value)``.
+    """
+
+    def __init__(self, source: AsyncIterator[Any]) -> None:
+        self._source = source
+        self._started = False
+        self._finished = False
+        self._last: asyncio.Future[Any] | None = None
+
+    def _queued(self, make: Callable[[], Awaitable[list[Any]]]) -> Any:
+        previous = self._last
+
+        async def run() -> list[Any]:
+            if previous is not None and not previous.done():
+                await asyncio.wait([previous])
+            return await make()
+
+        task = asyncio.ensure_future(run())
+        self._last = task
+        return _convert.to_js(task)
+
+    async def _next(self, value: Any) -> list[Any]:
+        if self._finished:
+            return [True, None]
+        source = self._source
+        try:
+            if self._started and hasattr(source, "asend"):
+                item = await source.asend(value)
+            else:
+                # JS ignores the argument of the first next(); asend(non-None) would raise.
+                item = await source.__anext__()
+            self._started = True
+        except StopAsyncIteration:
+            self._finished = True
+            return [True, None]
+        except BaseException:
+            self._finished = True
+            raise
+        return [False, _convert._to_js_arg(item)]
+
+    async def _return(self, value: Any) -> list[Any]:
+        if not self._finished:
+            self._finished = True
+            aclose = getattr(self._source, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        return [True, value]
+
+    async def _throw(self, error: Any) -> list[Any]:
+        exc = _convert.to_exception(error)
+        athrow = getattr(self._source, "athrow", None)
+        if self._finished or athrow is None:
+            # Nothing to throw into: close what is open and reject with the error, as JS does.
+            await self._return(None)
+            raise exc
+        try:
+            item = await athrow(exc)
+            self._started = True
+        except StopAsyncIteration:
+            self._finished = True
+            return [True, None]
+        except BaseException:
+            self._finished = True
+            raise
+        return [False, _convert._to_js_arg(item)]
+
+    def next(self, value: Any = None) -> Any:
+        return self._queued(lambda: self._next(value))
+
+    def return_(self, value: Any = None) -> Any:
+        return self._queued(lambda: self._return(value))
+
+    def throw_(self, error: Any = None) -> Any:
+        return self._queued(lambda: self._throw(error))
+
+
+def to_js_iterator(source: Any) -> Any:
+    """A JS async iterator (usable in ``for await``) over a Python async iterable.
+
+    ``next``/``return``/``throw`` call ``asend``/``aclose``/``athrow`` (``__anext__`` for
+    iterators without them), one request at a time: the generator runs only when JS asks
+    for the next value, and ``break`` in ``for await`` closes it, running its ``finally``.
+
+    Raises:
+        TypeError: ``source`` is not an async iterable.
+    """
+    if not hasattr(source, "__anext__"):
+        if not hasattr(source, "__aiter__"):
+            raise TypeError(f"{type(source).__name__!r} object is not an async iterable")
+        source = source.__aiter__()
+    ops = _PythonIteratorForJS(source)
+    return _js("iter").fromPython(ops.next, ops.return_, ops.throw_)

@@ -1,0 +1,569 @@
+"""Cancellation and timeouts across the boundary, both directions, against the real engine.
+
+Python -> JS: cancelling (or timing out) a task that awaits a JS promise ends it at once and
+aborts the signal bridge.signal() handed out in it. JS -> Python: aborting a signal given to an
+exposed coroutine cancels its task and rejects the JS promise with an AbortError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import warnings
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+import bridge
+
+needs_timeout = pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is 3.11+")
+
+# A fetch-like JS API: resolves after `ms` unless its signal aborts first, then clears its
+# timer, logs why and rejects with the signal's reason (as fetch does).
+API = """
+({
+  log: [],
+  fetch(ms, options) {
+    const signal = options && options.signal;
+    return new Promise((resolve, reject) => {
+      if (signal && signal.aborted) {
+        this.log.push('early:' + signal.reason.name);
+        reject(signal.reason);
+        return;
+      }
+      const timer = setTimeout(() => { this.log.push('done'); resolve('body'); }, ms);
+      if (signal) signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        this.log.push('aborted:' + signal.reason.name);
+        reject(signal.reason);
+      });
+    });
+  },
+  deferred() {
+    let resolve, reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  },
+})
+"""
+
+
+class Quiet:
+    """What a test saw that it should not have: loop exception-handler calls and warnings."""
+
+    def __init__(self) -> None:
+        self.handler_calls: list[dict[str, Any]] = []
+        self.warnings: list[warnings.WarningMessage] = []
+
+    def check(self) -> None:
+        assert self.handler_calls == []
+        assert [str(w.message) for w in self.warnings] == []
+
+
+@pytest.fixture
+async def quiet() -> AsyncIterator[Quiet]:
+    seen = Quiet()
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: seen.handler_calls.append(context))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield seen
+        # Late settlements (the JS side finishing after the Python side gave up) land here.
+        await asyncio.sleep(0.02)
+        seen.warnings = list(caught)
+    loop.set_exception_handler(previous)
+
+
+@pytest.fixture
+async def api() -> Any:
+    # Made inside the test's loop: bridge.eval also wires that loop into the engine.
+    return bridge.eval(API)
+
+
+def log(api: Any) -> list[str]:
+    return [str(x) for x in api.log]
+
+
+# --- bridge.signal() ----------------------------------------------------------------------
+
+
+def test_signal_outside_a_task_is_a_clear_error() -> None:
+    message = r"bridge\.signal\(\) must be called inside an asyncio task"
+    with pytest.raises(bridge.RuntimeNotReady, match=message):
+        bridge.signal()
+    loop = asyncio.new_event_loop()
+    try:  # a plain loop callback is not a task either
+        with pytest.raises(bridge.RuntimeNotReady, match=message):
+            loop.run_until_complete(_call_in_callback(loop))
+    finally:
+        loop.close()
+
+
+async def _call_in_callback(loop: asyncio.AbstractEventLoop) -> None:
+    done: asyncio.Future[None] = loop.create_future()
+
+    def callback() -> None:
+        try:
+            bridge.signal()
+        except BaseException as exc:
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
+
+    loop.call_soon(callback)
+    await asyncio.wait_for(done, 1)
+
+
+async def test_signal_is_one_per_task() -> None:
+    is_same = bridge.eval("(a, b) => a === b")
+    first = bridge.signal()
+    assert is_same(first, bridge.signal())
+    other = await asyncio.wait_for(asyncio.ensure_future(_signal_of_new_task()), 1)
+    assert not is_same(first, other)
+    assert bridge.eval("(s) => s instanceof AbortSignal && !s.aborted")(first)
+
+
+async def _signal_of_new_task() -> Any:
+    return bridge.signal()
+
+
+# --- Python -> JS: cancelling and timing out bridged awaits --------------------------------
+
+
+async def test_cancel_ends_task_at_once_and_aborts_signal(api: Any, quiet: Quiet) -> None:
+    seen: list[Any] = []
+
+    async def job() -> Any:
+        seen.append(bridge.signal())
+        return await api.fetch(10_000, {"signal": seen[0]})
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(job())
+    await asyncio.sleep(0.01)
+    start = loop.time()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)
+    assert loop.time() - start < 0.5
+    assert log(api) == ["aborted:AbortError"]
+    describe = bridge.eval("(s) => [s.aborted, s.reason instanceof DOMException, s.reason.name]")
+    reason = describe(seen[0])
+    assert list(reason) == [True, True, "AbortError"]
+    quiet.check()
+
+
+async def test_late_settlement_after_cancel_is_silent(api: Any, quiet: Quiet) -> None:
+    deferred = api.deferred()
+    task = asyncio.ensure_future(bridge.to_future(deferred.promise))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)
+    deferred.resolve("too late")  # pythonmonkey alone reports InvalidStateError here
+    other = api.deferred()
+    task2 = asyncio.ensure_future(bridge.to_future(other.promise))
+    await asyncio.sleep(0)
+    task2.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task2, 1)
+    other.reject(bridge.eval("new Error('late rejection')"))
+    await asyncio.sleep(0.02)
+    quiet.check()
+
+
+@needs_timeout
+async def test_asyncio_timeout_aborts_with_timeout_error(api: Any, quiet: Quiet) -> None:
+    signal = None
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):  # type: ignore[attr-defined]
+            signal = bridge.signal()
+            await api.fetch(10_000, {"signal": signal})
+    assert log(api) == ["aborted:TimeoutError"]
+    reason = bridge.eval("(s) => [s.reason.name, s.reason.code, s.reason.message]")(signal)
+    assert list(reason) == ["TimeoutError", 23, "The operation was aborted due to timeout"]
+    quiet.check()
+
+
+async def test_wait_for_on_a_coroutine_aborts_with_timeout_error(api: Any, quiet: Quiet) -> None:
+    async def job() -> Any:
+        return await api.fetch(10_000, {"signal": bridge.signal()})
+
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(job(), 0.05)
+    assert log(api) == ["aborted:TimeoutError"]
+    quiet.check()
+
+
+async def test_wait_for_on_the_promise_itself_aborts_with_timeout_error(
+    api: Any, quiet: Quiet
+) -> None:
+    # The signal is taken in this task, and the promise awaited here (no inner task).
+    with pytest.raises(asyncio.TimeoutError):
+        request = api.fetch(10_000, {"signal": bridge.signal()})
+        await asyncio.wait_for(bridge.to_future(request), 0.05)
+    assert log(api) == ["aborted:TimeoutError"]
+    quiet.check()
+
+
+async def test_wait_for_cancelled_from_outside_is_an_abort_not_a_timeout(
+    api: Any, quiet: Quiet
+) -> None:
+    async def job() -> Any:
+        return await asyncio.wait_for(api.fetch(10_000, {"signal": bridge.signal()}), 5)
+
+    task = asyncio.ensure_future(job())
+    await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)
+    assert log(api) == ["aborted:AbortError"]
+    quiet.check()
+
+
+async def test_after_a_timeout_the_next_signal_is_live(api: Any, quiet: Quiet) -> None:
+    with pytest.raises(asyncio.TimeoutError):
+        request = api.fetch(10_000, {"signal": bridge.signal()})
+        await asyncio.wait_for(bridge.to_future(request), 0.02)
+    fresh = bridge.signal()
+    assert not bridge.eval("(s) => s.aborted")(fresh)
+    assert await asyncio.wait_for(api.fetch(1, {"signal": fresh}), 1) == "body"
+    assert log(api) == ["aborted:TimeoutError", "done"]
+    quiet.check()
+
+
+async def test_task_cancelled_elsewhere_still_aborts_its_signal(quiet: Quiet) -> None:
+    signals: list[Any] = []
+
+    async def job() -> None:
+        signals.append(bridge.signal())
+        await asyncio.sleep(10)  # not a JS await: the signal aborts when the task ends
+
+    task = asyncio.ensure_future(job())
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)
+    await asyncio.sleep(0)
+    describe = bridge.eval("(s) => [s.aborted, s.reason.name]")
+    assert list(describe(signals[0])) == [True, "AbortError"]
+    quiet.check()
+
+
+async def test_task_that_finishes_leaves_its_signal_alone(api: Any) -> None:
+    signals: list[Any] = []
+
+    async def job() -> Any:
+        signals.append(bridge.signal())
+        return await api.fetch(1, {"signal": signals[0]})
+
+    assert await asyncio.wait_for(job(), 1) == "body"
+    assert bridge.eval("(s) => s.aborted")(signals[0]) is False
+
+
+async def test_cancel_racing_settlement_1000_times(api: Any, quiet: Quiet) -> None:
+    """Resolve the JS promise and cancel the awaiting task in the same loop turn, both orders.
+
+    Every task ends (bounded), each with its own value or CancelledError, never a hang, a
+    value of another task, or an InvalidStateError/unhandled-rejection report.
+    """
+    loop = asyncio.get_running_loop()
+    outcomes = {"value": 0, "cancelled": 0}
+    for i in range(1000):
+        deferred = api.deferred()
+        task = asyncio.ensure_future(bridge.to_future(deferred.promise))
+        await asyncio.sleep(0)
+        if i % 2:
+            loop.call_soon(deferred.resolve, i)
+            loop.call_soon(task.cancel)
+        else:
+            loop.call_soon(task.cancel)
+            loop.call_soon(deferred.resolve, i)
+        try:
+            value = await asyncio.wait_for(task, 1)
+        except asyncio.CancelledError:
+            outcomes["cancelled"] += 1
+        else:
+            assert value == i
+            outcomes["value"] += 1
+    assert outcomes["value"] + outcomes["cancelled"] == 1000
+    quiet.check()
+
+
+async def test_exposed_coroutine_racing_abort_1000_times(quiet: Quiet) -> None:
+    """JS aborts a signal in the same turn as the Python coroutine returns: every JS promise
+    settles, with the value or an AbortError, never stays pending."""
+
+    async def answer(n: float, options: Any) -> float:
+        await asyncio.sleep(0)
+        return n
+
+    bridge.expose("raceAnswer", answer)
+    run = bridge.eval(
+        """
+        (async () => {
+          const counts = {value: 0, abort: 0, other: []};
+          for (let i = 0; i < 1000; i++) {
+            const c = new AbortController();
+            const p = raceAnswer(i, {signal: c.signal});
+            setTimeout(() => c.abort(), 0);
+            try {
+              const v = await p;
+              if (v === i) counts.value++; else counts.other.push('wrong ' + v);
+            } catch (e) {
+              if (e.name === 'AbortError') counts.abort++; else counts.other.push(String(e));
+            }
+          }
+          return JSON.stringify(counts);
+        })()
+        """
+    )
+    import json
+
+    counts = json.loads(str(await asyncio.wait_for(run, 60)))
+    assert counts["other"] == []
+    assert counts["value"] + counts["abort"] == 1000
+    quiet.check()
+
+
+# --- JS -> Python: a JS signal cancels an exposed coroutine --------------------------------
+
+
+@pytest.fixture
+async def sleeper() -> AsyncIterator[list[str]]:
+    """Exposes `pySleep(seconds, ...)`: records how it ended."""
+    events: list[str] = []
+
+    async def py_sleep(seconds: float, *rest: Any) -> str:
+        events.append("start")
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            events.append("cancelled")
+            raise
+        finally:
+            events.append("finally")
+        return "slept"
+
+    bridge.expose("pySleep", py_sleep)
+    yield events
+
+
+ABORT_RECORD = """
+(e) => [e instanceof DOMException, e.name, e.code, e.message,
+        !('cause' in e) ? 'no cause'
+          : e.cause instanceof DOMException ? 'DOMException:' + e.cause.name : e.cause]
+"""
+
+
+async def test_signal_argument_cancels_python_task(sleeper: list[str], quiet: Quiet) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            f"""
+            (async () => {{
+              const c = new AbortController();
+              const p = pySleep(10, c.signal);
+              setTimeout(() => c.abort('stop it'), 10);
+              try {{ await p; return 'resolved'; }} catch (e) {{ return ({ABORT_RECORD})(e); }}
+            }})()
+            """
+        ),
+        2,
+    )
+    assert list(got) == [True, "AbortError", 20, "The operation was aborted", "stop it"]
+    assert sleeper == ["start", "cancelled", "finally"]
+    quiet.check()
+
+
+async def test_signal_in_options_object_cancels_python_task(
+    sleeper: list[str], quiet: Quiet
+) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            f"""
+            (async () => {{
+              const c = new AbortController();
+              const p = pySleep(10, {{signal: c.signal, other: 1}});
+              setTimeout(() => c.abort(), 10);
+              try {{ await p; return 'resolved'; }} catch (e) {{ return ({ABORT_RECORD})(e); }}
+            }})()
+            """
+        ),
+        2,
+    )
+    # An abort with no reason: the cause is the default reason, a DOMException AbortError.
+    assert list(got) == [
+        True,
+        "AbortError",
+        20,
+        "The operation was aborted",
+        "DOMException:AbortError",
+    ]
+    assert sleeper == ["start", "cancelled", "finally"]
+    quiet.check()
+
+
+async def test_timeout_signal_cancels_python_task(sleeper: list[str], quiet: Quiet) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            f"""
+            pySleep(10, {{signal: AbortSignal.timeout(10)}}).then(() => 'resolved', {ABORT_RECORD})
+            """
+        ),
+        2,
+    )
+    assert list(got)[1:] == [
+        "AbortError",
+        20,
+        "The operation was aborted",
+        "DOMException:TimeoutError",
+    ]
+    assert sleeper == ["start", "cancelled", "finally"]
+    quiet.check()
+
+
+async def test_already_aborted_signal_never_runs_the_coroutine(
+    sleeper: list[str], quiet: Quiet
+) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            f"pySleep(10, AbortSignal.abort('before')).then(() => 'resolved', {ABORT_RECORD})"
+        ),
+        2,
+    )
+    assert list(got)[1:] == ["AbortError", 20, "The operation was aborted", "before"]
+    assert sleeper == []
+    quiet.check()
+
+
+async def test_abort_after_completion_changes_nothing(sleeper: list[str], quiet: Quiet) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            """
+            (async () => {
+              const c = new AbortController();
+              const v = await pySleep(0, {signal: c.signal});
+              c.abort();
+              return v;
+            })()
+            """
+        ),
+        2,
+    )
+    assert got == "slept"
+    assert sleeper == ["start", "finally"]
+    quiet.check()
+
+
+async def test_python_side_cancel_rejects_with_abort_error(quiet: Quiet) -> None:
+    async def gives_up() -> None:
+        raise asyncio.CancelledError("shutting down")
+
+    async def cancelled_by_itself() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        await asyncio.sleep(1)
+
+    bridge.expose("givesUp", gives_up)
+    bridge.expose("cancelledByItself", cancelled_by_itself)
+    got = await asyncio.wait_for(
+        bridge.eval(
+            f"""
+            Promise.all([
+              givesUp().then(() => 'resolved', {ABORT_RECORD}),
+              cancelledByItself().then(() => 'resolved', {ABORT_RECORD}),
+            ])
+            """
+        ),
+        2,
+    )
+    first, second = (list(x) for x in got)
+    assert first == [True, "AbortError", 20, "The operation was aborted: shutting down", "no cause"]
+    assert second == [True, "AbortError", 20, "The operation was aborted", "no cause"]
+    quiet.check()
+
+
+async def test_abort_error_reaches_python_as_js_error(sleeper: list[str]) -> None:
+    # The AbortError travels back into Python like any JS error: a JSError named AbortError.
+    promise = bridge.eval("pySleep(10, AbortSignal.abort('x'))")
+    with pytest.raises(bridge.JSError, match="AbortError: The operation was aborted") as info:
+        await asyncio.wait_for(promise, 2)
+    assert info.value.name == "AbortError"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("42", "type number (42)"),
+        ("'SIGTERM'", 'type string ("SIGTERM")'),
+        ("{aborted: true}", "an instance of Object"),
+        ("new AbortController()", "an instance of AbortController"),
+    ],
+)
+async def test_non_signal_in_options_is_a_type_error(
+    value: str, shown: str, sleeper: list[str], quiet: Quiet
+) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            f"pySleep(0, {{signal: {value}}}).then(() => 'resolved', (e) => [e.name, e.message])"
+        ),
+        2,
+    )
+    assert list(got) == [
+        "TypeError",
+        f'The "signal" option of argument 2 must be an AbortSignal, got {shown}',
+    ]
+    assert sleeper == []
+    quiet.check()
+
+
+async def test_undefined_or_null_signal_means_none(sleeper: list[str]) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval("Promise.all([pySleep(0, {signal: undefined}), pySleep(0, {signal: null})])"), 2
+    )
+    assert list(got) == ["slept", "slept"]
+
+
+# --- bridge.blocking: queued calls are cancelled, running ones finish ----------------------
+
+
+async def test_blocking_queued_call_is_cancelled_running_one_finishes(quiet: Quiet) -> None:
+    import concurrent.futures
+    import threading
+    import time
+
+    started: list[str] = []
+    finished: list[str] = []
+    release = threading.Event()
+
+    def work(name: str, options: Any = None) -> str:
+        started.append(name)
+        release.wait(5)
+        time.sleep(0.01)
+        finished.append(name)
+        return name
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        bridge.expose("work", bridge.blocking(work, executor=pool))
+        got = bridge.eval(
+            f"""
+            (async () => {{
+              const running = new AbortController(), queued = new AbortController();
+              const a = work('running', {{signal: running.signal}});
+              const b = work('queued', {{signal: queued.signal}});
+              await new Promise((r) => setTimeout(r, 20));
+              running.abort('r'); queued.abort('q');
+              const record = {ABORT_RECORD};
+              return [await a.then((v) => v, record), await b.then((v) => v, record)];
+            }})()
+            """
+        )
+        first, second = (list(x) for x in await asyncio.wait_for(got, 2))
+        assert first[1:] == ["AbortError", 20, "The operation was aborted", "r"]
+        assert second[1:] == ["AbortError", 20, "The operation was aborted", "q"]
+        assert started == ["running"]  # the queued call never started
+        release.set()
+    assert finished == ["running"]  # the running thread was left to finish
+    quiet.check()
