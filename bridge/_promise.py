@@ -39,7 +39,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from threading import get_ident
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from . import _unhandled
 from ._exceptions import AggregateError, JSRejection
@@ -253,7 +253,6 @@ class Promise(Generic[T]):
         self._value = None
         self._reactions = None
         self._handled = False
-        self._on_fulfilled = self._on_rejected = None
         if not callable(executor):
             raise TypeError(f"Promise executor must be callable, not {type(executor).__name__}")
         try:
@@ -271,7 +270,10 @@ class Promise(Generic[T]):
         # The resolve function handed out by the executor and with_resolvers; None default:
         # JS code calls resolve() with no argument.
         if self._state == _PENDING:
-            self._resolve(value)
+            if type(value) in _PLAIN:
+                self._settle(_FULFILLED, value)
+            else:
+                self._resolve(value)
 
     def _reject_once(self, reason: Any = None) -> None:
         if self._state == _PENDING:
@@ -375,8 +377,17 @@ class Promise(Generic[T]):
         if type(reactions) is list:
             for reaction in reactions:
                 _enqueue(reaction, self)
-        else:
-            _enqueue(reactions, self)
+            return
+        # One reaction (a chain's usual case): _enqueue inlined, this is the hot path.
+        loop = _get_running_loop()
+        jobs = _last_jobs
+        if jobs.loop is not loop:
+            jobs = _jobs_for(loop)
+        jobs.append(reactions)
+        jobs.append(self)
+        if not jobs.scheduled and loop is not None:
+            jobs.scheduled = True
+            loop.call_soon(jobs.run)
 
     def _collapse(self) -> Promise[Any]:
         """For a follower: settle from the end of its chain if that is settled, else return it."""
@@ -550,7 +561,6 @@ class Promise(Generic[T]):
         promise._value = None
         promise._reactions = None
         promise._handled = False
-        promise._on_fulfilled = promise._on_rejected = None
         return promise  # type: ignore[no-any-return]
 
     @classmethod
@@ -570,10 +580,10 @@ class Promise(Generic[T]):
         return promise
 
     @classmethod
-    def with_resolvers(cls) -> Resolvers[Any]:
+    def with_resolvers(cls) -> Resolvers:
         """A pending promise and its ``resolve``/``reject`` functions (unpackable, or by name)."""
         promise = cls._pending()
-        return Resolvers(promise, promise._resolve_once, promise._reject_once)
+        return _new_resolvers(Resolvers, (promise, promise._resolve_once, promise._reject_once))
 
     @classmethod
     def _inputs(cls, iterable: Iterable[Any]) -> list[Promise[Any]]:
@@ -661,29 +671,18 @@ class Promise(Generic[T]):
         return result
 
 
-class Resolvers(Generic[T]):
+class Resolvers(NamedTuple):
     """What ``Promise.with_resolvers()`` returns: ``.promise``, ``.resolve``, ``.reject``.
 
-    Unpacks too: ``promise, resolve, reject = Promise.with_resolvers()``.
+    A named tuple, so it unpacks too: ``promise, resolve, reject = Promise.with_resolvers()``.
     """
 
-    __slots__ = ("promise", "reject", "resolve")
+    promise: Promise[Any]
+    resolve: Callable[..., None]
+    reject: Callable[..., None]
 
-    def __init__(
-        self,
-        promise: Promise[T],
-        resolve: Callable[..., None],
-        reject: Callable[..., None],
-    ) -> None:
-        self.promise = promise
-        self.resolve = resolve
-        self.reject = reject
 
-    def __iter__(self) -> Any:
-        return iter((self.promise, self.resolve, self.reject))
-
-    def __repr__(self) -> str:
-        return f"Resolvers(promise={self.promise!r})"
+_new_resolvers = tuple.__new__  # skips NamedTuple's Python-level __new__: with_resolvers is hot
 
 
 # --- reactions and jobs: each has _react(source), run by _Jobs.run --------------------------
