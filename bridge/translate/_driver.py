@@ -25,7 +25,10 @@ def parse_or_raise(source: str | bytes, filename: str | None) -> Parsed:
     problem = parsed.syntax_problem()
     if problem is not None:
         raise TranslationError(
-            "syntax error", line=problem.line, column=problem.column, rule="syntax"
+            f"syntax error at line {problem.line}, column {problem.column}",
+            line=problem.line,
+            column=problem.column,
+            rule="syntax",
         )
     return parsed
 

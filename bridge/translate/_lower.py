@@ -107,6 +107,8 @@ class Lowering:
         """``name = await cur`` (inside a try body: rejections must surface there)."""
         if self.settled and isinstance(self.cur, Var) and self.cur.name == name:
             return
+        if self.cur is UNDEFINED and self.stmts and _ends_in_throw(self.stmts[-1]):
+            return  # `throw e; value = undefined;` would be dead code
         self.stmts.append(Assign(name, self.pending()))
 
     def hoist_safe(self, names: tuple[str, ...] | list[str], owner: Node) -> bool:
@@ -211,6 +213,7 @@ _PLAIN = frozenset(
         "null",
         "undefined",
         "unary_expression",
+        "array",
     }
 )
 _NOT_PLAIN_OPS = frozenset({"&&", "||", "??", ","})
@@ -223,6 +226,13 @@ def _plain(node: Node) -> bool:
         op = node.child_by_field_name("operator")
         return op is not None and op.type not in _NOT_PLAIN_OPS
     return False
+
+
+def _ends_in_throw(stmt: Stmt) -> bool:
+    if not isinstance(stmt, Body) or stmt.result is not None or stmt.handler.body is None:
+        return False
+    named = [c for c in stmt.handler.body.named_children if c.type != "comment"]
+    return bool(named) and named[-1].type == "throw_statement"
 
 
 _GLOBALISH = frozenset({"undefined", "arguments", "eval", "this"})

@@ -101,10 +101,9 @@ def first_error(parsed: Parsed) -> SyntaxProblem | None:
     if not root.has_error:
         return None
     node = root
-    # Descend into the first child that holds an error until reaching the error node itself.
+    # Descend to the innermost error: an outer ERROR node often spans everything from the
+    # last good statement, while the innermost one sits where the parser got stuck.
     while True:
-        if node.is_error or node.is_missing:
-            break
         nxt = next((c for c in node.children if c.has_error or c.is_missing), None)
         if nxt is None:
             break

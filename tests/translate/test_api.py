@@ -1,0 +1,111 @@
+"""bridge.translate as a function: bytes kept, languages, errors, the public names."""
+
+from __future__ import annotations
+
+import pytest
+
+import bridge
+from bridge.translate import Diagnostic, Translation
+from bridge.translate import translate as translate_fn
+from bridge.translate._parse import parse
+
+
+def test_bridge_translate_is_the_function() -> None:
+    assert bridge.translate is translate_fn
+    assert callable(bridge.translate)
+    result = bridge.translate("function f() { return a().then(x => x); }")
+    assert isinstance(result, bridge.Translation)
+    assert bridge.Translation is Translation and bridge.Diagnostic is Diagnostic
+
+
+def test_unchanged_source_is_returned_as_is() -> None:
+    src = "// nothing here\nconst x = 1;\n"
+    assert bridge.translate(src) == Translation(src, False, ())
+
+
+def test_everything_outside_the_chain_is_kept_byte_for_byte() -> None:
+    head = "#!/usr/bin/env node\r\n/* licence */\r\nconst  odd   =  1 ;   // spacing\r\n\r\n"
+    tail = "\r\n\r\n// trailing comment\r\nexport { odd };\r\n"
+    chain = "function f() {\r\n  return get().then(x => x + 1);\r\n}"
+    result = bridge.translate(head + chain + tail, filename="m.mjs")
+    assert result.code.startswith(head)
+    assert result.code.endswith(tail)
+    middle = result.code[len(head) : -len(tail)]
+    assert middle == "async function f() {\r\n  const x = await get();\r\n  return x + 1;\r\n}"
+    assert "\n" not in result.code.replace("\r\n", "")  # CRLF file stays CRLF
+
+
+def test_comments_between_steps_are_kept() -> None:
+    src = "function f() {\n  return get() // fetch\n    /* then */ .then(x => x);\n}\n"
+    code = bridge.translate(src).code
+    assert "// fetch" in code and "/* then */" in code
+
+
+def test_multiline_template_literal_is_not_reindented() -> None:
+    src = (
+        "function f() {\n"
+        "  return get().then(x => {\n"
+        "    const s = `line1\n"
+        "    line2`;\n"
+        "    return s + x;\n"
+        "  });\n"
+        "}\n"
+    )
+    code = bridge.translate(src).code
+    assert "`line1\n    line2`" in code
+
+
+def test_typescript_keeps_annotations() -> None:
+    src = (
+        "async function f(): Promise<number> {\n"
+        "  const n: number = await get().then((x: number) => x + 1);\n"
+        "  return n;\n"
+        "}\n"
+    )
+    code = bridge.translate(src, filename="a.ts").code
+    assert "const x: number = await get();" in code
+    assert "const n: number = x + 1;" in code
+    assert parse(code, "a.ts").syntax_problem() is None
+
+
+@pytest.mark.parametrize("ext", [".jsx", ".tsx"])
+def test_jsx(ext: str) -> None:
+    src = "function f() {\n  return get().then(x => <b>{x}</b>);\n}\n"
+    code = bridge.translate(src, filename="c" + ext).code
+    assert code == "async function f() {\n  const x = await get();\n  return <b>{x}</b>;\n}\n"
+
+
+def test_syntax_error_is_located() -> None:
+    with pytest.raises(
+        bridge.TranslationError, match=r"^syntax error at line 2, column 5$"
+    ) as info:
+        bridge.translate("const x = 1;\nfoo(;\n")
+    assert (info.value.line, info.value.column, info.value.rule) == (2, 5, "syntax")
+
+
+def test_unknown_target() -> None:
+    with pytest.raises(bridge.TranslationError, match=r"unknown target 'ruby'"):
+        bridge.translate("x", to="ruby")  # type: ignore[arg-type]
+
+
+def test_diagnostic_format() -> None:
+    d = Diagnostic(3, 7, "eager-start", "why")
+    assert d.format("a.js") == "a.js:3:7: eager-start: why"
+
+
+def test_fresh_names_avoid_every_word_of_the_file() -> None:
+    # `value` and `fulfilled` appear (even only in a comment/property): the rewrite picks others
+    src = "// value fulfilled\nfunction f() {\n  return get().then(x => o.value, e => 0);\n}\n"
+    code = bridge.translate(src).code
+    assert "let value2;" in code and "let fulfilled2 = false;" in code
+
+
+def test_output_of_many_chains_parses_and_is_stable() -> None:
+    src = "\n".join(
+        f"function f{i}(a) {{\n  return g(a).then(x => x + {i}).catch(e => {i});\n}}"
+        for i in range(50)
+    )
+    result = bridge.translate(src)
+    assert result.code.count("async function") == 50
+    assert parse(result.code).syntax_problem() is None
+    assert not bridge.translate(result.code).changed
