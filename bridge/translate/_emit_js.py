@@ -239,11 +239,24 @@ class JSEmitter:
                 assign = f"{s.result} = {text};"
             if ret == last and assign:
                 pieces.append(assign)
+            elif ret.parent is not None and ret.parent.type == "statement_block":
+                # already inside braces: two statements, the second on its own line
+                brk = f"break {s.label};"
+                pieces.append(
+                    assign + self.nl + self._moved_indent(ret, ind_from, inner_ind) + brk
+                    if assign
+                    else brk
+                )
             else:
                 pieces.append("{ " + (assign + " " if assign else "") + f"break {s.label}; }}")
             pos = ret.end_byte
         pieces.append(self.slice(pos, end, ind_from, inner_ind))
         return [f"{ind}{s.label}: {{", inner_ind + "".join(pieces), f"{ind}}}"]
+
+    def _moved_indent(self, node: Node, ind_from: str, ind_to: str) -> str:
+        """The indentation node's line has once re-indented from ind_from to ind_to."""
+        own = self.line_indent(node.start_byte)
+        return ind_to + own[len(ind_from) :] if own.startswith(ind_from) else own
 
     # ---------------------------------------------------------------- placement
 
