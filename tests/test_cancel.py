@@ -233,6 +233,44 @@ async def test_after_a_timeout_the_next_signal_is_live(api: Any, quiet: Quiet) -
     quiet.check()
 
 
+async def test_the_awaiting_task_is_the_one_whose_signal_aborts(api: Any, quiet: Quiet) -> None:
+    # The promise reaches Python in this task, but another task awaits it and is cancelled.
+    started = asyncio.get_running_loop().create_future()
+    signals: list[Any] = []
+
+    async def waiter(promise: Any) -> Any:
+        signals.append(bridge.signal())
+        started.set_result(None)
+        return await promise
+
+    mine = bridge.signal()
+    task = asyncio.ensure_future(waiter(api.deferred().promise))
+    await asyncio.wait_for(started, 1)
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)
+    aborted = bridge.eval("(s) => s.aborted")
+    assert aborted(signals[0]) is True
+    assert aborted(mine) is False
+    quiet.check()
+
+
+async def test_a_home_made_timeout_aborts_with_abort_error(api: Any, quiet: Quiet) -> None:
+    signals: list[Any] = []
+
+    async def job() -> Any:
+        signals.append(bridge.signal())
+        return await api.fetch(10_000, {"signal": signals[0]})
+
+    task = asyncio.ensure_future(job())
+    asyncio.get_running_loop().call_later(0.02, task.cancel)
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)
+    assert log(api) == ["aborted:AbortError"]
+    quiet.check()
+
+
 async def test_task_cancelled_elsewhere_still_aborts_its_signal(quiet: Quiet) -> None:
     signals: list[Any] = []
 
@@ -567,3 +605,53 @@ async def test_blocking_queued_call_is_cancelled_running_one_finishes(quiet: Qui
         release.set()
     assert finished == ["running"]  # the running thread was left to finish
     quiet.check()
+
+
+async def test_blocking_with_aborted_or_bad_signal_never_starts(quiet: Quiet) -> None:
+    ran: list[str] = []
+
+    def work(name: str, options: Any = None) -> str:
+        ran.append(name)
+        return name
+
+    bridge.expose("idleWork", bridge.blocking(work))  # an idle pool would start it at once
+    got = await asyncio.wait_for(
+        bridge.eval(
+            """
+            Promise.all([
+              idleWork('aborted', {signal: AbortSignal.abort('no')}).then((v) => v, (e) => e.name),
+              idleWork('bad', {signal: 'x'}).then((v) => v, (e) => e.name),
+              idleWork('fine', {signal: new AbortController().signal}),
+            ])
+            """
+        ),
+        2,
+    )
+    assert list(got) == ["AbortError", "TypeError", "fine"]
+    assert ran == ["fine"]
+    quiet.check()
+
+
+async def test_blocking_cancelled_from_python_while_queued() -> None:
+    import concurrent.futures
+    import threading
+
+    release = threading.Event()
+    ran: list[str] = []
+
+    def work(name: str) -> str:
+        ran.append(name)
+        release.wait(5)
+        return name
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        work_later = bridge.blocking(work, executor=pool)
+        running = asyncio.ensure_future(work_later("running"))
+        queued = asyncio.ensure_future(work_later("queued"))
+        await asyncio.sleep(0.02)
+        queued.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(queued, 1)
+        release.set()
+        assert await asyncio.wait_for(running, 2) == "running"
+    assert ran == ["running"]

@@ -370,3 +370,10 @@ async def test_to_js_of_an_async_iterable_object() -> None:
         bridge.to_js(Countdown()),
     )
     assert got == [2, 1, 0]
+
+
+async def test_async_generator_passed_as_an_argument_is_iterable() -> None:
+    producer = Producer(2)
+    consume = bridge.eval(COLLECT)
+    got = await asyncio.wait_for(consume(producer.items()), 5)
+    assert json.loads(str(got)) == [0, 1]
