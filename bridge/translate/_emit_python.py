@@ -1,0 +1,2239 @@
+"""The Python target: a JS module built on promise chains -> a Python asyncio module.
+
+Who calls this: ``bridge.translate(source, to="python")`` (and so ``bridge translate FILE
+--to python``) calls ``translate_module``. It reads the chains with the shared chain model
+(``_analyse.describe``: the same ``Chain``/``Step``/``Handler`` the JS target reads) and lowers
+each step to Python statements: ``await``, ``try/except/else/finally``, ``asyncio.gather``...
+
+Why a whole-module translator: Python cannot splice async/await into JS source, so everything
+around the chains is translated too, for a stated subset of JS (the README's table). Anything
+outside it stops the translation with ``TranslationError(rule="unsupported")`` naming the
+construct and its place; nothing is guessed. The translated module is self-contained: the few
+helpers it needs (``_settle``, ``_log``...; see ``_py_helpers``) are written into it, only
+when used, and so is ``import asyncio``.
+
+Semantics kept (checked by tests/translate/test_python_equivalence.py against the engine):
+the settled value or the error message, and the order of side effects of each chain, at the
+granularity of timers. Differences that remain are listed in the README (``null`` and
+``undefined`` are both ``None``; JS truthiness of empty arrays and objects; missing keys).
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+from tree_sitter import Node
+
+from .._exceptions import TranslationError
+from . import _py_helpers
+from ._analyse import Unsafe, describe, enclosing_function, unparen
+from ._model import Handler, HandlerKind, Step, Translation
+from ._parse import Parsed, first_error, parse
+
+__all__ = ["translate_module"]
+
+# Python operator precedence, lowest first: an operand is parenthesised when it binds looser.
+P_LAMBDA, P_TERNARY, P_OR, P_AND, P_NOT, P_CMP = 0, 1, 2, 3, 4, 5
+P_ADD, P_MUL, P_UNARY, P_POW, P_AWAIT, P_PRIMARY, P_ATOM = 10, 11, 12, 13, 14, 15, 16
+
+_FUNCTIONS = ("function_declaration", "function_expression", "arrow_function", "function")
+_STEP_NAMES = ("then", "catch", "finally")
+_COMBINATORS = ("all", "allSettled", "race", "any")
+# Names the translation itself uses: a JS identifier spelled like one gets a trailing "_".
+_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {"print", "len", "str", "isinstance", "Exception", "TypeError", "ValueError", "list"}
+    | {"dict", "max", "min", "abs", "enumerate", "asyncio", "math", "contextlib", "inspect"}
+    | {"decimal", "re", "AggregateError", "int", "float", "bool", "next", "set", "sorted"}
+    | set(_py_helpers.HELPERS)
+    | {"_js_key", "_JS_ESCAPES", "_running", "_copy"}
+)
+_ERROR_CLASSES = {"Error": "Exception", "TypeError": "TypeError", "RangeError": "ValueError"}
+_STRING_METHODS = {
+    "toUpperCase": "upper",
+    "toLowerCase": "lower",
+    "trim": "strip",
+    "startsWith": "startswith",
+    "endsWith": "endswith",
+}
+
+
+def translate_module(source: str | bytes, *, filename: str | None = None) -> Translation:
+    """Translate a whole JS module into a Python asyncio module.
+
+    Raises:
+        TranslationError: ``rule="syntax"`` when the source does not parse;
+            ``rule="unsupported"`` (message: the construct) at the first construct outside the
+            subset. Nothing is produced in either case.
+    """
+    parsed = parse(source, filename)
+    problem = first_error(parsed)
+    if problem is not None:
+        raise TranslationError(
+            "syntax error", line=problem.line, column=problem.column, rule="syntax"
+        )
+    code = _Emitter(parsed).module()
+    return Translation(code=code, changed=True, diagnostics=())
+
+
+# ---------------------------------------------------------------- scopes
+
+
+@dataclass
+class _Binding:
+    """One JS name as Python sees it."""
+
+    py: str
+    scope: _Scope
+    kind: str = "var"  # var | param | function | error
+    node: Node | None = None  # the function node, for kind == "function"
+    vtype: str = ""  # str | int | num | bool | list | dict | error | "" (unknown)
+    plain: bool = False  # its value is known not to be awaitable
+    maybe_promise: bool = False  # it was given the result of a call that may be a promise
+
+
+@dataclass
+class _Scope:
+    """One Python function (or the module): JS blocks nest inside it."""
+
+    parent: _Scope | None
+    is_async: bool = False
+    blocks: list[dict[str, _Binding]] = field(default_factory=lambda: [{}])
+    nonlocals: set[str] = field(default_factory=set)
+    globals: set[str] = field(default_factory=set)
+
+    @property
+    def is_module(self) -> bool:
+        return self.parent is None
+
+
+Deliver = Callable[[str], list[str]]
+
+
+class _Emitter:
+    def __init__(self, parsed: Parsed) -> None:
+        self.p = parsed
+        self.helpers: set[str] = set()
+        self.imports: set[str] = set()
+        self.words = set(re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", parsed.source.decode()))
+        self.taken: set[str] = set()
+        self.module_scope = _Scope(None)
+        self.scope = self.module_scope
+        self.pre: list[list[str]] = [[]]
+        self.fstring = 0
+        self.async_memo: dict[int, bool] = {}
+        self.plain_memo: dict[int, bool] = {}
+        self.except_names: list[str] = []
+        self.declared = {
+            self.text(n)
+            for n in _walk(parsed.root)
+            if n.type in ("identifier", "shorthand_property_identifier_pattern") and _declares(n)
+        }
+
+    # ------------------------------------------------------------ basics
+
+    def text(self, node: Node | None) -> str:
+        assert node is not None
+        return self.p.text(node)
+
+    def fail(self, node: Node, construct: str) -> NoReturn:
+        line, column = self.p.position(node.start_byte)
+        raise TranslationError(construct, line=line, column=column, rule="unsupported")
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.words or name in self.taken or name in _RESERVED:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def helper(self, name: str) -> str:
+        self.helpers.add(name)
+        return name
+
+    def asyncio(self) -> str:
+        self.imports.add("asyncio")
+        return "asyncio"
+
+    # ------------------------------------------------------------ names
+
+    def resolve(self, name: str) -> _Binding | None:
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            for block in reversed(scope.blocks):
+                if name in block:
+                    return block[name]
+            scope = scope.parent
+        return None
+
+    def declare(self, at: Node, name: str, **info: object) -> _Binding:
+        """Bind a JS name in the innermost block, renamed when Python would merge it with a
+        name still visible (Python has one scope per function, JS one per block)."""
+        py = _safe(name)
+        nested = len(self.scope.blocks) > 1
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            self.fail(at, f"identifier {name!r}")
+        block = self.scope.blocks[-1]
+        if name in block:
+            return block[name]
+        visible = self.resolve(name)
+        if nested and visible is not None:
+            py = self.fresh(py)
+        binding = _Binding(py, self.scope, **info)  # type: ignore[arg-type]
+        block[name] = binding
+        return binding
+
+    def _outer(self, name: str) -> bool:
+        # A name also used for something outside this function would become local to it.
+        return name not in self.declared and name in self.words
+
+    def name_ref(self, node: Node) -> str:
+        name = self.text(node)
+        if name == "undefined":
+            return "None"
+        binding = self.resolve(name)
+        if binding is None:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                self.fail(node, f"identifier {name!r}")
+            return _safe(name)
+        return binding.py
+
+    def assign_ref(self, node: Node, value: Node | None = None, plain: bool = False) -> str:
+        """The Python name for an assignment target; records nonlocal/global, and what is
+        known about the new value (value None: an arithmetic update, plain)."""
+        name = self.text(node)
+        binding = self.resolve(name)
+        if binding is None:
+            self.fail(node, "assignment to an undeclared variable")
+        if binding.scope is not self.scope:
+            if binding.scope.is_module:
+                self.scope.globals.add(binding.py)
+            else:
+                self.scope.nonlocals.add(binding.py)
+        if value is None:
+            binding.plain, binding.maybe_promise = True, False
+        else:
+            binding.plain = plain or self.is_plain(value)
+            binding.maybe_promise = unparen(value).type == "call_expression" and not binding.plain
+        binding.vtype = binding.vtype if value is None and binding.vtype in ("int", "num") else ""
+        return binding.py
+
+    def predeclare(self, statements: list[Node]) -> None:
+        """JS lets a block use its declarations before their line (functions above all)."""
+        for st in statements:
+            if st.type == "export_statement":
+                self.fail(st, "export")
+            if st.type == "function_declaration":
+                name = st.child_by_field_name("name")
+                assert name is not None
+                self.declare(name, self.text(name), kind="function", node=st)
+
+    # ------------------------------------------------------------ module
+
+    def module(self) -> str:
+        root = self.p.root
+        statements = [c for c in root.named_children if c.type not in ("hash_bang_line",)]
+        self.predeclare(statements)
+        body: list[str] = []
+        runner: list[str] = []
+        for i, st in enumerate(statements):
+            if self._needs_async_statement(st):
+                later = [s for s in statements[i + 1 :] if s.type not in ("comment",)]
+                if runner or any(s.type != "function_declaration" for s in later):
+                    self.fail(st, "top-level async work that is not the module's last statement")
+                runner = self.top_level_run(st)
+                continue
+            body.extend(self.statement_lines(st, top=True))
+        code = _join_top(body + runner)
+        return self.render(code)
+
+    def render(self, code: list[str]) -> str:
+        header: list[str] = []
+        helper_imports = {
+            imp
+            for name in _py_helpers.ordered(self.helpers)
+            for imp in _py_helpers.HELPERS[name].imports
+        }
+        for imp in sorted(self.imports | helper_imports):
+            header.append(f"import {imp}")
+        parts = ["\n".join(header)] if header else []
+        for name in _py_helpers.ordered(self.helpers):
+            parts.append(_py_helpers.HELPERS[name].source.rstrip("\n"))
+        if code:
+            parts.append("\n".join(code).strip("\n"))
+        return "\n\n\n".join(parts) + "\n"
+
+    def _needs_async_statement(self, st: Node) -> bool:
+        if st.type != "expression_statement":
+            return False
+        expr = unparen(st.named_children[0])
+        if expr.type == "await_expression":
+            return True
+        return self.is_chain(expr) or self.awaitable_kind(expr) == "async"
+
+    def top_level_run(self, st: Node) -> list[str]:
+        expr = unparen(st.named_children[0])
+        self.asyncio()
+        if expr.type == "call_expression" and self.awaitable_kind(expr) == "async":
+            call = self.expr_code(expr)
+            pre = self.take_pre()
+            if not pre:
+                return ['if __name__ == "__main__":', f"    asyncio.run({call})"]
+        name = self.fresh("main") if "main" in self.words else "main"
+        self.taken.add(name)
+        body = self.in_function(None, True, lambda: self.settle_into(expr, _discard))
+        lines = [f"async def {name}():", *_indent(body)]
+        return [*lines, 'if __name__ == "__main__":', f"    asyncio.run({name}())"]
+
+    # ------------------------------------------------------------ statements
+
+    def take_pre(self) -> list[str]:
+        lines = self.pre[-1]
+        self.pre[-1] = []
+        return lines
+
+    def statement_lines(self, st: Node, top: bool = False) -> list[str]:
+        self.pre.append([])
+        try:
+            lines = self.statement(st)
+            return [*self.pre[-1], *lines]
+        finally:
+            self.pre.pop()
+
+    def block(self, node: Node, bindings: Callable[[], list[str]] | None = None) -> list[str]:
+        """A nested JS block (its own names) as Python lines; never empty."""
+        self.scope.blocks.append({})
+        try:
+            lines = bindings() if bindings else []
+            lines += self.block_body(node)
+        finally:
+            self.scope.blocks.pop()
+        return lines or ["pass"]
+
+    def block_body(self, node: Node) -> list[str]:
+        statements = node.named_children if node.type == "statement_block" else [node]
+        self.predeclare(statements)
+        lines: list[str] = []
+        for st in statements:
+            lines.extend(self.statement_lines(st))
+        return lines
+
+    def statement(self, st: Node) -> list[str]:
+        t = st.type
+        if t == "comment":
+            return [_comment(self.text(st))]
+        if t == "empty_statement":
+            return []
+        if t == "expression_statement":
+            return self.expression_statement(st.named_children[0])
+        if t in ("lexical_declaration", "variable_declaration"):
+            lines: list[str] = []
+            for decl in st.named_children:
+                if decl.type == "variable_declarator":
+                    lines += self.declarator(decl)
+            return lines
+        if t == "function_declaration":
+            return self.function_def(st, self.text(st.child_by_field_name("name")))
+        if t == "return_statement":
+            return self.return_statement(st)
+        if t == "if_statement":
+            return self.if_statement(st)
+        if t == "for_in_statement":
+            return self.for_of(st)
+        if t == "throw_statement":
+            return [f"raise {self.error_value(st.named_children[0])}".rstrip()]
+        if t == "try_statement":
+            return self.try_statement(st)
+        if t == "statement_block":
+            return self.block(st)
+        self.fail(st, _describe_node(st))
+
+    def expression_statement(self, expr: Node) -> list[str]:
+        expr = unparen(expr)
+        t = expr.type
+        if t == "string" and self.text(expr)[1:-1] == "use strict":
+            return []
+        if t == "await_expression":
+            return self.settle_into(expr.named_children[0], _discard)
+        if self.is_chain(expr):
+            self.fail(expr, "promise chain whose result is neither awaited nor returned")
+        if self.awaitable_kind(expr) == "async":
+            self.fail(expr, "async call whose promise is neither awaited nor returned")
+        if t == "assignment_expression":
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            assert left is not None and right is not None
+            if unparen(right).type == "await_expression" and left.type == "identifier":
+                target = self.assign_ref(left, right, plain=True)
+                return self.settle_into(unparen(right).named_children[0], _assign(target))
+            value = self.expr_code(right)
+            return [f"{self.target_code(left, right)} = {value}"]
+        if t == "augmented_assignment_expression":
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            op = self.text(expr.child_by_field_name("operator"))
+            assert left is not None and right is not None
+            if op not in ("+=", "-=", "*=", "/="):
+                self.fail(expr, f"operator {op}")
+            value = self.expr_code(right)
+            return [f"{self.target_code(left)} {op} {value}"]
+        if t == "update_expression":
+            arg = expr.child_by_field_name("argument")
+            op = "+=" if "++" in self.text(expr) else "-="
+            assert arg is not None
+            return [f"{self.target_code(arg)} {op} 1"]
+        if t == "call_expression" and self.is_console_log(expr.child_by_field_name("function")):
+            return [self.console_log(expr)]
+        if t == "call_expression":
+            fn = expr.child_by_field_name("function")
+            if fn is not None and fn.type == "member_expression":
+                method = self.text(fn.child_by_field_name("property"))
+                if method == "push":
+                    obj = self.wrap(_field(fn, "object"), P_PRIMARY)
+                    args = self.call_args(expr)
+                    if len(args) == 1:
+                        return [f"{obj}.append({self.expr_code(args[0])})"]
+                    return [f"{obj}.extend([{', '.join(self.expr_code(a) for a in args)}])"]
+        return [self.expr_code(expr)]
+
+    def target_code(self, left: Node, value: Node | None = None) -> str:
+        left = unparen(left)
+        if left.type == "identifier":
+            return self.assign_ref(left, value)
+        if left.type in ("member_expression", "subscript_expression"):
+            code, _ = self.expr(left)
+            return code
+        if left.type == "array_pattern":
+            names = [self.target_code(c, left) for c in left.named_children]
+            return ", ".join(names)
+        self.fail(left, f"assignment to {_describe_node(left)}")
+
+    def declarator(self, decl: Node) -> list[str]:
+        name = decl.child_by_field_name("name")
+        value = decl.child_by_field_name("value")
+        assert name is not None
+        if value is not None:
+            value_u = unparen(value)
+            if name.type == "identifier" and value_u.type in (
+                "arrow_function",
+                "function_expression",
+            ):
+                binding = self.declare(name, self.text(name), kind="function", node=value_u)
+                return self.function_def(value_u, binding.py)
+            if value_u.type == "await_expression":
+                inner = value_u.named_children[0]
+                if name.type == "identifier":
+                    binding = self.declare(name, self.text(name), plain=True)
+                    binding.vtype = self.vtype(inner) if self.is_chain(inner) is False else ""
+                    return self.settle_into(inner, _assign(binding.py))
+                temp = self.fresh("value")
+                settled = self.settle_into(inner, _assign(temp))
+                return settled + self.destructure(name, temp, plain=True)
+            if self.is_chain(value_u):
+                self.fail(value_u, "promise chain stored before it is awaited (eager start)")
+            if self.awaitable_kind(value_u) in ("async", "awaitable"):
+                self.fail(value_u, "promise stored before it is awaited (eager start)")
+            code = self.expr_code(value)
+            if name.type == "identifier":
+                plain = self.is_plain(value)
+                binding = self.declare(
+                    name,
+                    self.text(name),
+                    vtype=self.vtype(value),
+                    plain=plain,
+                    maybe_promise=value_u.type == "call_expression" and not plain,
+                )
+                return [f"{binding.py} = {code}"]
+            temp = code
+            lines = []
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", code):
+                temp = self.fresh("value")
+                lines.append(f"{temp} = {code}")
+            return lines + self.destructure(name, temp, plain=self.is_plain(value))
+        if name.type != "identifier":
+            self.fail(decl, "destructuring without a value")
+        binding = self.declare(name, self.text(name))
+        return [f"{binding.py} = None"]
+
+    def destructure(self, pattern: Node, source: str, plain: bool = False) -> list[str]:
+        """Bind a JS destructuring pattern from the Python expression source (a name)."""
+        pattern = unparen(pattern)
+        t = pattern.type
+        if t == "identifier":
+            binding = self.declare(pattern, self.text(pattern), plain=plain)
+            return [f"{binding.py} = {source}"]
+        if t == "array_pattern":
+            items = pattern.named_children
+            simple = all(c.type == "identifier" for c in items)
+            rest = [c for c in items if c.type == "rest_pattern"]
+            if simple:
+                names = [self.declare(c, self.text(c), plain=plain).py for c in items]
+                if len(names) == 1:
+                    return [f"{names[0]} = {source}[0]"]
+                return [f"{', '.join(names)} = {source}[:{len(names)}]"]
+            lines: list[str] = []
+            for i, c in enumerate(items):
+                if c.type == "rest_pattern":
+                    if c is not items[-1] or c.named_children[0].type != "identifier":
+                        self.fail(c, "rest element that is not last")
+                    lines += self.destructure(c.named_children[0], f"{source}[{i}:]", plain)
+                elif c.type == "identifier":
+                    lines += self.destructure(c, f"{source}[{i}]", plain)
+                else:
+                    temp = self.fresh("item")
+                    lines.append(f"{temp} = {source}[{i}]")
+                    lines += self.destructure(c, temp, plain)
+            del rest
+            return lines
+        if t == "object_pattern":
+            lines = []
+            for c in pattern.named_children:
+                if c.type == "shorthand_property_identifier_pattern":
+                    binding = self.declare(c, self.text(c), plain=plain)
+                    lines.append(f"{binding.py} = {source}[{_pystr(self.text(c))}]")
+                elif c.type == "pair_pattern":
+                    key = c.child_by_field_name("key")
+                    value = c.child_by_field_name("value")
+                    assert key is not None and value is not None
+                    if key.type not in ("property_identifier", "string"):
+                        self.fail(key, "computed key in a destructuring pattern")
+                    key_text = (
+                        self.text(key)
+                        if key.type == "property_identifier"
+                        else _js_string(self.text(key))
+                    )
+                    item = f"{source}[{_pystr(key_text)}]"
+                    if unparen(value).type == "identifier":
+                        lines += self.destructure(value, item, plain)
+                    else:
+                        temp = self.fresh("item")
+                        lines.append(f"{temp} = {item}")
+                        lines += self.destructure(value, temp, plain)
+                else:
+                    self.fail(c, f"{_describe_node(c)} in a destructuring pattern")
+            return lines
+        self.fail(pattern, f"{_describe_node(pattern)} as a binding pattern")
+
+    def return_statement(self, st: Node) -> list[str]:
+        value = st.named_children[0] if st.named_children else None
+        if value is None:
+            return ["return"]
+        if self.scope.is_async:
+            return self.settle_into(value, _return)
+        if self.is_chain(value) or self.awaitable_kind(value) is not None:
+            self.fail(value, "promise returned from a function that is not async")
+        return [f"return {self.expr_code(value)}"]
+
+    def if_statement(self, st: Node) -> list[str]:
+        cond = st.child_by_field_name("condition")
+        cons = st.child_by_field_name("consequence")
+        alt = st.child_by_field_name("alternative")
+        assert cond is not None and cons is not None
+        test = self.condition(cond)
+        body = self.block(cons)
+        lines = [f"if {test}:", *_indent(body)]
+        if alt is not None:
+            inner = alt.named_children[0]
+            if inner.type == "if_statement":
+                self.pre.append([])
+                try:
+                    nested = self.if_statement(inner)
+                    pre = self.pre[-1]
+                finally:
+                    self.pre.pop()
+                if pre:
+                    lines += ["else:", *_indent(pre + nested)]
+                else:
+                    lines += ["el" + nested[0], *nested[1:]]
+            else:
+                lines += ["else:", *_indent(self.block(inner))]
+        return _simplify_if(lines)
+
+    def condition(self, node: Node) -> str:
+        return self.wrap(unparen(node), P_LAMBDA + 1)
+
+    def for_of(self, st: Node) -> list[str]:
+        op = st.child_by_field_name("operator")
+        if op is None or self.text(op) != "of" or any(c.type == "await" for c in st.children):
+            self.fail(st, "for...in loop" if op is not None and self.text(op) == "in" else "loop")
+        left = st.child_by_field_name("left")
+        right = st.child_by_field_name("right")
+        body = st.child_by_field_name("body")
+        assert left is not None and right is not None and body is not None
+        if st.child_by_field_name("kind") is None:
+            self.fail(left, "for...of without const or let")
+        iterable = self.wrap(right, P_TERNARY)
+        target = ""
+
+        def bind() -> list[str]:
+            nonlocal target
+            if left.type == "identifier":
+                used = _uses(self, body, self.text(left))
+                binding = self.declare(left, self.text(left))
+                target = binding.py if used else self.fresh(f"_{binding.py}")
+                return []
+            if left.type == "array_pattern" and all(
+                c.type == "identifier" for c in left.named_children
+            ):
+                target = ", ".join(self.declare(c, self.text(c)).py for c in left.named_children)
+                return []
+            target = self.fresh("item")
+            return self.destructure(left, target)
+
+        lines = self.block(body, bind)
+        return [f"for {target} in {iterable}:", *_indent(lines)]
+
+    def try_statement(self, st: Node) -> list[str]:
+        body = st.child_by_field_name("body")
+        handler = st.child_by_field_name("handler")
+        finalizer = st.child_by_field_name("finalizer")
+        assert body is not None
+        lines = ["try:", *_indent(self.block(body))]
+        if handler is not None:
+            param = handler.child_by_field_name("parameter")
+            hbody = handler.child_by_field_name("body")
+            assert hbody is not None
+            name = ""
+
+            def bind() -> list[str]:
+                nonlocal name
+                if param is None:
+                    return []
+                if param.type != "identifier":
+                    self.fail(param, "destructuring catch parameter")
+                binding = self.declare(
+                    param, self.text(param), kind="error", vtype="error", plain=True
+                )
+                if _uses(self, hbody, self.text(param)):
+                    name = binding.py
+                return []
+
+            self.scope.blocks.append({})
+            try:
+                bind()
+                self.except_names.append(name)
+                try:
+                    except_body = self.block_body(hbody) or ["pass"]
+                finally:
+                    self.except_names.pop()
+            finally:
+                self.scope.blocks.pop()
+            lines += [f"except Exception{' as ' + name if name else ''}:", *_indent(except_body)]
+        if finalizer is not None:
+            fbody = finalizer.child_by_field_name("body") or finalizer.named_children[0]
+            lines += ["finally:", *_indent(self.block(fbody))]
+        return _simplify_try(lines, self)
+
+    def error_value(self, node: Node) -> str:
+        """What ``throw x`` raises: an Error becomes an Exception, a caught error itself."""
+        node = unparen(node)
+        if (
+            node.type == "identifier"
+            and self.except_names
+            and self.except_names[-1] == self.name_ref(node)
+        ):
+            return ""  # rethrowing the error being handled: a bare raise
+        code = self.expr_code(node)
+        if node.type == "new_expression":
+            if self.except_names and self.except_names[-1]:
+                return f"{code} from {self.except_names[-1]}"
+            if self.except_names:
+                return f"{code} from None"
+            return code
+        if node.type == "identifier":
+            binding = self.resolve(self.text(node))
+            if binding is not None and binding.kind == "error":
+                return code
+            if binding is not None and binding.vtype == "error":
+                return code
+        self.fail(node, "throw of a value that is not an Error")
+
+    # ------------------------------------------------------------ functions
+
+    def in_function(
+        self, fn: Node | None, is_async: bool, body: Callable[[], list[str]]
+    ) -> list[str]:
+        outer = self.scope
+        self.scope = _Scope(outer, is_async=is_async)
+        saved_except = self.except_names
+        self.except_names = []
+        try:
+            lines = body()
+            decls = []
+            if self.scope.globals:
+                decls.append(f"global {', '.join(sorted(self.scope.globals))}")
+            if self.scope.nonlocals:
+                decls.append(f"nonlocal {', '.join(sorted(self.scope.nonlocals))}")
+            return decls + (lines or ["pass"])
+        finally:
+            self.scope = outer
+            self.except_names = saved_except
+
+    def function_def(self, fn: Node, name: str, pad: tuple[str, ...] = ()) -> list[str]:
+        """A JS function (declaration, expression or arrow) as a Python def named name; pad
+        names the arguments its caller passes, which JS lets a function leave out."""
+        self.check_function(fn)
+        is_async = self.python_async(fn)
+        params, binders = self.parameters(fn, pad)
+
+        def body() -> list[str]:
+            lines: list[str] = []
+            for binder in binders:
+                lines += binder()
+            b = fn.child_by_field_name("body")
+            assert b is not None
+            if b.type == "statement_block":
+                lines += self.block_body(b)
+                return _drop_trailing_return(lines)
+            if is_async:
+                lines += self.statement_lines_of(lambda: self.settle_into(b, _return))
+            else:
+                lines += self.statement_lines_of(lambda: [f"return {self.expr_code(b)}"])
+            return lines
+
+        lines = self.in_function(fn, is_async, lambda: self.with_params(params, body))
+        head = f"{'async ' if is_async else ''}def {name}({', '.join(p for p, _ in params)}):"
+        return [head, *_indent(lines)]
+
+    def statement_lines_of(self, make: Callable[[], list[str]]) -> list[str]:
+        self.pre.append([])
+        try:
+            lines = make()
+            return [*self.pre[-1], *lines]
+        finally:
+            self.pre.pop()
+
+    def with_params(
+        self, params: list[tuple[str, Node | None]], body: Callable[[], list[str]]
+    ) -> list[str]:
+        for _, node in params:
+            if node is not None:
+                self.declare(node, self.text(node), kind="param")
+        return body()
+
+    def parameters(
+        self, fn: Node, pad: tuple[str, ...] = ()
+    ) -> tuple[list[tuple[str, Node | None]], list[Callable[[], list[str]]]]:
+        single = fn.child_by_field_name("parameter")
+        nodes = (
+            [single]
+            if single is not None
+            else [
+                c
+                for c in (fn.child_by_field_name("parameters") or fn).named_children
+                if c.type != "comment"
+            ]
+            if fn.child_by_field_name("parameters") is not None
+            else []
+        )
+        params: list[tuple[str, Node | None]] = []
+        binders: list[Callable[[], list[str]]] = []
+        for p in nodes:
+            if p.type == "identifier":
+                params.append((_safe(self.text(p)), p))
+            elif p.type == "assignment_pattern":
+                left = p.child_by_field_name("left")
+                right = p.child_by_field_name("right")
+                assert left is not None and right is not None
+                if left.type != "identifier" or unparen(right).type not in (
+                    "number",
+                    "string",
+                    "true",
+                    "false",
+                    "null",
+                    "undefined",
+                ):
+                    self.fail(p, "default parameter that is not a literal")
+                params.append((f"{_safe(self.text(left))}={self.expr_code(right)}", left))
+            elif p.type == "rest_pattern" and p.named_children[0].type == "identifier":
+                params.append((f"*{_safe(self.text(p.named_children[0]))}", p.named_children[0]))
+            elif p.type in ("object_pattern", "array_pattern"):
+                temp = self.fresh("arg")
+                params.append((temp, None))
+                binders.append(lambda p=p, temp=temp: self.destructure(p, temp))  # type: ignore[misc]
+            else:
+                self.fail(p, f"{_describe_node(p)} parameter")
+        if not any(p.startswith("*") for p, _ in params):
+            params += [(self.fresh(extra), None) for extra in pad[len(params) :]]
+        return params, binders
+
+    def check_function(self, fn: Node) -> None:
+        if fn.type.startswith("generator") or any(c.type == "*" for c in fn.children):
+            self.fail(fn, "generator function")
+        if fn.type != "arrow_function":
+            for n in _walk_same_this(fn):
+                if n.type == "this":
+                    self.fail(n, "this")
+                if n.type == "identifier" and self.text(n) == "arguments":
+                    self.fail(n, "arguments")
+
+    def python_async(self, fn: Node) -> bool:
+        """Whether a JS function becomes ``async def``: it is async, or it returns promises."""
+        key = fn.id
+        if key in self.async_memo:
+            return self.async_memo[key]
+        self.async_memo[key] = False
+        result = any(c.type == "async" for c in fn.children)
+        if not result:
+            body = fn.child_by_field_name("body")
+            if body is not None:
+                result = any(
+                    n.type == "return_statement"
+                    and n.named_children
+                    and self.awaitable_kind(n.named_children[0]) == "async"
+                    for n in _walk_no_functions(body)
+                )
+                if body.type != "statement_block" and self.awaitable_kind(body) == "async":
+                    result = True
+        self.async_memo[key] = result
+        return result
+
+    def lambda_or_def(self, fn: Node, base: str, pad: tuple[str, ...] = ()) -> str:
+        """An arrow or function expression used as a value: a lambda when Python can say it in
+        one expression, else a nested def written before the statement that uses it."""
+        self.check_function(fn)
+        body = fn.child_by_field_name("body")
+        assert body is not None
+        if body.type != "statement_block" and not self.python_async(fn):
+            params, binders = self.parameters(fn, pad)
+            if not binders and all("=" not in p for p, _ in params):
+                saved = self.scope.blocks
+                self.scope.blocks = [*saved, {}]
+                self.pre.append([])
+                try:
+                    for _, node in params:
+                        if node is not None:
+                            self.scope.blocks[-1][self.text(node)] = _Binding(
+                                _safe(self.text(node)), self.scope, kind="param"
+                            )
+                    code = self.wrap(body, P_LAMBDA)
+                    pre = self.pre[-1]
+                finally:
+                    self.pre.pop()
+                    self.scope.blocks = saved
+                if not pre:
+                    names = ", ".join(p for p, _ in params)
+                    return f"lambda {names}: {code}" if names else f"lambda: {code}"
+        name = self.fresh(base)
+        self.pre[-1].extend(self.function_def(fn, name, pad))
+        return name
+
+    # ------------------------------------------------------------ promises
+
+    def is_chain(self, node: Node) -> bool:
+        node = unparen(node)
+        if node.type != "call_expression":
+            return False
+        fn = node.child_by_field_name("function")
+        if fn is None or fn.type != "member_expression":
+            return False
+        prop = fn.child_by_field_name("property")
+        return prop is not None and self.text(prop) in _STEP_NAMES
+
+    def promise_static(self, node: Node) -> str | None:
+        """``all``/``race``/... when node is ``Promise.<name>(...)``."""
+        node = unparen(node)
+        if node.type != "call_expression":
+            return None
+        fn = node.child_by_field_name("function")
+        if fn is None or fn.type != "member_expression":
+            return None
+        obj = fn.child_by_field_name("object")
+        prop = fn.child_by_field_name("property")
+        if obj is None or prop is None or self.text(obj) != "Promise":
+            return None
+        return self.text(prop)
+
+    def awaitable_kind(self, node: Node) -> str | None:
+        """ "async": a Python awaitable to await as is; "awaitable": the same, made by a plain
+        function; "unknown": may be either; None: known plain value."""
+        node = unparen(node)
+        t = node.type
+        if self.is_chain(node) or self.promise_static(node) is not None:
+            return "async"
+        if (
+            t == "new_expression"
+            and self.text(node.child_by_field_name("constructor")) == "Promise"
+        ):
+            return "async"
+        if t == "call_expression":
+            fn = unparen(_field(node, "function"))
+            if fn.type == "identifier":
+                binding = self.resolve(self.text(fn))
+                if binding is not None and binding.kind == "function" and binding.node is not None:
+                    if self.python_async(binding.node):
+                        return "async"
+                    return None if self.returns_plain(binding.node) else "unknown"
+                if binding is None and self.text(fn) in ("String", "Number", "Boolean"):
+                    return None
+            if fn.type in ("arrow_function", "function_expression"):
+                return "async" if self.python_async(fn) else "unknown"
+            if fn.type == "member_expression":
+                prop = self.text(fn.child_by_field_name("property"))
+                if prop in ("map", "filter", "join", "slice", "concat", "includes", "log"):
+                    return None
+                if prop in _STRING_METHODS or prop in (
+                    "split",
+                    "toFixed",
+                    "keys",
+                    "values",
+                    "entries",
+                ):
+                    return None
+            return "unknown"
+        if t == "await_expression" or self.is_plain(node):
+            return None
+        return "unknown"
+
+    def is_plain(self, node: Node) -> bool:
+        """Whether a JS expression certainly gives a value that is not a promise or thenable."""
+        node = unparen(node)
+        t = node.type
+        if t in ("number", "string", "template_string", "true", "false", "null", "undefined"):
+            return True
+        if t in ("array", "object", "binary_expression", "unary_expression", "await_expression"):
+            return True
+        if t in ("arrow_function", "function_expression", "new_expression"):
+            return (
+                t != "new_expression"
+                or self.text(node.child_by_field_name("constructor")) != "Promise"
+            )
+        if t == "identifier":
+            binding = self.resolve(self.text(node))
+            return binding is not None and (binding.plain or binding.kind in ("error", "function"))
+        if t == "member_expression":
+            prop = self.text(node.child_by_field_name("property"))
+            return prop in ("length", "message")
+        if t == "call_expression":
+            return self.awaitable_kind(node) is None
+        if t == "ternary_expression":
+            a = node.child_by_field_name("consequence")
+            b = node.child_by_field_name("alternative")
+            return a is not None and b is not None and self.is_plain(a) and self.is_plain(b)
+        return False
+
+    def returns_plain(self, fn: Node) -> bool:
+        key = fn.id
+        if key in self.plain_memo:
+            return self.plain_memo[key]
+        self.plain_memo[key] = False
+        body = fn.child_by_field_name("body")
+        result = True
+        if body is None:
+            result = False
+        elif body.type != "statement_block":
+            result = self.is_plain(body)
+        else:
+            result = all(
+                self.is_plain(n.named_children[0])
+                for n in _walk_no_functions(body)
+                if n.type == "return_statement" and n.named_children
+            )
+        self.plain_memo[key] = result
+        return result
+
+    def settle_into(self, node: Node, deliver: Deliver) -> list[str]:
+        """Statements that await node the way JS ``await`` does and deliver its value."""
+        node = unparen(node)
+        if self.is_chain(node):
+            return self.chain(node, deliver)
+        if node.type == "await_expression":
+            return self.settle_into(node.named_children[0], deliver)
+        static = self.promise_static(node)
+        if static == "resolve":
+            args = self.call_args(node)
+            return self.settle_into(args[0], deliver) if args else deliver("None")
+        if static == "reject":
+            args = self.call_args(node)
+            if not args:
+                self.fail(node, "Promise.reject() without a reason")
+            return [f"raise {self.error_value(args[0])}".rstrip()]
+        if node.type == "ternary_expression" and not self.is_plain(node):
+            cond = node.child_by_field_name("condition")
+            a = node.child_by_field_name("consequence")
+            b = node.child_by_field_name("alternative")
+            assert cond is not None and a is not None and b is not None
+            return [
+                f"if {self.condition(cond)}:",
+                *_indent(self.settle_into(a, deliver)),
+                "else:",
+                *_indent(self.settle_into(b, deliver)),
+            ]
+        return deliver(self.awaited(node))
+
+    def awaited(self, node: Node) -> str:
+        """A Python expression for JS ``await node`` that needs no statements of its own."""
+        node = unparen(node)
+        kind = self.awaitable_kind(node)
+        if kind is None:
+            return self.expr_code(node)
+        if node.type == "await_expression":
+            return self.awaited(node.named_children[0])
+        if self.is_chain(node):
+            return f"await {self.hoist_chain(node)}"
+        code, prec = self.expr(node)
+        if kind in ("async", "awaitable"):
+            return f"await {code if prec >= P_PRIMARY else '(' + code + ')'}"
+        if node.type == "identifier":
+            binding = self.resolve(self.text(node))
+            if binding is not None and binding.maybe_promise:
+                self.fail(node, "promise stored in a variable and awaited later (eager start)")
+        return f"await {self.helper('_settle')}({code})"
+
+    def awaitable(self, node: Node) -> str:
+        """A Python awaitable for a JS value given to Promise.all and friends."""
+        node = unparen(node)
+        if self.is_chain(node):
+            return self.hoist_chain(node)
+        kind = self.awaitable_kind(node)
+        code = self.expr_code(node)
+        if kind in ("async", "awaitable"):
+            return code
+        return f"{self.helper('_settle')}({code})"
+
+    def hoist_chain(self, node: Node) -> str:
+        """A chain used as a value: an async def written before the statement; its call."""
+        name = self.fresh("chain")
+        body = self.in_function(
+            None, True, lambda: self.statement_lines_of(lambda: self.chain(node, _return))
+        )
+        self.pre[-1].extend([f"async def {name}():", *_indent(_drop_trailing_return(body))])
+        return f"{name}()"
+
+    def combinator(self, node: Node, name: str) -> str:
+        args = self.call_args(node)
+        if len(args) != 1:
+            self.fail(node, f"Promise.{name} with {len(args)} arguments")
+        arg = unparen(args[0])
+        if arg.type == "array":
+            items = []
+            for item in arg.named_children:
+                if item.type == "spread_element":
+                    items.append(
+                        f"*map({self.helper('_settle')}, {self.expr_code(item.named_children[0])})"
+                    )
+                else:
+                    items.append(self.awaitable(item))
+            inner = ", ".join(items)
+        else:
+            inner = f"*map({self.helper('_settle')}, {self.expr_code(arg)})"
+            if arg.type == "call_expression":
+                code = self.map_awaitables(arg)
+                if code is not None:
+                    inner = code
+        if name == "all":
+            return f"{self.asyncio()}.gather({inner})"
+        helper = {"allSettled": "_all_settled", "race": "_race", "any": "_any"}[name]
+        return f"{self.helper(helper)}({inner})"
+
+    def map_awaitables(self, call: Node) -> str | None:
+        """``xs.map(async x => ...)`` given to Promise.all: a starred comprehension."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "member_expression":
+            return None
+        if self.text(fn.child_by_field_name("property")) != "map":
+            return None
+        args = self.call_args(call)
+        if len(args) != 1:
+            return None
+        callback = unparen(args[0])
+        code = self.array_method(call, "map", wrap_awaitable=True)
+        del callback
+        return f"*{code}"
+
+    def new_promise(self, node: Node) -> str:
+        """``new Promise(executor)`` as a Python awaitable."""
+        args = self.call_args(node)
+        if len(args) != 1:
+            self.fail(node, "new Promise without one executor")
+        executor = unparen(args[0])
+        if executor.type not in ("arrow_function", "function_expression"):
+            self.fail(executor, "new Promise with an executor that is not a function literal")
+        sleep = self.timer_promise(executor)
+        if sleep is not None:
+            return sleep
+        executor_code = self.lambda_or_def(executor, "executor", pad=("_resolve", "_reject"))
+        return f"{self.helper('_promise')}({executor_code})"
+
+    def timer_promise(self, executor: Node) -> str | None:
+        """``resolve => setTimeout(resolve, ms[, v])`` or ``r => setTimeout(() => r(v), ms)``."""
+        params, _ = self.parameters(executor)
+        if not params or params[0][1] is None:
+            return None
+        resolve = self.text(params[0][1])
+        body = unparen(_field(executor, "body"))
+        if body.type == "statement_block":
+            statements = [c for c in body.named_children if c.type != "comment"]
+            if len(statements) != 1 or statements[0].type != "expression_statement":
+                return None
+            body = unparen(statements[0].named_children[0])
+        if (
+            body.type != "call_expression"
+            or self.text(body.child_by_field_name("function")) != "setTimeout"
+        ):
+            return None
+        args = self.call_args(body)
+        if len(args) < 2:
+            return None
+        callback = unparen(args[0])
+        value: Node | None = None
+        if callback.type == "identifier" and self.text(callback) == resolve:
+            if len(args) > 3:
+                return None
+            value = args[2] if len(args) == 3 else None
+        elif (
+            callback.type == "arrow_function"
+            and self.call_args_of_arrow(callback, resolve) is not None
+        ):
+            found = self.call_args_of_arrow(callback, resolve)
+            if found is None or len(found) > 1 or len(args) != 2:
+                return None
+            value = found[0] if found else None
+        else:
+            return None
+        if self.resolve(resolve) is not None or _uses(self, args[1], resolve):
+            return None
+        delay = self.seconds(args[1])
+        if value is None:
+            return f"{self.asyncio()}.sleep({delay})"
+        return f"{self.asyncio()}.sleep({delay}, {self.expr_code(value)})"
+
+    def call_args_of_arrow(self, arrow: Node, resolve: str) -> list[Node] | None:
+        if arrow.child_by_field_name("parameter") is not None:
+            return None
+        params = arrow.child_by_field_name("parameters")
+        if params is not None and params.named_children:
+            return None
+        body = unparen(_field(arrow, "body"))
+        if body.type == "statement_block":
+            statements = body.named_children
+            if len(statements) != 1 or statements[0].type != "expression_statement":
+                return None
+            body = unparen(statements[0].named_children[0])
+        if body.type != "call_expression":
+            return None
+        if self.text(body.child_by_field_name("function")) != resolve:
+            return None
+        return self.call_args(body)
+
+    def seconds(self, ms: Node) -> str:
+        ms = unparen(ms)
+        if ms.type == "number":
+            value = float(self.text(ms).replace("_", "")) / 1000
+            return repr(int(value)) if value.is_integer() else repr(value)
+        return f"{self.wrap(ms, P_MUL)} / 1000"
+
+    # ------------------------------------------------------------ chains
+
+    def chain(self, node: Node, deliver: Deliver) -> list[str]:
+        """A promise chain as statements (the shared chain model, lowered for Python)."""
+        try:
+            model = describe(self.p, node)
+        except Unsafe as exc:  # pragma: no cover - describe does not refuse today
+            self.fail(exc.node, exc.message)
+        return self.steps(model.base, model.steps, deliver)
+
+    def steps(self, base: Node, steps: list[Step], deliver: Deliver) -> list[str]:
+        if not steps:
+            return self.settle_into(base, deliver)
+        *init, last = steps
+        ok = _callable(last.on_fulfilled)
+        err = _callable(last.on_rejected)
+        if last.kind == "finally":
+            fin = _callable(last.on_finally)
+            if fin is None:
+                return self.steps(base, init, deliver)
+            body = self.steps(base, init, deliver)
+            final = self.apply(fin, "", None, _discard)
+            return ["try:", *_indent(body), "finally:", *_indent(final or ["pass"])]
+        if err is None:
+            if ok is None:
+                return self.steps(base, init, deliver)
+            value, bind = self.handler_input(ok)
+            lines = self.steps(base, init, _assign(value) if value else _discard)
+            return lines + self.apply(ok, value, bind, deliver)
+        if ok is None and last.kind == "catch":
+            body = self.steps(base, init, deliver)
+            return self.try_except(body, err, deliver, [])
+        value, bind = self.handler_input(ok) if ok is not None else (self.fresh("value"), None)
+        body = self.steps(base, init, _assign(value) if value else _discard)
+        orelse = deliver(value) if ok is None else self.apply(ok, value, bind, deliver)
+        return self.try_except(body, err, deliver, orelse)
+
+    def try_except(
+        self, body: list[str], err: Handler, deliver: Deliver, orelse: list[str]
+    ) -> list[str]:
+        name, bind = self.handler_input(err, error=True)
+        self.except_names.append(name or "")
+        try:
+            handled = self.apply(err, name, bind, deliver)
+        finally:
+            self.except_names.pop()
+        lines = [
+            "try:",
+            *_indent(body),
+            f"except Exception{' as ' + name if name else ''}:",
+            *_indent(handled or ["pass"]),
+        ]
+        if orelse:
+            lines += ["else:", *_indent(orelse)]
+        return _simplify_try(lines, self)
+
+    def handler_input(
+        self, handler: Handler, error: bool = False
+    ) -> tuple[str, Callable[[], list[str]] | None]:
+        """The Python name that receives the value a handler is called with (its parameter's
+        own name when it can), and what binds the handler's parameters inside its block."""
+        if handler.kind == HandlerKind.REFERENCE:
+            return self.fresh("error" if error else "value"), None
+        param = handler.param
+        if param is None or not param.used:
+            extra = handler.params[1:]
+
+            def bind_none() -> list[str]:
+                return [
+                    f"{self.declare(p.pattern, p.names[0]).py} = None"
+                    for p in extra
+                    if p.used and p.is_identifier
+                ]
+
+            return "", bind_none
+        if param.is_identifier:
+            name = self.text(param.pattern)
+            visible = self.resolve(name) is not None or self._outer(name)
+            py = self.fresh(_safe(name)) if visible else _safe(name)
+            self.taken.add(py)
+
+            def bind_ident() -> list[str]:
+                block = self.scope.blocks[-1]
+                block[name] = _Binding(
+                    py,
+                    self.scope,
+                    kind="error" if error else "var",
+                    vtype="error" if error else "",
+                    plain=True,
+                )
+                return []
+
+            return py, bind_ident
+        temp = self.fresh("error" if error else "value")
+
+        def bind_pattern() -> list[str]:
+            return self.destructure(param.pattern, temp, plain=True)
+
+        return temp, bind_pattern
+
+    def apply(
+        self, handler: Handler, value: str, bind: Callable[[], list[str]] | None, deliver: Deliver
+    ) -> list[str]:
+        """The statements that run a handler on the value just bound (the Python name value,
+        "" when the handler ignores it), delivering its result."""
+        if handler.kind == HandlerKind.REFERENCE:
+            return self.apply_reference(handler, value, deliver)
+        fn = handler.node
+        self.check_function(fn)
+        body = handler.body
+        assert body is not None
+        self.scope.blocks.append({})
+        try:
+            lines = bind() if bind else []
+            if handler.expression_body:
+                return lines + self.statement_lines_of(lambda: self.settle_into(body, deliver))
+            returns = [n for n in _walk_no_functions(body) if n.type == "return_statement"]
+            statements = [c for c in body.named_children]
+            last = statements[-1] if statements else None
+            if not returns:
+                self.predeclare(statements)
+                for st in statements:
+                    lines += self.statement_lines(st)
+                if lines and lines[-1].startswith("raise"):
+                    return lines  # a handler that always throws delivers nothing
+                return lines + deliver("None")
+            if len(returns) == 1 and returns[0] is last:
+                self.predeclare(statements)
+                for st in statements[:-1]:
+                    lines += self.statement_lines(st)
+                result = last.named_children[0] if last.named_children else None
+                if result is None:
+                    return lines + deliver("None")
+                return lines + self.statement_lines_of(lambda: self.settle_into(result, deliver))
+        finally:
+            self.scope.blocks.pop()
+        # Early returns: Python leaves a block only by leaving a function, so the handler
+        # becomes a nested async def, called where the step runs.
+        name = self.fresh("step")
+        arg = ""
+        if bind is not None and handler.param is not None and handler.param.used:
+            arg = self._bound_name(handler)
+        params = [(arg, handler.param.pattern)] if arg and handler.param is not None else []
+
+        def inner() -> list[str]:
+            for p, node in params:
+                if node is not None and node.type == "identifier":
+                    self.scope.blocks[-1][self.text(node)] = _Binding(p, self.scope, plain=True)
+            return _drop_trailing_return(self.block_body(body))
+
+        inner_lines = self.in_function(fn, True, inner)
+        head = f"async def {name}({arg}):"
+        return [head, *_indent(inner_lines), *deliver(f"await {name}({arg})")]
+
+    def _bound_name(self, handler: Handler) -> str:
+        assert handler.param is not None
+        if handler.param.is_identifier:
+            return _safe(self.text(handler.param.pattern))
+        self.fail(handler.node, "destructured parameter in a handler with early returns")
+
+    def apply_reference(self, handler: Handler, value: str, deliver: Deliver) -> list[str]:
+        ref = handler.node
+        if ref.type != "identifier":
+            if self.is_console_log(ref):
+                return [f"{self.log_call()}({value})", *deliver("None")]
+            self.fail(ref, "method reference as a handler (this)")
+        fn_name = self.name_ref(ref)
+        binding = self.resolve(self.text(ref))
+        args = value
+        if binding is not None and binding.kind == "function" and binding.node is not None:
+            params, _ = self.parameters(binding.node)
+            if not params:
+                args = ""
+            call = f"{fn_name}({args})"
+            if self.python_async(binding.node):
+                return deliver(f"await {call}")
+            if self.returns_plain(binding.node):
+                return deliver(call)
+            return deliver(f"await {self.helper('_settle')}({call})")
+        return deliver(f"await {self.helper('_settle')}({fn_name}({args}))")
+
+    # ------------------------------------------------------------ expressions
+
+    def expr_code(self, node: Node) -> str:
+        return self.expr(node)[0]
+
+    def wrap(self, node: Node, prec: int) -> str:
+        code, p = self.expr(node)
+        return code if p >= prec else f"({code})"
+
+    def call_args(self, call: Node) -> list[Node]:
+        args = call.child_by_field_name("arguments")
+        if args is None:
+            return []
+        return [c for c in args.named_children if c.type != "comment"]
+
+    def expr(self, node: Node) -> tuple[str, int]:
+        t = node.type
+        method = getattr(self, f"x_{t}", None)
+        if method is None:
+            self.fail(node, _describe_node(node))
+        result: tuple[str, int] = method(node)
+        return result
+
+    def x_parenthesized_expression(self, node: Node) -> tuple[str, int]:
+        inner = node.named_children
+        if len(inner) != 1:
+            self.fail(node, "comma operator")
+        return self.expr(inner[0])
+
+    def x_identifier(self, node: Node) -> tuple[str, int]:
+        return self.name_ref(node), P_ATOM
+
+    def x_undefined(self, node: Node) -> tuple[str, int]:
+        return "None", P_ATOM
+
+    def x_null(self, node: Node) -> tuple[str, int]:
+        return "None", P_ATOM
+
+    def x_true(self, node: Node) -> tuple[str, int]:
+        return "True", P_ATOM
+
+    def x_false(self, node: Node) -> tuple[str, int]:
+        return "False", P_ATOM
+
+    def x_number(self, node: Node) -> tuple[str, int]:
+        text = self.text(node).replace("_", "")
+        if text.endswith("n") or re.fullmatch(r"0[0-7]+", text):
+            self.fail(node, "BigInt or legacy octal literal")
+        if text.startswith("."):
+            text = "0" + text
+        if text.endswith("."):
+            text += "0"
+        return text.lower() if text.lower().startswith(("0x", "0o", "0b")) else text, P_ATOM
+
+    def x_string(self, node: Node) -> tuple[str, int]:
+        return _pystr(_js_string(self.text(node)), self.fstring), P_ATOM
+
+    def x_template_string(self, node: Node) -> tuple[str, int]:
+        parts: list[str] = []
+        literal = True
+        for c in node.named_children:
+            if c.type == "string_fragment":
+                parts.append(_fstring_text(self.text(c)))
+            elif c.type == "escape_sequence":
+                parts.append(_fstring_text(_js_string('"' + self.text(c) + '"')))
+            elif c.type == "template_substitution":
+                literal = False
+                inner = c.named_children[0]
+                if self.fstring >= 1:
+                    self.fail(c, "template string inside a template string")
+                self.fstring += 1
+                try:
+                    parts.append("{" + self.template_part(inner) + "}")
+                finally:
+                    self.fstring -= 1
+            else:
+                self.fail(c, _describe_node(c))
+        text = "".join(parts)
+        if literal:
+            return _pystr(_js_string(self.text(node)[1:-1].join('""')), self.fstring), P_ATOM
+        if "\n" in text:
+            text = text.replace("\n", "\\n")
+        quote = "'" if self.fstring else '"'
+        return f"f{quote}{text}{quote}", P_ATOM
+
+    def template_part(self, node: Node) -> str:
+        vtype = self.vtype(node)
+        node_u = unparen(node)
+        if node_u.type == "member_expression" and self.is_error_message(node_u):
+            obj = node_u.child_by_field_name("object")
+            assert obj is not None
+            return self.wrap(obj, P_PRIMARY)
+        code = self.expr_code(node)
+        if vtype in ("str", "int"):
+            return code
+        if "\\" in code:
+            self.fail(node, "backslash inside a template substitution")
+        return f"{self.helper('_js_str')}({code})"
+
+    def vtype(self, node: Node) -> str:
+        """The JS type of an expression when it is certain: str, int, num, bool, list, dict."""
+        node = unparen(node)
+        t = node.type
+        if t in ("string", "template_string"):
+            return "str"
+        if t == "number":
+            text = self.text(node)
+            return "int" if re.fullmatch(r"\d+", text) else "num"
+        if t in ("true", "false"):
+            return "bool"
+        if t == "array":
+            return "list"
+        if t == "object":
+            return "dict"
+        if t == "identifier":
+            binding = self.resolve(self.text(node))
+            return binding.vtype if binding is not None else ""
+        if t == "member_expression":
+            prop = self.text(node.child_by_field_name("property"))
+            if prop == "length":
+                return "int"
+            if self.is_error_message(node):
+                return "str"
+            return ""
+        if t == "binary_expression":
+            op = self.text(node.child_by_field_name("operator"))
+            left = self.vtype(_field(node, "left"))
+            right = self.vtype(_field(node, "right"))
+            if op in ("===", "!==", "<", ">", "<=", ">="):
+                return "bool"
+            if op == "+" and "str" in (left, right):
+                return "str"
+            if op in ("+", "-", "*") and left == right == "int":
+                return "int"
+            return ""
+        if t == "unary_expression" and self.text(node.child_by_field_name("operator")) == "!":
+            return "bool"
+        if t == "call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is not None and fn.type == "member_expression":
+                prop = self.text(fn.child_by_field_name("property"))
+                if prop in ("join", "toFixed", *_STRING_METHODS):
+                    return "str"
+                if prop in ("map", "filter", "split", "slice"):
+                    return "list" if prop != "slice" else ""
+            if fn is not None and self.text(fn) == "String":
+                return "str"
+        return ""
+
+    def is_error_message(self, node: Node) -> bool:
+        """``e.message``: the error's text, ``str(e)`` in Python."""
+        prop = node.child_by_field_name("property")
+        obj = node.child_by_field_name("object")
+        if prop is None or obj is None or self.text(prop) != "message":
+            return False
+        # JS code reads .message off errors; a dict literal's "message" key stays a key.
+        return self.vtype(obj) != "dict"
+
+    def x_array(self, node: Node) -> tuple[str, int]:
+        items = []
+        for c in node.named_children:
+            if c.type == "comment":
+                continue
+            if c.type == "spread_element":
+                items.append("*" + self.wrap(c.named_children[0], P_PRIMARY))
+            else:
+                items.append(self.expr_code(c))
+        if "" in items or self.text(node).replace(" ", "").find(",,") >= 0:
+            self.fail(node, "array with holes")
+        return f"[{', '.join(items)}]", P_ATOM
+
+    def x_object(self, node: Node) -> tuple[str, int]:
+        items = []
+        for c in node.named_children:
+            if c.type == "comment":
+                continue
+            if c.type == "pair":
+                key = c.child_by_field_name("key")
+                value = c.child_by_field_name("value")
+                assert key is not None and value is not None
+                if key.type == "property_identifier":
+                    k = _pystr(self.text(key), self.fstring)
+                elif key.type == "string":
+                    k = _pystr(_js_string(self.text(key)), self.fstring)
+                elif key.type == "number":
+                    k = _pystr(self.text(key), self.fstring)
+                elif key.type == "computed_property_name":
+                    k = self.expr_code(key.named_children[0])
+                else:
+                    self.fail(key, _describe_node(key))
+                if unparen(value).type in ("arrow_function", "function_expression"):
+                    self.fail(value, "function stored in an object")
+                items.append(f"{k}: {self.expr_code(value)}")
+            elif c.type == "shorthand_property_identifier":
+                items.append(f"{_pystr(self.text(c), self.fstring)}: {self.name_ref(c)}")
+            elif c.type == "spread_element":
+                items.append("**" + self.wrap(c.named_children[0], P_PRIMARY))
+            else:
+                self.fail(c, _describe_node(c))
+        return "{" + ", ".join(items) + "}", P_ATOM
+
+    def x_member_expression(self, node: Node) -> tuple[str, int]:
+        obj = node.child_by_field_name("object")
+        prop = node.child_by_field_name("property")
+        assert obj is not None and prop is not None
+        if any(c.type == "optional_chain" for c in node.children):
+            self.fail(node, "optional chaining (?.)")
+        name = self.text(prop)
+        if prop.type != "property_identifier":
+            self.fail(prop, "private field")
+        if self.text(obj) == "Math" and self.resolve("Math") is None:
+            if name == "PI":
+                self.imports.add("math")
+                return "math.pi", P_PRIMARY
+            self.fail(node, f"Math.{name}")
+        if name == "length":
+            return f"len({self.expr_code(obj)})", P_PRIMARY
+        if self.is_error_message(node):
+            return f"str({self.expr_code(obj)})", P_PRIMARY
+        if name == "errors" and self.vtype(obj) != "dict":
+            return f"{self.wrap(obj, P_PRIMARY)}.errors", P_PRIMARY  # AggregateError.errors
+        return f"{self.wrap(obj, P_PRIMARY)}[{_pystr(name, self.fstring)}]", P_PRIMARY
+
+    def x_subscript_expression(self, node: Node) -> tuple[str, int]:
+        obj = node.child_by_field_name("object")
+        index = node.child_by_field_name("index")
+        assert obj is not None and index is not None
+        if any(c.type == "optional_chain" for c in node.children):
+            self.fail(node, "optional chaining (?.)")
+        return f"{self.wrap(obj, P_PRIMARY)}[{self.expr_code(index)}]", P_PRIMARY
+
+    def x_await_expression(self, node: Node) -> tuple[str, int]:
+        if not self.scope.is_async:
+            self.fail(node, "await outside an async function")
+        code = self.awaited(node.named_children[0])
+        return code, P_AWAIT if code.startswith("await ") else self.expr(node.named_children[0])[1]
+
+    def x_ternary_expression(self, node: Node) -> tuple[str, int]:
+        cond = node.child_by_field_name("condition")
+        a = node.child_by_field_name("consequence")
+        b = node.child_by_field_name("alternative")
+        assert cond is not None and a is not None and b is not None
+        return (
+            f"{self.wrap(a, P_OR)} if {self.wrap(cond, P_OR)} else {self.wrap(b, P_TERNARY)}",
+            P_TERNARY,
+        )
+
+    def x_unary_expression(self, node: Node) -> tuple[str, int]:
+        op = self.text(node.child_by_field_name("operator"))
+        arg = node.child_by_field_name("argument")
+        assert arg is not None
+        if op == "!":
+            return f"not {self.wrap(arg, P_NOT)}", P_NOT
+        if op == "-":
+            return f"-{self.wrap(arg, P_UNARY)}", P_UNARY
+        self.fail(node, f"operator {op}")
+
+    def x_binary_expression(self, node: Node) -> tuple[str, int]:
+        op = self.text(node.child_by_field_name("operator"))
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        assert left is not None and right is not None
+        if op in ("===", "!=="):
+            for a, b in ((left, right), (right, left)):
+                if unparen(b).type in ("null", "undefined") or self.text(unparen(b)) == "undefined":
+                    neg = " not" if op == "!==" else ""
+                    return f"{self.wrap(a, P_CMP + 1)} is{neg} None", P_CMP
+            py = "==" if op == "===" else "!="
+            return f"{self.wrap(left, P_CMP + 1)} {py} {self.wrap(right, P_CMP + 1)}", P_CMP
+        if op in ("<", ">", "<=", ">="):
+            return f"{self.wrap(left, P_CMP + 1)} {op} {self.wrap(right, P_CMP + 1)}", P_CMP
+        if op == "&&":
+            return f"{self.wrap(left, P_AND)} and {self.wrap(right, P_AND + 1)}", P_AND
+        if op == "||":
+            return f"{self.wrap(left, P_OR)} or {self.wrap(right, P_OR + 1)}", P_OR
+        if op == "??":
+            if not _side_effect_free(left):
+                self.fail(node, "?? on an expression with side effects")
+            lhs = self.wrap(left, P_CMP + 1)
+            rhs = self.wrap(right, P_TERNARY)
+            return f"{lhs} if {lhs} is not None else {rhs}", P_TERNARY
+        if op == "+":
+            lt, rt = self.vtype(left), self.vtype(right)
+            if "str" in (lt, rt) and lt != rt:
+                return self.concat(node), P_ATOM
+            return f"{self.wrap(left, P_ADD)} + {self.wrap(right, P_ADD + 1)}", P_ADD
+        if op == "-":
+            return f"{self.wrap(left, P_ADD)} - {self.wrap(right, P_ADD + 1)}", P_ADD
+        if op in ("*", "/", "%"):
+            return f"{self.wrap(left, P_MUL)} {op} {self.wrap(right, P_MUL + 1)}", P_MUL
+        if op == "**":
+            return f"{self.wrap(left, P_POW + 1)} ** {self.wrap(right, P_POW)}", P_POW
+        self.fail(node, f"operator {op}")
+
+    def concat(self, node: Node) -> str:
+        """``"a" + x + "b"``: string concatenation as an f-string (x converted the JS way)."""
+        pieces: list[Node] = []
+
+        def flatten(n: Node) -> None:
+            n = unparen(n)
+            if (
+                n.type == "binary_expression"
+                and self.text(n.child_by_field_name("operator")) == "+"
+                and self.vtype(n) == "str"
+            ):
+                flatten(_field(n, "left"))
+                flatten(_field(n, "right"))
+            else:
+                pieces.append(n)
+
+        flatten(node)
+        if self.fstring:
+            self.fail(node, "string concatenation inside a template string")
+        parts = []
+        self.fstring += 1
+        try:
+            for piece in pieces:
+                if piece.type == "string":
+                    parts.append(_fstring_text(_js_string(self.text(piece))))
+                else:
+                    parts.append("{" + self.template_part(piece) + "}")
+        finally:
+            self.fstring -= 1
+        text = "".join(parts).replace("\n", "\\n")
+        return f'f"{text}"'
+
+    def x_new_expression(self, node: Node) -> tuple[str, int]:
+        ctor = node.child_by_field_name("constructor")
+        assert ctor is not None
+        name = self.text(ctor)
+        if name == "Promise":
+            if not self.scope.is_async:
+                self.fail(node, "new Promise outside a function that can await it")
+            return self.new_promise(node), P_PRIMARY
+        if name in _ERROR_CLASSES and self.resolve(name) is None:
+            args = self.call_args(node)
+            if len(args) > 1:
+                self.fail(node, f"new {name} with options")
+            inner = self.expr_code(args[0]) if args else ""
+            return f"{_ERROR_CLASSES[name]}({inner})", P_PRIMARY
+        self.fail(node, f"new {name}")
+
+    def x_arrow_function(self, node: Node) -> tuple[str, int]:
+        code = self.lambda_or_def(node, "callback")
+        return code, P_LAMBDA if code.startswith("lambda") else P_ATOM
+
+    def x_function_expression(self, node: Node) -> tuple[str, int]:
+        return self.lambda_or_def(node, "callback"), P_ATOM
+
+    def x_spread_element(self, node: Node) -> tuple[str, int]:
+        return "*" + self.wrap(node.named_children[0], P_PRIMARY), P_ATOM
+
+    def is_console_log(self, fn: Node | None) -> bool:
+        return fn is not None and self.text(fn) == "console.log" and self.resolve("console") is None
+
+    def log_call(self) -> str:
+        return self.helper("_log")
+
+    def console_log(self, call: Node) -> str:
+        args = self.call_args(call)
+        codes = [self.expr_code(a) for a in args]
+        types = [self.vtype(a) for a in args]
+        first = unparen(args[0]) if args else None
+        if first is not None and first.type == "string" and "%" in self.text(first):
+            self.fail(first, "console.log format directives (%)")
+        printable = (
+            not args
+            or (types[0] == "str" and all(t in ("str", "int") for t in types[1:]))
+            or all(t == "int" for t in types)
+        )
+        if printable:
+            return f"print({', '.join(codes)})"
+        return f"{self.log_call()}({', '.join(codes)})"
+
+    def x_call_expression(self, node: Node) -> tuple[str, int]:
+        fn = node.child_by_field_name("function")
+        assert fn is not None
+        if any(c.type == "optional_chain" for c in node.children):
+            self.fail(node, "optional call (?.)")
+        if self.is_chain(node):
+            if not self.scope.is_async:
+                self.fail(node, "promise chain outside a function that can await it")
+            self.fail(node, "promise chain used as a value (not awaited or returned)")
+        static = self.promise_static(node)
+        if static is not None:
+            if static in _COMBINATORS:
+                return self.combinator(node, static), P_PRIMARY
+            if static == "resolve":
+                args = self.call_args(node)
+                return (
+                    f"{self.helper('_settle')}({self.expr_code(args[0]) if args else 'None'})",
+                    P_PRIMARY,
+                )
+            self.fail(node, f"Promise.{static}")
+        if self.is_console_log(fn):
+            return self.console_log(node), P_PRIMARY
+        args = self.call_args(node)
+        if fn.type == "member_expression":
+            return self.method_call(node, fn, args)
+        if fn.type == "identifier":
+            name = self.text(fn)
+            if self.resolve(name) is None:
+                if name == "String" and len(args) == 1:
+                    return f"{self.helper('_js_str')}({self.expr_code(args[0])})", P_PRIMARY
+                if name == "setTimeout":
+                    return self.set_timeout(node, args), P_PRIMARY
+                if name in (
+                    "require",
+                    "eval",
+                    "Symbol",
+                    "fetch_",
+                    "Number",
+                    "parseInt",
+                    "parseFloat",
+                ):
+                    self.fail(node, f"{name}()")
+        callee = self.wrap(fn, P_PRIMARY)
+        return f"{callee}({', '.join(self.expr_code(a) for a in args)})", P_PRIMARY
+
+    def set_timeout(self, node: Node, args: list[Node]) -> str:
+        if len(args) < 2:
+            self.fail(node, "setTimeout without a delay")
+        if not self.scope.is_async and self.scope.is_module:
+            self.fail(node, "setTimeout outside async code")
+        callback = self.expr_code(args[0])
+        extra = "".join(f", {self.expr_code(a)}" for a in args[2:])
+        loop = f"{self.asyncio()}.get_running_loop()"
+        return f"{loop}.call_later({self.seconds(args[1])}, {callback}{extra})"
+
+    def method_call(self, node: Node, fn: Node, args: list[Node]) -> tuple[str, int]:
+        obj = fn.child_by_field_name("object")
+        prop = fn.child_by_field_name("property")
+        assert obj is not None and prop is not None
+        method = self.text(prop)
+        if any(c.type == "optional_chain" for c in fn.children):
+            self.fail(fn, "optional chaining (?.)")
+        objname = self.text(obj)
+        if objname == "Object" and self.resolve("Object") is None and len(args) == 1:
+            target = self.wrap(args[0], P_PRIMARY)
+            if method == "keys":
+                return f"list({target})", P_PRIMARY
+            if method == "values":
+                return f"list({target}.values())", P_PRIMARY
+            if method == "entries":
+                return f"[list(item) for item in {target}.items()]", P_ATOM
+            self.fail(node, f"Object.{method}")
+        if objname == "Math" and self.resolve("Math") is None:
+            if method in ("max", "min", "abs"):
+                return f"{method}({', '.join(self.expr_code(a) for a in args)})", P_PRIMARY
+            if method == "floor" and len(args) == 1:
+                self.imports.add("math")
+                return f"math.floor({self.expr_code(args[0])})", P_PRIMARY
+            self.fail(node, f"Math.{method}")
+        if objname == "Array" and method == "isArray" and len(args) == 1:
+            return f"isinstance({self.expr_code(args[0])}, list)", P_PRIMARY
+        if objname == "JSON" or objname == "console":
+            self.fail(node, f"{objname}.{method}")
+        target = self.wrap(obj, P_PRIMARY)
+        if method in ("map", "filter"):
+            return self.array_method(node, method), P_ATOM
+        if method == "join":
+            sep = self.expr_code(args[0]) if args else '","'
+            if self.vtype(obj) == "list" and self.elements_are_strings(obj):
+                return f"{sep}.join({self.expr_code(obj)})", P_PRIMARY
+            joiner = self.wrap(args[0], P_PRIMARY) if args else sep
+            return f"{joiner}.join(map({self.helper('_js_str')}, {self.expr_code(obj)}))", P_PRIMARY
+        if method == "includes" and len(args) == 1:
+            return f"{self.wrap(args[0], P_CMP + 1)} in {self.wrap(obj, P_CMP + 1)}", P_CMP
+        if method in _STRING_METHODS and len(args) == (
+            1 if method in ("startsWith", "endsWith") else 0
+        ):
+            inner = ", ".join(self.expr_code(a) for a in args)
+            return f"{target}.{_STRING_METHODS[method]}({inner})", P_PRIMARY
+        if method == "slice" and len(args) <= 2:
+            bounds = [self.expr_code(a) for a in args]
+            if not bounds:
+                return f"{target}[:]", P_PRIMARY
+            return f"{target}[{bounds[0]}:{bounds[1] if len(bounds) > 1 else ''}]", P_PRIMARY
+        if method == "concat":
+            parts = [self.expr_code(obj), *(self.expr_code(a) for a in args)]
+            return "[" + ", ".join(f"*{p}" for p in parts) + "]", P_ATOM
+        if method == "toFixed" and len(args) == 1:
+            digits = unparen(args[0])
+            if digits.type != "number" or not self.text(digits).isdigit():
+                self.fail(digits, "toFixed with digits that are not a literal")
+            return (
+                f"format({self.expr_code(obj)}, {_pystr('.' + self.text(digits) + 'f')})",
+                P_PRIMARY,
+            )
+        if (
+            method == "split"
+            and len(args) == 1
+            and unparen(args[0]).type == "string"
+            and self.text(args[0]) not in ('""', "''")
+        ):
+            return f"{target}.split({self.expr_code(args[0])})", P_PRIMARY
+        if method == "push":
+            self.fail(node, "push used as a value")
+        self.fail(node, f"method call .{method}()")
+
+    def elements_are_strings(self, arr: Node) -> bool:
+        arr = unparen(arr)
+        if arr.type == "array":
+            return all(self.vtype(c) == "str" for c in arr.named_children)
+        if arr.type == "call_expression":
+            fn = arr.child_by_field_name("function")
+            if (
+                fn is not None
+                and fn.type == "member_expression"
+                and self.text(fn.child_by_field_name("property")) == "map"
+            ):
+                args = self.call_args(arr)
+                if args and unparen(args[0]).type == "arrow_function":
+                    body = unparen(args[0]).child_by_field_name("body")
+                    return (
+                        body is not None
+                        and body.type != "statement_block"
+                        and self.vtype_in(args[0], body) == "str"
+                    )
+        return False
+
+    def vtype_in(self, fn: Node, body: Node) -> str:
+        saved = self.scope.blocks
+        self.scope.blocks = [*saved, {}]
+        try:
+            params, _ = self.parameters(fn)
+            for _, node in params:
+                if node is not None:
+                    self.scope.blocks[-1][self.text(node)] = _Binding(
+                        _safe(self.text(node)), self.scope
+                    )
+            return self.vtype(body)
+        finally:
+            self.scope.blocks = saved
+
+    def array_method(self, node: Node, method: str, wrap_awaitable: bool = False) -> str:
+        """``xs.map(f)`` / ``xs.filter(f)`` as a list comprehension (f gets the element, and
+        the index when it names a second parameter)."""
+        fn = node.child_by_field_name("function")
+        assert fn is not None
+        obj = fn.child_by_field_name("object")
+        assert obj is not None
+        args = self.call_args(node)
+        if len(args) != 1:
+            self.fail(node, f".{method}() with {len(args)} arguments")
+        source = self.wrap(obj, P_OR)
+        callback = unparen(args[0])
+        if callback.type in ("arrow_function", "function_expression"):
+            self.check_function(callback)
+            params, binders = self.parameters(callback)
+            body = callback.child_by_field_name("body")
+            assert body is not None
+            simple = (
+                not binders
+                and all("=" not in p and "*" not in p for p, _ in params)
+                and len(params) <= 2
+            )
+            if simple and body.type != "statement_block" and not self.python_async(callback):
+                saved = self.scope.blocks
+                self.scope.blocks = [*saved, {}]
+                self.pre.append([])
+                try:
+                    names = []
+                    for p, pnode in params:
+                        used = pnode is not None and _uses(self, body, self.text(pnode))
+                        py = p if used else "_"
+                        if pnode is not None:
+                            self.scope.blocks[-1][self.text(pnode)] = _Binding(
+                                py, self.scope, kind="param"
+                            )
+                        names.append(py)
+                    code = self.wrap(body, P_TERNARY) if method == "map" else self.condition(body)
+                    if (
+                        wrap_awaitable
+                        and method == "map"
+                        and self.awaitable_kind(body) not in ("async", "awaitable")
+                    ):
+                        code = f"{self.helper('_settle')}({self.expr_code(body)})"
+                    pre = self.pre[-1]
+                finally:
+                    self.pre.pop()
+                    self.scope.blocks = saved
+                if not pre:
+                    item = names[0] if names else "_"
+                    loop = f"for {item} in {source}"
+                    if len(names) == 2:
+                        loop = f"for {names[1]}, {item} in enumerate({source})"
+                    if method == "map":
+                        return f"[{code} {loop}]"
+                    return f"[{item} {loop} if {code}]"
+            name = self.lambda_or_def(callback, "callback")
+            nparams = len(params)
+        else:
+            name = self.wrap(callback, P_PRIMARY)
+            binding = self.resolve(self.text(callback)) if callback.type == "identifier" else None
+            nparams = 1
+            if binding is not None and binding.node is not None:
+                nparams = len(self.parameters(binding.node)[0])
+        item = self.fresh("item")
+        args_code = {0: "", 1: item}.get(nparams, f"{item}, index")
+        loop = (
+            f"for {item} in {source}"
+            if nparams < 2
+            else f"for index, {item} in enumerate({source})"
+        )
+        call = f"{name}({args_code})"
+        if method == "map":
+            return f"[{call} {loop}]"
+        return f"[{item} {loop} if {call}]"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _field(node: Node, name: str) -> Node:
+    """A child that the grammar always has (tree-sitter's API says it may be None)."""
+    child = node.child_by_field_name(name)
+    assert child is not None, (node.type, name)
+    return child
+
+
+def _discard(value: str) -> list[str]:
+    if value == "None" or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        return []
+    return [value]
+
+
+def _return(value: str) -> list[str]:
+    if re.fullmatch(r"await asyncio\.sleep\([^,]*\)", value):
+        return [value, "return None"]  # sleep gives None: say so, not return await
+    return [f"return {value}"]
+
+
+def _assign(name: str) -> Deliver:
+    def deliver(value: str) -> list[str]:
+        return [f"{name} = {value}"]
+
+    return deliver
+
+
+def _callable(handler: Handler | None) -> Handler | None:
+    if handler is None or handler.kind == HandlerKind.NON_CALLABLE:
+        return None
+    return handler
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return [("    " + line) if line else "" for line in lines]
+
+
+def _join_top(lines: list[str]) -> list[str]:
+    """Two blank lines around top-level defs (and the comments just above them), none
+    between other top-level statements: the one blank-line style of PEP 8."""
+    out: list[str] = []
+    in_def = False
+    for line in lines:
+        if not line or line[0].isspace():
+            out.append(line)
+            continue
+        is_def = line.startswith(("def ", "async def ", "class "))
+        if (is_def or in_def) and out and out[-1] != "":
+            at = len(out)
+            if is_def:
+                while at > 0 and out[at - 1].startswith("#"):
+                    at -= 1
+            if at > 0 and out[at - 1] != "":
+                out[at:at] = ["", ""]
+        if not line.startswith("#"):
+            in_def = is_def
+        out.append(line)
+    return out
+
+
+def _comment(text: str) -> str:
+    text = text.strip()
+    if text.startswith("//"):
+        return "# " + text[2:].strip() if text[2:].strip() else "#"
+    body = [line.strip().lstrip("*").strip() for line in text[2:-2].splitlines()]
+    body = [b for b in body if b]
+    return "\n".join("# " + b for b in body) if body else "#"
+
+
+def _drop_trailing_return(lines: list[str]) -> list[str]:
+    while lines and lines[-1] in ("return", "return None"):
+        lines = lines[:-1]
+    return _tidy(lines) or ["pass"]
+
+
+def _tidy(lines: list[str]) -> list[str]:
+    """``value = await asyncio.gather(a, b)`` + ``x, y = value[:2]`` -> ``x, y = await ...``."""
+    out: list[str] = []
+    for line in lines:
+        m = re.fullmatch(r"(\s*)(.+) = (\w+)\[:(\d+)\]", line)
+        if m and out:
+            prev = re.fullmatch(r"(\s*)(\w+) = (await asyncio\.gather\(.*\))", out[-1])
+            if prev and prev.group(1) == m.group(1) and prev.group(2) == m.group(3):
+                try:
+                    call = ast.parse(prev.group(3).removeprefix("await "), mode="eval").body
+                except SyntaxError:
+                    call = None
+                if (
+                    isinstance(call, ast.Call)
+                    and len(call.args) == int(m.group(4))
+                    and not any(isinstance(a, ast.Starred) for a in call.args)
+                ):
+                    out[-1] = f"{m.group(1)}{m.group(2)} = {prev.group(3)}"
+                    continue
+        out.append(line)
+    return out
+
+
+def _simplify_if(lines: list[str]) -> list[str]:
+    """``if c: x = a / else: x = b`` -> ``x = a if c else b`` (ruff's SIM108)."""
+    if len(lines) == 4 and lines[0].startswith("if ") and lines[2] == "else:":
+        a, b = lines[1].strip(), lines[3].strip()
+        ma = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", a)
+        mb = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", b)
+        if (
+            ma
+            and mb
+            and ma.group(1) == mb.group(1)
+            and " if " not in a + b
+            and "lambda" not in a + b
+        ):
+            cond = lines[0][3:-1]
+            line = f"{ma.group(1)} = {ma.group(2)} if {cond} else {mb.group(2)}"
+            if len(line) <= 90:
+                return [line]
+    return lines
+
+
+def _simplify_try(lines: list[str], emitter: _Emitter) -> list[str]:
+    """``try: x / except Exception: pass`` -> ``with contextlib.suppress(Exception): x``."""
+    if "except Exception:" in lines and "else:" not in lines and "finally:" not in lines:
+        i = lines.index("except Exception:")
+        if lines[i + 1 :] == ["    pass"] and lines[0] == "try:":
+            emitter.imports.add("contextlib")
+            return ["with contextlib.suppress(Exception):", *lines[1:i]]
+    return lines
+
+
+def _safe(name: str) -> str:
+    return name + "_" if name in _RESERVED or keyword.iskeyword(name) else name
+
+
+def _pystr(value: str, fstring: int = 0) -> str:
+    """A Python string literal for value (double quotes; single inside an f-string)."""
+    quote = "'" if fstring else '"'
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    if fstring and "\\" in text:
+        raise TranslationError("backslash in a string inside a template string", rule="unsupported")
+    return f"{quote}{text}{quote}"
+
+
+def _fstring_text(value: str) -> str:
+    """Literal text of an f-string: braces doubled, quotes and backslashes escaped."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("{", "{{")
+        .replace("}", "}}")
+        .replace("\t", "\\t")
+        .replace("\r", "\\r")
+    )
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _js_string(literal: str) -> str:
+    """The value of a JS string literal (quotes included in literal)."""
+    body = literal[1:-1]
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "x":
+            out.append(chr(int(body[i + 2 : i + 4], 16)))
+            i += 4
+        elif nxt == "u" and body[i + 2] == "{":
+            end = body.index("}", i)
+            out.append(chr(int(body[i + 3 : end], 16)))
+            i = end + 1
+        elif nxt == "u":
+            out.append(chr(int(body[i + 2 : i + 6], 16)))
+            i += 6
+        elif nxt == "\n":
+            i += 2
+        else:
+            out.append(nxt)
+            i += 2
+    return "".join(out)
+
+
+def _side_effect_free(node: Node) -> bool:
+    node = unparen(node)
+    if node.type == "identifier":
+        return True
+    if node.type == "member_expression":
+        obj = node.child_by_field_name("object")
+        return obj is not None and _side_effect_free(obj)
+    if node.type == "subscript_expression":
+        obj = node.child_by_field_name("object")
+        index = node.child_by_field_name("index")
+        return (
+            obj is not None
+            and index is not None
+            and _side_effect_free(obj)
+            and _side_effect_free(index)
+        )
+    return node.type in ("number", "string")
+
+
+def _describe_node(node: Node) -> str:
+    names = {
+        "class_declaration": "class",
+        "class": "class",
+        "while_statement": "while loop",
+        "do_statement": "do...while loop",
+        "for_statement": "for (;;) loop",
+        "switch_statement": "switch",
+        "labeled_statement": "label",
+        "break_statement": "break",
+        "continue_statement": "continue",
+        "this": "this",
+        "regex": "regular expression",
+        "import_statement": "import",
+        "export_statement": "export",
+        "generator_function_declaration": "generator function",
+        "sequence_expression": "comma operator",
+        "yield_expression": "yield",
+        "jsx_element": "JSX",
+        "with_statement": "with",
+    }
+    return names.get(node.type, node.type.replace("_", " "))
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def _walk_no_functions(node: Node) -> Iterator[Node]:
+    """Every node below node that belongs to the same function (nested functions skipped)."""
+    stack = list(reversed(node.children)) if node.type in _FUNCTIONS else [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in _FUNCTIONS:
+            stack.extend(reversed(n.children))
+
+
+def _walk_same_this(fn: Node) -> Iterator[Node]:
+    """Nodes that see fn's ``this``: arrows inside inherit it, functions do not."""
+    stack = list(fn.children)
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type in _FUNCTIONS and n.type != "arrow_function":
+            continue
+        stack.extend(n.children)
+
+
+def _declares(ident: Node) -> bool:
+    """Whether an identifier node is a binding occurrence (declaration or parameter)."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type == "variable_declarator" and parent.child_by_field_name("name") == ident:
+        return True
+    if (
+        parent.type in ("function_declaration", "function_expression")
+        and parent.child_by_field_name("name") == ident
+    ):
+        return True
+    if parent.type in ("formal_parameters", "array_pattern", "rest_pattern", "object_pattern"):
+        return True
+    if parent.type == "arrow_function" and parent.child_by_field_name("parameter") == ident:
+        return True
+    if (
+        parent.type in ("assignment_pattern", "object_assignment_pattern")
+        and parent.child_by_field_name("left") == ident
+    ):
+        return True
+    if parent.type == "pair_pattern" and parent.child_by_field_name("value") == ident:
+        return True
+    if parent.type == "catch_clause":
+        return True
+    return parent.type == "for_in_statement" and parent.child_by_field_name("left") == ident
+
+
+def _uses(emitter: _Emitter, node: Node, name: str) -> bool:
+    return any(
+        n.type in ("identifier", "shorthand_property_identifier") and emitter.text(n) == name
+        for n in _walk(node)
+    )
+
+
+_ = enclosing_function  # re-exported helper kept for rules that need the enclosing function
