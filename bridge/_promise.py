@@ -297,7 +297,7 @@ class Promise(Generic[T]):
             except AttributeError:
                 then = None
             except Exception as exc:  # a getter that raises rejects (2.3.3.2)
-                self._settle(_REJECTED, exc)
+                self._settle(_REJECTED, _caught(exc))
                 return
             if callable(then):
                 # Called in a job, not now (ECMAScript's NewPromiseResolveThenableJob): a

@@ -11,6 +11,8 @@ import asyncio
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bridge
 from bridge import AggregateError, JSError, JSRejection, JSTypeError, Promise
@@ -146,3 +148,156 @@ def test_bridge_run_of_a_coroutine_awaiting_both_kinds() -> None:
         return await Promise.all([js("Promise.resolve('a')"), Promise.resolve("b")])
 
     assert bridge.run(main()) == ["a", "b"]
+
+
+# --- handler order: bridge.Promise against the engine's own Promise ---------------------------
+#
+# Random programs of promise operations run twice, once as JS in the engine and once with
+# bridge.Promise; the order in which handlers run must be the same. Handlers return plain values
+# (adopting a pending promise takes fewer job turns here than in ECMAScript: README).
+
+HANDLERS = ["none", "ret", "throw"]
+COMBINATORS = ["all", "all_settled", "race", "any"]
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> list[tuple[Any, ...]]:
+    ops: list[tuple[Any, ...]] = []
+    promises = pending_count = 0
+    for k in range(draw(st.integers(1, 14))):
+        kinds = ["resolved", "rejected", "pending"]
+        kinds += ["then", "then", "catch", "comb"] if promises else []
+        kinds += ["settle", "settle"] if pending_count else []
+        kind = draw(st.sampled_from(kinds))
+        if kind == "resolved":
+            ops.append((kind, draw(st.integers(0, 9))))
+        elif kind == "rejected":
+            ops.append((kind, k))
+        elif kind == "pending":
+            ops.append((kind,))
+            pending_count += 1
+        elif kind == "then":
+            index = draw(st.integers(0, promises - 1))
+            ops.append(
+                (kind, index, draw(st.sampled_from(HANDLERS)), draw(st.sampled_from(HANDLERS)), k)
+            )
+        elif kind == "catch":
+            ops.append((kind, draw(st.integers(0, promises - 1)), k))
+        elif kind == "comb":
+            inputs = draw(st.lists(st.integers(0, promises - 1), max_size=3))
+            ops.append((kind, draw(st.sampled_from(COMBINATORS)), inputs))
+        else:
+            ops.append((kind, draw(st.integers(0, pending_count - 1)), draw(st.booleans()), k))
+        promises += kind not in ("settle",)
+    return ops
+
+
+JS_PRELUDE = """
+const log = [], P = [], R = [];
+const desc = v => typeof v === 'number' ? String(v) : Array.isArray(v) ? 'a' + v.length : 'o';
+const msg = e => e instanceof AggregateError ? 'agg' + e.errors.length : String(e.message);
+"""
+
+
+def js_handler(kind: str, tag: str, on_value: bool) -> str:
+    shown = "desc(x)" if on_value else "msg(x)"
+    if kind == "none":
+        return "undefined"
+    end = f"return {len(tag)};" if kind == "ret" else f"throw new Error('t{tag}');"
+    return f"(x => {{ log.push('{tag}:' + {shown}); {end} }})"
+
+
+def js_program(ops: list[tuple[Any, ...]]) -> str:
+    lines = ["(() => {", JS_PRELUDE]
+    names = {"all": "all", "all_settled": "allSettled", "race": "race", "any": "any"}
+    for op in ops:
+        if op[0] == "resolved":
+            lines.append(f"P.push(Promise.resolve({op[1]}));")
+        elif op[0] == "rejected":
+            lines.append(f"P.push(Promise.reject(new Error('e{op[1]}')));")
+        elif op[0] == "pending":
+            lines.append("P.push(new Promise((res, rej) => R.push([res, rej])));")
+        elif op[0] == "then":
+            _, i, f, r, k = op
+            fulfilled = js_handler(f, f"h{k}f", True)
+            rejected = js_handler(r, f"h{k}r", False)
+            lines.append(f"P.push(P[{i}].then({fulfilled}, {rejected}));")
+        elif op[0] == "catch":
+            lines.append(f"P.push(P[{op[1]}].catch({js_handler('ret', f'c{op[2]}', False)}));")
+        elif op[0] == "comb":
+            inputs = ", ".join(f"P[{i}]" for i in op[2])
+            lines.append(f"P.push(Promise.{names[op[1]]}([{inputs}]));")
+        else:
+            _, j, fulfil, k = op
+            lines.append(f"R[{j}][0]({k});" if fulfil else f"R[{j}][1](new Error('s{k}'));")
+    lines.append(
+        "P.forEach((p, i) => p.then(v => log.push('end' + i + ':' + desc(v)),"
+        " e => log.push('end' + i + '!' + msg(e))));"
+    )
+    lines.append("return log; })()")
+    return "\n".join(lines)
+
+
+def py_program(ops: list[tuple[Any, ...]]) -> list[str]:
+    log: list[str] = []
+    promises: list[Promise[Any]] = []
+    resolvers: list[Any] = []
+
+    def desc(v: Any) -> str:
+        return str(v) if isinstance(v, int) else f"a{len(v)}" if isinstance(v, list) else "o"
+
+    def msg(e: Any) -> str:
+        return f"agg{len(e.errors)}" if isinstance(e, AggregateError) else str(e)
+
+    def handler(kind: str, tag: str, on_value: bool) -> Any:
+        if kind == "none":
+            return None
+
+        def run(x: Any) -> int:
+            log.append(f"{tag}:{desc(x) if on_value else msg(x)}")
+            if kind == "throw":
+                raise ValueError(f"t{tag}")
+            return len(tag)
+
+        return run
+
+    for op in ops:
+        if op[0] == "resolved":
+            promises.append(Promise.resolve(op[1]))
+        elif op[0] == "rejected":
+            promises.append(Promise.reject(ValueError(f"e{op[1]}")))
+        elif op[0] == "pending":
+            resolvers.append(Promise.with_resolvers())
+            promises.append(resolvers[-1].promise)
+        elif op[0] == "then":
+            _, i, f, r, k = op
+            promises.append(
+                promises[i].then(handler(f, f"h{k}f", True), handler(r, f"h{k}r", False))
+            )
+        elif op[0] == "catch":
+            promises.append(promises[op[1]].catch(handler("ret", f"c{op[2]}", False)))
+        elif op[0] == "comb":
+            combinator = getattr(Promise, op[1])
+            promises.append(combinator([promises[i] for i in op[2]]))
+        else:
+            _, j, fulfil, k = op
+            if fulfil:
+                resolvers[j].resolve(k)
+            else:
+                resolvers[j].reject(ValueError(f"s{k}"))
+    for i, promise in enumerate(promises):
+        promise.then(
+            lambda v, i=i: log.append(f"end{i}:{desc(v)}"),
+            lambda e, i=i: log.append(f"end{i}!{msg(e)}"),
+        )
+    return log
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=programs())
+async def test_handlers_run_in_the_same_order_as_in_the_engine(ops: list[tuple[Any, ...]]) -> None:
+    js_log = js(js_program(ops))
+    py_log = py_program(ops)
+    for _ in range(20):  # both job queues drain within a few loop turns
+        await asyncio.sleep(0)
+    assert [str(entry) for entry in js_log] == py_log
