@@ -330,38 +330,52 @@ async def test_cancel_racing_settlement_1000_times(api: Any, quiet: Quiet) -> No
 
 
 async def test_exposed_coroutine_racing_abort_1000_times(quiet: Quiet) -> None:
-    """JS aborts a signal in the same turn as the Python coroutine returns: every JS promise
-    settles, with the value or an AbortError, never stays pending."""
+    """The Python coroutine finishes and JS aborts its signal in the same loop turn, in every
+    order: each JS promise settles (its own value or an AbortError), never stays pending."""
+    loop = asyncio.get_running_loop()
+    gates: dict[int, asyncio.Future[int]] = {}
 
-    async def answer(n: float, options: Any) -> float:
-        await asyncio.sleep(0)
-        return n
+    async def answer(n: float, options: Any) -> int:
+        gate: asyncio.Future[int] = loop.create_future()
+        gates[int(n)] = gate
+        return await gate
 
     bridge.expose("raceAnswer", answer)
-    run = bridge.eval(
+    start = bridge.eval(
         """
-        (async () => {
-          const counts = {value: 0, abort: 0, other: []};
-          for (let i = 0; i < 1000; i++) {
-            const c = new AbortController();
-            const p = raceAnswer(i, {signal: c.signal});
-            setTimeout(() => c.abort(), 0);
-            try {
-              const v = await p;
-              if (v === i) counts.value++; else counts.other.push('wrong ' + v);
-            } catch (e) {
-              if (e.name === 'AbortError') counts.abort++; else counts.other.push(String(e));
-            }
-          }
-          return JSON.stringify(counts);
-        })()
+        (i) => {
+          const c = new AbortController();
+          const outcome = raceAnswer(i, {signal: c.signal}).then(
+            (v) => (v === i ? 'value' : 'wrong ' + v),
+            (e) => (e.name === 'AbortError' ? 'abort' : 'other ' + e));
+          return [outcome, () => c.abort()];
+        }
         """
     )
-    import json
 
-    counts = json.loads(str(await asyncio.wait_for(run, 60)))
-    assert counts["other"] == []
-    assert counts["value"] + counts["abort"] == 1000
+    def open_gate(i: int) -> None:
+        if not gates[i].done():  # cancelled by the abort already
+            gates[i].set_result(i)
+
+    outcomes: dict[str, int] = {}
+    for i in range(1000):
+        outcome, abort = start(i)
+        for _ in range(10):  # until the task has started and made its gate (bounded)
+            if i in gates:
+                break
+            await asyncio.sleep(0)
+        mode = i % 3
+        if mode == 0:  # the value arrives first, the abort right after, same turn
+            loop.call_soon(lambda i=i, abort=abort: (open_gate(i), abort()))
+        elif mode == 1:  # the abort first, then the value, same turn
+            loop.call_soon(lambda i=i, abort=abort: (abort(), open_gate(i)))
+        else:  # the value now, the abort in the turn the coroutine finishes
+            open_gate(i)
+            loop.call_soon(abort)
+        got = str(await asyncio.wait_for(outcome, 1))
+        outcomes[got] = outcomes.get(got, 0) + 1
+    assert set(outcomes) == {"value", "abort"}, outcomes  # both outcomes happen, nothing else
+    assert sum(outcomes.values()) == 1000
     quiet.check()
 
 
@@ -496,12 +510,12 @@ async def test_abort_after_completion_changes_nothing(sleeper: list[str], quiet:
 
 async def test_python_side_cancel_rejects_with_abort_error(quiet: Quiet) -> None:
     async def gives_up() -> None:
-        raise asyncio.CancelledError("shutting down")
+        raise asyncio.CancelledError
 
     async def cancelled_by_itself() -> None:
         task = asyncio.current_task()
         assert task is not None
-        task.cancel()
+        task.cancel("shutting down")
         await asyncio.sleep(1)
 
     bridge.expose("givesUp", gives_up)
@@ -518,8 +532,14 @@ async def test_python_side_cancel_rejects_with_abort_error(quiet: Quiet) -> None
         2,
     )
     first, second = (list(x) for x in got)
-    assert first == [True, "AbortError", 20, "The operation was aborted: shutting down", "no cause"]
-    assert second == [True, "AbortError", 20, "The operation was aborted", "no cause"]
+    assert first == [True, "AbortError", 20, "The operation was aborted", "no cause"]
+    assert second == [
+        True,
+        "AbortError",
+        20,
+        "The operation was aborted: shutting down",
+        "no cause",
+    ]
     quiet.check()
 
 
