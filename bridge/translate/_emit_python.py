@@ -130,6 +130,7 @@ class _Emitter:
         self.async_memo: dict[int, bool] = {}
         self.plain_memo: dict[int, bool] = {}
         self.except_names: list[str] = []
+        self.assigning = False
         self.declared = {
             self.text(n)
             for n in _walk(parsed.root)
@@ -408,7 +409,11 @@ class _Emitter:
         if left.type == "identifier":
             return self.assign_ref(left, value)
         if left.type in ("member_expression", "subscript_expression"):
-            code, _ = self.expr(left)
+            self.assigning = True
+            try:
+                code, _ = self.expr(left)
+            finally:
+                self.assigning = False
             return code
         if left.type == "array_pattern":
             names = [self.target_code(c, left) for c in left.named_children]
@@ -694,6 +699,7 @@ class _Emitter:
                 return _drop_trailing_return(lines)
             if is_async:
                 lines += self.statement_lines_of(lambda: self.settle_into(b, _return))
+                return _drop_trailing_return(lines)
             else:
                 lines += self.statement_lines_of(lambda: [f"return {self.expr_code(b)}"])
             return lines
@@ -898,6 +904,8 @@ class _Emitter:
         t = node.type
         if t in ("number", "string", "template_string", "true", "false", "null", "undefined"):
             return True
+        if t == "binary_expression" and self.text(_field(node, "operator")) in ("&&", "||", "??"):
+            return self.is_plain(_field(node, "left")) and self.is_plain(_field(node, "right"))
         if t in ("array", "object", "binary_expression", "unary_expression", "await_expression"):
             return True
         if t in ("arrow_function", "function_expression", "new_expression"):
@@ -908,9 +916,15 @@ class _Emitter:
         if t == "identifier":
             binding = self.resolve(self.text(node))
             return binding is not None and (binding.plain or binding.kind in ("error", "function"))
-        if t == "member_expression":
-            prop = self.text(node.child_by_field_name("property"))
-            return prop in ("length", "message")
+        if t in ("member_expression", "subscript_expression"):
+            if t == "member_expression" and self.text(_field(node, "property")) in (
+                "length",
+                "message",
+            ):
+                return True
+            # A field of data that is not a promise is taken not to be one either.
+            obj = _field(node, "object")
+            return self.vtype(obj) in ("dict", "list") or self.is_plain(obj)
         if t == "call_expression":
             return self.awaitable_kind(node) is None
         if t == "ternary_expression":
@@ -1023,11 +1037,8 @@ class _Emitter:
                     items.append(self.awaitable(item))
             inner = ", ".join(items)
         else:
-            inner = f"*map({self.helper('_settle')}, {self.expr_code(arg)})"
-            if arg.type == "call_expression":
-                code = self.map_awaitables(arg)
-                if code is not None:
-                    inner = code
+            code = self.map_awaitables(arg) if arg.type == "call_expression" else None
+            inner = code or f"*map({self.helper('_settle')}, {self.expr_code(arg)})"
         if name == "all":
             return f"{self.asyncio()}.gather({inner})"
         helper = {"allSettled": "_all_settled", "race": "_race", "any": "_any"}[name]
@@ -1269,26 +1280,15 @@ class _Emitter:
         # Early returns: Python leaves a block only by leaving a function, so the handler
         # becomes a nested async def, called where the step runs.
         name = self.fresh("step")
-        arg = ""
-        if bind is not None and handler.param is not None and handler.param.used:
-            arg = self._bound_name(handler)
-        params = [(arg, handler.param.pattern)] if arg and handler.param is not None else []
+        arg = value if bind is not None else ""
 
         def inner() -> list[str]:
-            for p, node in params:
-                if node is not None and node.type == "identifier":
-                    self.scope.blocks[-1][self.text(node)] = _Binding(p, self.scope, plain=True)
-            return _drop_trailing_return(self.block_body(body))
+            lines = bind() if bind is not None and arg else []
+            return _drop_trailing_return(lines + self.block_body(body))
 
         inner_lines = self.in_function(fn, True, inner)
         head = f"async def {name}({arg}):"
         return [head, *_indent(inner_lines), *deliver(f"await {name}({arg})")]
-
-    def _bound_name(self, handler: Handler) -> str:
-        assert handler.param is not None
-        if handler.param.is_identifier:
-            return _safe(self.text(handler.param.pattern))
-        self.fail(handler.node, "destructured parameter in a handler with early returns")
 
     def apply_reference(self, handler: Handler, value: str, deliver: Deliver) -> list[str]:
         ref = handler.node
@@ -1496,7 +1496,7 @@ class _Emitter:
                 elif key.type == "string":
                     k = _pystr(_js_string(self.text(key)), self.fstring)
                 elif key.type == "number":
-                    k = _pystr(self.text(key), self.fstring)
+                    k = self.expr_code(key)  # JS makes it a string; lookups use numbers
                 elif key.type == "computed_property_name":
                     k = self.expr_code(key.named_children[0])
                 else:
@@ -1540,6 +1540,9 @@ class _Emitter:
         assert obj is not None and index is not None
         if any(c.type == "optional_chain" for c in node.children):
             self.fail(node, "optional chaining (?.)")
+        if self.vtype(obj) == "dict" and not self.assigning:
+            # A missing key is undefined in JS (a lookup table's usual test), None here.
+            return f"{self.wrap(obj, P_PRIMARY)}.get({self.expr_code(index)})", P_PRIMARY
         return f"{self.wrap(obj, P_PRIMARY)}[{self.expr_code(index)}]", P_PRIMARY
 
     def x_await_expression(self, node: Node) -> tuple[str, int]:
@@ -1868,27 +1871,30 @@ class _Emitter:
                 and all("=" not in p and "*" not in p for p, _ in params)
                 and len(params) <= 2
             )
-            if simple and body.type != "statement_block" and not self.python_async(callback):
+            js_async = any(c.type == "async" for c in callback.children)
+            # A plain arrow that returns promises is still one expression when its calls'
+            # results go straight to gather: [fetch(x) for x in xs].
+            one_expression = not self.python_async(callback) or (wrap_awaitable and not js_async)
+            if simple and body.type != "statement_block" and one_expression:
                 saved = self.scope.blocks
                 self.scope.blocks = [*saved, {}]
                 self.pre.append([])
                 try:
-                    names = []
+                    names: list[str] = []
                     for p, pnode in params:
                         used = pnode is not None and _uses(self, body, self.text(pnode))
-                        py = p if used else "_"
+                        py = p if used or (method == "filter" and not names) else "_"
                         if pnode is not None:
                             self.scope.blocks[-1][self.text(pnode)] = _Binding(
                                 py, self.scope, kind="param"
                             )
                         names.append(py)
-                    code = self.wrap(body, P_TERNARY) if method == "map" else self.condition(body)
-                    if (
-                        wrap_awaitable
-                        and method == "map"
-                        and self.awaitable_kind(body) not in ("async", "awaitable")
-                    ):
-                        code = f"{self.helper('_settle')}({self.expr_code(body)})"
+                    if wrap_awaitable and method == "map":
+                        code = self.awaitable(body)
+                    elif method == "map":
+                        code = self.wrap(body, P_TERNARY)
+                    else:
+                        code = self.condition(body)
                     pre = self.pre[-1]
                 finally:
                     self.pre.pop()
@@ -1917,6 +1923,11 @@ class _Emitter:
             else f"for index, {item} in enumerate({source})"
         )
         call = f"{name}({args_code})"
+        if wrap_awaitable and not (
+            callback.type in ("arrow_function", "function_expression")
+            and self.python_async(callback)
+        ):
+            call = f"{self.helper('_settle')}({call})"
         if method == "map":
             return f"[{call} {loop}]"
         return f"[{item} {loop} if {call}]"
