@@ -13,6 +13,9 @@ import pytest
 
 import bridge
 
+# Every test is bounded as a whole too: a hang fails it instead of stalling the run.
+pytestmark = pytest.mark.timeout(60)
+
 
 def js(code: str) -> object:
     """Evaluate a JS function body that returns something JSON-able; give back the Python value."""

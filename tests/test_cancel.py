@@ -17,6 +17,9 @@ import pytest
 
 import bridge
 
+# Every test is bounded as a whole too: a hang fails it instead of stalling the run.
+pytestmark = pytest.mark.timeout(60)
+
 needs_timeout = pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is 3.11+")
 
 # A fetch-like JS API: resolves after `ms` unless its signal aborts first, then clears its

@@ -17,6 +17,9 @@ import pytest
 
 import bridge
 
+# Every test is bounded as a whole too: a hang fails it instead of stalling the run.
+pytestmark = pytest.mark.timeout(60)
+
 # --- JS -> Python -------------------------------------------------------------------------
 
 
