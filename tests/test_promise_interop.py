@@ -8,6 +8,7 @@ JS -> Python: JS promises and JS thenables are adopted by bridge.Promise and its
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -301,3 +302,21 @@ async def test_handlers_run_in_the_same_order_as_in_the_engine(ops: list[tuple[A
     for _ in range(20):  # both job queues drain within a few loop turns
         await asyncio.sleep(0)
     assert [str(entry) for entry in js_log] == py_log
+
+
+async def test_an_adopted_js_rejection_nobody_handles_is_reported_once_as_the_promise() -> None:
+    # One report, for the bridge.Promise that took over the rejection, not also for the JS one.
+    seen: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: seen.append(context))
+    try:
+        Promise.resolve(js("Promise.reject(new RangeError('nobody handles this'))"))
+        for _ in range(5):
+            await asyncio.sleep(0.005)
+            gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert len(seen) == 1
+    assert isinstance(seen[0]["promise"], Promise)
+    assert isinstance(seen[0]["exception"], JSError)
+    assert seen[0]["exception"].message == "nobody handles this"
