@@ -54,6 +54,7 @@ _RESERVED = (
     | set(_py_helpers.HELPERS)
     | {"_js_key", "_JS_ESCAPES", "_running", "_copy"}
 )
+_NUMBERS = ("int", "num")
 _ERROR_CLASSES = {"Error": "Exception", "TypeError": "TypeError", "RangeError": "ValueError"}
 _STRING_METHODS = {
     "toUpperCase": "upper",
@@ -383,6 +384,14 @@ class _Emitter:
             assert left is not None and right is not None
             if op not in ("+=", "-=", "*=", "/="):
                 self.fail(expr, f"operator {op}")
+            lt, rt = self.vtype(left), self.vtype(right)
+            if op == "+=" and not (lt == rt == "str" or (lt in _NUMBERS and rt in _NUMBERS)):
+                current = self.expr_code(left)
+                if lt == "str" or rt == "str":
+                    value = f"{self.helper('_js_str')}({self.expr_code(right)})"
+                    return [f"{self.target_code(left, right)} += {value}"]
+                value = f"{self.helper('_js_add')}({current}, {self.expr_code(right)})"
+                return [f"{self.target_code(left, right)} = {value}"]
             value = self.expr_code(right)
             return [f"{self.target_code(left)} {op} {value}"]
         if t == "update_expression":
@@ -1576,6 +1585,9 @@ class _Emitter:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         assert left is not None and right is not None
+        if op in ("===", "!==", "==", "!=") and self.typeof_test(left, right) is not None:
+            test = self.typeof_test(left, right)
+            return (f"not {test}", P_NOT) if "!" in op else (test, P_CMP)  # type: ignore[return-value]
         if op in ("===", "!=="):
             for a, b in ((left, right), (right, left)):
                 if unparen(b).type in ("null", "undefined") or self.text(unparen(b)) == "undefined":
@@ -1599,7 +1611,11 @@ class _Emitter:
             lt, rt = self.vtype(left), self.vtype(right)
             if "str" in (lt, rt) and lt != rt:
                 return self.concat(node), P_ATOM
-            return f"{self.wrap(left, P_ADD)} + {self.wrap(right, P_ADD + 1)}", P_ADD
+            if lt == rt == "str" or (lt in _NUMBERS and rt in _NUMBERS):
+                return f"{self.wrap(left, P_ADD)} + {self.wrap(right, P_ADD + 1)}", P_ADD
+            # Unknown types: JS concatenates when either side is a string, Python would raise.
+            add = self.helper("_js_add")
+            return f"{add}({self.expr_code(left)}, {self.expr_code(right)})", P_PRIMARY
         if op == "-":
             return f"{self.wrap(left, P_ADD)} - {self.wrap(right, P_ADD + 1)}", P_ADD
         if op in ("*", "/", "%"):
@@ -1607,6 +1623,28 @@ class _Emitter:
         if op == "**":
             return f"{self.wrap(left, P_POW + 1)} ** {self.wrap(right, P_POW)}", P_POW
         self.fail(node, f"operator {op}")
+
+    def typeof_test(self, left: Node, right: Node) -> str | None:
+        """``typeof x === "number"`` and friends as a type test on the Python value."""
+        left, right = unparen(left), unparen(right)
+        if right.type == "unary_expression":
+            left, right = right, left
+        if left.type != "unary_expression" or self.text(_field(left, "operator")) != "typeof":
+            return None
+        if right.type != "string":
+            self.fail(left, "typeof compared with something other than a string literal")
+        arg = self.wrap(_field(left, "argument"), P_PRIMARY)
+        kind = _js_string(self.text(right))
+        tests = {
+            "number": f"type({arg}) in (int, float)",
+            "string": f"isinstance({arg}, str)",
+            "boolean": f"isinstance({arg}, bool)",
+            "undefined": f"{arg} is None",
+            "object": f"isinstance({arg}, (dict, list))",
+        }
+        if kind not in tests:
+            self.fail(left, f'typeof ... === "{kind}"')
+        return tests[kind]
 
     def concat(self, node: Node) -> str:
         """``"a" + x + "b"``: string concatenation as an f-string (x converted the JS way)."""

@@ -81,6 +81,19 @@ def _js_str(value):
 ''',
         needs=("_js_number",),
     ),
+    "_js_add": Helper(
+        '''\
+def _js_add(left, right):
+    """JS +: text when either side is a string (or an array or object), else a sum."""
+    if isinstance(left, (str, list, dict)) or isinstance(right, (str, list, dict)):
+        return _js_str(left) + _js_str(right)
+    if left is None or right is None:
+        return math.nan
+    return left + right
+''',
+        imports=("math",),
+        needs=("_js_str",),
+    ),
     "_js_inspect": Helper(
         '''\
 def _js_inspect(value, depth=0, indent=0):

@@ -36,6 +36,8 @@ def _json(value: Any) -> str:
 
 def _normal(value: Any) -> Any:
     """JSON as JS writes it: 3.0 is 3 (JS has one number type)."""
+    if isinstance(value, float) and value != value:
+        return None  # JSON.stringify(NaN) is null
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
