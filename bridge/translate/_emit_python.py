@@ -79,7 +79,7 @@ def translate_module(source: str | bytes, *, filename: str | None = None) -> Tra
         raise TranslationError(
             "syntax error", line=problem.line, column=problem.column, rule="syntax"
         )
-    code = _Emitter(parsed).module()
+    code = _Emitter(parsed, filename).module()
     return Translation(code=code, changed=True, diagnostics=())
 
 
@@ -118,8 +118,9 @@ Deliver = Callable[[str], list[str]]
 
 
 class _Emitter:
-    def __init__(self, parsed: Parsed) -> None:
+    def __init__(self, parsed: Parsed, filename: str | None = None) -> None:
         self.p = parsed
+        self.filename = filename
         self.helpers: set[str] = set()
         self.imports: set[str] = set()
         self.words = set(re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", parsed.source.decode()))
@@ -242,6 +243,10 @@ class _Emitter:
     def module(self) -> str:
         root = self.p.root
         statements = [c for c in root.named_children if c.type not in ("hash_bang_line",)]
+        leading: list[str] = []
+        while statements and statements[0].type == "comment":
+            leading.append(self.text(statements.pop(0)))
+        self.docstring = _docstring(leading, self.filename)
         self.predeclare(statements)
         body: list[str] = []
         runner: list[str] = []
@@ -265,12 +270,25 @@ class _Emitter:
         }
         for imp in sorted(self.imports | helper_imports):
             header.append(f"import {imp}")
-        parts = ["\n".join(header)] if header else []
+        parts = [self.docstring] if self.docstring else []
+        if header:
+            parts.append("\n".join(header))
         for name in _py_helpers.ordered(self.helpers):
             parts.append(_py_helpers.HELPERS[name].source.rstrip("\n"))
         if code:
-            parts.append("\n".join(code).strip("\n"))
-        return "\n\n\n".join(parts) + "\n"
+            wrapped = [piece for line in code for piece in _wrap_line(line)]
+            parts.append("\n".join(wrapped).strip("\n"))
+        if self.docstring and header:
+            # A docstring and the imports under it: one blank line, like any module.
+            parts[:2] = [parts[0] + "\n\n" + parts[1]]
+        text = ""
+        for i, part in enumerate(parts):
+            if i:
+                # isort: two blank lines after the imports only when a def follows.
+                imports_end = i == 1 and bool(header) and not part.startswith(("def ", "async "))
+                text += "\n\n" if imports_end else "\n\n\n"
+            text += part
+        return text + "\n"
 
     def _needs_async_statement(self, st: Node) -> bool:
         if st.type != "expression_statement":
@@ -1982,7 +2000,13 @@ def _field(node: Node, name: str) -> Node:
 
 
 def _discard(value: str) -> list[str]:
-    if value == "None" or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+    """A value nobody uses: kept only for what evaluating it does (a call, an await)."""
+    tree: ast.AST
+    try:
+        tree = ast.parse(value, mode="eval")
+    except SyntaxError:  # await outside a function: ast needs it wrapped
+        tree = ast.parse(f"async def _():\n    {value}", mode="exec")
+    if not any(isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(tree)):
         return []
     return [value]
 
@@ -2031,6 +2055,112 @@ def _join_top(lines: list[str]) -> list[str]:
             in_def = is_def
         out.append(line)
     return out
+
+
+_MAX_LINE = 100
+
+
+def _wrap_line(line: str) -> list[str]:
+    """A line longer than the project's 100 columns, split inside its last bracket pair the
+    way ruff format does: one item per line, a trailing comma after several items."""
+    if len(line) <= _MAX_LINE or line.lstrip().startswith("#"):
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    pairs = _bracket_pairs(line)
+    for opening, closing in sorted(pairs, key=lambda p: -p[1]):
+        body = line[opening + 1 : closing].strip()
+        if not body:
+            continue
+        head, tail = line[: opening + 1], line[closing:]
+        items = _split_top(body, ",")
+        inner = indent + "    "
+        if len(items) > 1:
+            middle = [f"{inner}{item.strip()}," for item in items if item.strip()]
+        else:
+            parts = _split_top(body, " for ", keep=True)
+            if len(parts) > 1 and line[opening] in "[({":
+                middle = [f"{inner}{parts[0].strip()}", *(f"{inner}{p.strip()}" for p in parts[1:])]
+            else:
+                middle = [f"{inner}{body}"]
+        out = [head]
+        for piece in middle:
+            out += _wrap_line(piece)
+        return [*out, indent + tail.lstrip()]
+    return [line]
+
+
+def _bracket_pairs(line: str) -> list[tuple[int, int]]:
+    """(opening, closing) positions of the brackets of a line, strings skipped."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    quote = ""
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            pairs.append((stack.pop(), i))
+        i += 1
+    return pairs
+
+
+def _split_top(text: str, sep: str, keep: bool = False) -> list[str]:
+    """text split at sep where sep is outside brackets and strings."""
+    parts: list[str] = []
+    depth, quote, start, i = 0, "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i + (0 if keep else len(sep))
+            i += len(sep)
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _docstring(comments: list[str], filename: str | None) -> str:
+    """The module docstring: the JS file's opening comment, and where the module came from."""
+    lines: list[str] = []
+    for text in comments:
+        if text.startswith("//"):
+            lines.append(text[3:] if text.startswith("// ") else text[2:])
+        else:
+            for line in text[2:-2].splitlines():
+                stripped = line.strip()
+                lines.append(stripped[2:] if stripped.startswith("* ") else stripped.lstrip("*"))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if filename:
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+        lines += ["", f"Translated from {name} by ``bridge translate --to python``."]
+    if not any(line.strip() for line in lines):
+        return ""
+    body = "\n".join(line.rstrip() for line in lines).replace("\\", "\\\\")
+    body = body.replace('"""', '\\"\\"\\"').lstrip("\n")
+    return f'"""{body}\n"""'
 
 
 def _comment(text: str) -> str:
@@ -2092,7 +2222,17 @@ def _simplify_if(lines: list[str]) -> list[str]:
 
 
 def _simplify_try(lines: list[str], emitter: _Emitter) -> list[str]:
-    """``try: x / except Exception: pass`` -> ``with contextlib.suppress(Exception): x``."""
+    """``try: x / except Exception: pass`` -> ``with contextlib.suppress(Exception): x``;
+    ``except Exception as e`` loses ``as e`` when nothing reads e (a bare ``raise``)."""
+    for i, line in enumerate(lines):
+        m = re.fullmatch(r"except Exception as (\w+):", line)
+        if m:
+            end = next(
+                (j for j in range(i + 1, len(lines)) if lines[j] and not lines[j][0].isspace()),
+                len(lines),
+            )
+            if not any(re.search(rf"\b{m.group(1)}\b", x) for x in lines[i + 1 : end]):
+                lines = [*lines[:i], "except Exception:", *lines[i + 1 :]]
     if "except Exception:" in lines and "else:" not in lines and "finally:" not in lines:
         i = lines.index("except Exception:")
         if lines[i + 1 :] == ["    pass"] and lines[0] == "try:":
