@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import reprlib
 import sys
 from collections import deque
@@ -53,6 +54,7 @@ _isfuture = asyncio.isfuture
 _iscoroutine = asyncio.iscoroutine
 _CancelledError = asyncio.CancelledError
 _object_new = object.__new__
+_copy_context = contextvars.copy_context
 
 # States. Only _FULFILLED and _REJECTED are final; the two "locked" states are pending promises
 # that were resolved already (with something still pending), so their resolve/reject are spent.
@@ -188,8 +190,8 @@ def _to_future_if_js(x: Any) -> Any:
     """
     runtime = sys.modules.get("bridge._runtime")
     convert = sys.modules.get("bridge._convert")
-    if runtime is None or convert is None or runtime.owner() is None:
-        return None
+    if runtime is None or convert is None or runtime.owner() != get_ident():
+        return None  # no engine, or not its thread: then no JS object can be here
     if not convert.is_js_object(x):
         return None
     return convert.to_future(x)
@@ -231,6 +233,7 @@ class Promise(Generic[T]):
 
     __slots__ = (
         "__weakref__",
+        "_context",  # a derived promise's: the contextvars context then() was called in
         "_handled",  # a reaction, await, combinator or adopter took the outcome: no report
         "_loop",  # only set when rejected unhandled: where to report it
         "_on_fulfilled",  # a derived promise's (from then) handlers, dropped once they ran
@@ -246,6 +249,7 @@ class Promise(Generic[T]):
     _handled: bool
     _on_fulfilled: Callable[[Any], Any] | None
     _on_rejected: Callable[[Any], Any] | None
+    _context: contextvars.Context | None
     _loop: asyncio.AbstractEventLoop | None
 
     def __init__(self, executor: Callable[[Callable[..., None], Callable[..., None]], Any]) -> None:
@@ -426,11 +430,15 @@ class Promise(Generic[T]):
         state = source._state
         handler = self._on_fulfilled if state == _FULFILLED else self._on_rejected
         self._on_fulfilled = self._on_rejected = None  # no history kept: the closures go now
+        context = self._context
+        self._context = None
         if handler is None:
             self._settle(state, source._value)  # 2.2.7.3/2.2.7.4: pass the outcome through
             return
         try:
-            x = handler(source._value)
+            # In then()'s context, as asyncio runs a done callback in add_done_callback's:
+            # contextvars (a request id, say) must not leak between unrelated chains.
+            x = context.run(handler, source._value)  # type: ignore[union-attr]
         except BaseException as exc:
             self._settle(_REJECTED, _caught(exc))
             # The handler's frame in exc's traceback links back (f_back) to this frame: drop
@@ -442,7 +450,7 @@ class Promise(Generic[T]):
         if type(x) in _PLAIN:
             self._settle(_FULFILLED, x)
         else:
-            self._resolve(x)
+            context.run(self._resolve, x)  # type: ignore[union-attr]  # adopting may start a task
 
     # --- the public API -------------------------------------------------------------------
 
@@ -464,6 +472,7 @@ class Promise(Generic[T]):
         child._handled = False
         child._on_fulfilled = on_fulfilled if callable(on_fulfilled) else None
         child._on_rejected = on_rejected if callable(on_rejected) else None
+        child._context = _copy_context()
         self._handled = True
         target = self._collapse() if self._state == _FOLLOWING else self
         if target._state >= _FULFILLED:
@@ -704,7 +713,7 @@ class _Wake:
 class _ThenableJob:
     """Calls a foreign thenable's ``then(resolve, reject)``; its first call counts (2.3.3.3)."""
 
-    __slots__ = ("done", "promise", "then_method", "thenable")
+    __slots__ = ("context", "done", "promise", "then_method", "thenable")
 
     def __init__(
         self, promise: Promise[Any], thenable: Any, then_method: Callable[..., Any]
@@ -713,16 +722,17 @@ class _ThenableJob:
         self.thenable = thenable
         self.then_method = then_method
         self.done = False
+        self.context = _copy_context()
 
     def _react(self, source: None) -> None:
         try:
-            future = _to_future_if_js(self.thenable)
+            future = self.context.run(_to_future_if_js, self.thenable)
             self.thenable = None
             if future is not None:
                 self.done = True
                 future.add_done_callback(self.promise._settle_from_future)
                 return
-            self.then_method(self.resolve, self.reject)
+            self.context.run(self.then_method, self.resolve, self.reject)
         except Exception as exc:
             if not self.done:
                 self.done = True
@@ -746,18 +756,19 @@ class _ThenableJob:
 class _AwaitableJob:
     """Adopts a coroutine or other awaitable: wraps it in a task of the running loop."""
 
-    __slots__ = ("awaitable", "promise")
+    __slots__ = ("awaitable", "context", "promise")
 
     def __init__(self, promise: Promise[Any], awaitable: Any) -> None:
         self.promise = promise
         self.awaitable = awaitable
+        self.context = _copy_context()  # the task runs in the resolving code's context
 
     def _react(self, source: None) -> None:
         try:
             if isinstance(self.awaitable, concurrent.futures.Future):
                 future = asyncio.wrap_future(self.awaitable)
             else:
-                future = asyncio.ensure_future(self.awaitable)
+                future = self.context.run(asyncio.ensure_future, self.awaitable)
         except Exception as exc:
             self.promise._settle(_REJECTED, _caught(exc))
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 from typing import Any
 
 import pytest
@@ -632,6 +633,44 @@ async def test_repr_shows_state_and_outcome() -> None:
     rejected = Promise.reject(ValueError("r"))
     assert repr(rejected) == "<Promise rejected: ValueError('r')>"
     await rejected.catch(lambda r: None)
+
+
+# --- contextvars ---------------------------------------------------------------------------
+
+REQUEST: contextvars.ContextVar[str] = contextvars.ContextVar("REQUEST", default="none")
+
+
+async def test_handlers_run_in_the_context_then_was_called_in() -> None:
+    # As asyncio runs done callbacks in add_done_callback's context: no leaking between chains.
+    promise, resolve, _ = pending()
+    seen: list[str] = []
+
+    async def request(name: str) -> None:
+        REQUEST.set(name)
+        await promise.then(lambda v: seen.append(f"{name} sees {REQUEST.get()}"))
+
+    async def resolver() -> None:
+        REQUEST.set("resolver")
+        resolve(None)
+
+    await asyncio.gather(request("a"), request("b"), resolver())
+    assert sorted(seen) == ["a sees a", "b sees b"]
+
+
+async def test_an_adopted_coroutine_runs_in_the_resolving_context() -> None:
+    async def read() -> str:
+        return REQUEST.get()
+
+    async def request() -> Any:
+        REQUEST.set("resolving task")
+        return await Promise.resolve(None).then(lambda v: read())
+
+    async def other() -> None:
+        REQUEST.set("other")  # runs first, so the job queue's loop callback is scheduled here
+        await Promise.resolve(None).then(lambda v: None)
+
+    results = await asyncio.gather(other(), request())
+    assert results[1] == "resolving task"
 
 
 # --- no running loop ----------------------------------------------------------------------
