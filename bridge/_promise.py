@@ -2,8 +2,8 @@
 
 Who uses it: Python code that wants to write (or keep, after porting) promise chains, and the
 combinators, which must accept anything awaitable from either side. It never touches the JS
-engine; JS promises, asyncio futures, coroutines and any object with a callable ``then`` are
-simply adopted.
+engine; asyncio futures, coroutines and any object with a callable ``then`` are simply
+adopted, and JS thenables go through the runtime's ``to_future`` once the engine is running.
 
 How it runs (the parts a reader needs before changing anything):
 
@@ -22,6 +22,8 @@ How it runs (the parts a reader needs before changing anything):
   however many steps it runs, and settling the end does not walk back through every step.
   The price, as in Bluebird: handlers of the follower run in the same turn as those of the
   followed promise, where ECMAScript would take two more job turns.
+* Context. Each ``then`` keeps the ``contextvars`` context it was called in and runs its
+  handler there, as asyncio does for done callbacks (one drain serves many tasks).
 * Unhandled rejections. A promise rejected while nobody was listening is reported through
   ``bridge._unhandled.report`` when it is garbage-collected still unhandled (``__del__``),
   unless a handler, an ``await``, a combinator or an adopting promise took it first.
