@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import threading
 from typing import Any
 
 import pytest
@@ -703,3 +704,27 @@ def test_parked_jobs_run_before_jobs_queued_inside_the_loop() -> None:
 def test_await_without_a_loop_is_asyncios_error() -> None:
     with pytest.raises(RuntimeError, match="no running event loop"):
         Promise(lambda resolve, reject: None).__await__().send(None)
+
+
+# --- threads ------------------------------------------------------------------------------
+
+
+def test_loops_in_several_threads_keep_their_jobs_apart() -> None:
+    results: dict[str, Any] = {}
+
+    def worker(name: str) -> None:
+        async def main() -> tuple[int, set[str]]:
+            seen: set[str] = set()
+            promise = Promise.resolve(0)
+            for _ in range(5_000):
+                promise = promise.then(lambda v: seen.add(threading.current_thread().name) or v + 1)
+            return await promise, seen
+
+        results[name] = asyncio.run(main())
+
+    threads = [threading.Thread(target=worker, args=(f"t{i}",), name=f"t{i}") for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results == {f"t{i}": (5_000, {f"t{i}"}) for i in range(3)}
