@@ -192,10 +192,10 @@ def main() -> None:
     header = ("what was measured", "bridge.Promise", "reference", "ratio")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
     line = " | ".join(f"{{:<{w}}}" for w in widths)
-    print(line.format(*header))
+    print(line.format(*header).rstrip())
     print("-|-".join("-" * w for w in widths))
     for row in rows:
-        print(line.format(*row))
+        print(line.format(*row).rstrip())
 
 
 if __name__ == "__main__":
