@@ -108,6 +108,7 @@ class _Scope:
     blocks: list[dict[str, _Binding]] = field(default_factory=lambda: [{}])
     nonlocals: set[str] = field(default_factory=set)
     globals: set[str] = field(default_factory=set)
+    loop_names: list[set[str]] = field(default_factory=list)  # names of enclosing loops
 
     @property
     def is_module(self) -> bool:
@@ -301,7 +302,8 @@ class _Emitter:
     def top_level_run(self, st: Node) -> list[str]:
         expr = unparen(st.named_children[0])
         self.asyncio()
-        if expr.type == "call_expression" and self.awaitable_kind(expr) == "async":
+        simple_call = expr.type == "call_expression" and self.promise_static(expr) is None
+        if simple_call and not self.is_chain(expr) and self.awaitable_kind(expr) == "async":
             call = self.expr_code(expr)
             pre = self.take_pre()
             if not pre:
@@ -367,6 +369,10 @@ class _Emitter:
             return self.if_statement(st)
         if t == "for_in_statement":
             return self.for_of(st)
+        if t == "while_statement":
+            return self.while_statement(st)
+        if t in ("break_statement", "continue_statement") and not st.named_children:
+            return ["break" if t == "break_statement" else "continue"]
         if t == "throw_statement":
             return [f"raise {self.error_value(st.named_children[0])}".rstrip()]
         if t == "try_statement":
@@ -382,10 +388,11 @@ class _Emitter:
             return []
         if t == "await_expression":
             return self.settle_into(expr.named_children[0], _discard)
-        if self.is_chain(expr):
-            self.fail(expr, "promise chain whose result is neither awaited nor returned")
-        if self.awaitable_kind(expr) == "async":
-            self.fail(expr, "async call whose promise is neither awaited nor returned")
+        if self.is_chain(expr) or self.awaitable_kind(expr) == "async":
+            # Fire-and-forget: JS starts the work and moves on; so does a started task.
+            self.check_loop_closure(expr, "a started chain")
+            code = self.hoist_chain(expr) if self.is_chain(expr) else self.expr_code(expr)
+            return [f"{self.helper('_spawn')}({code})"]
         if t == "assignment_expression":
             left = expr.child_by_field_name("left")
             right = expr.child_by_field_name("right")
@@ -502,18 +509,24 @@ class _Emitter:
             binding = self.declare(pattern, self.text(pattern), plain=plain)
             return [f"{binding.py} = {source}"]
         if t == "array_pattern":
-            items = pattern.named_children
-            simple = all(c.type == "identifier" for c in items)
-            rest = [c for c in items if c.type == "rest_pattern"]
+            items, index = [], 0
+            for c in pattern.children:
+                if c.type == ",":
+                    index += 1
+                elif c.is_named and c.type != "comment":
+                    items.append((index, c))
+            simple = all(c.type == "identifier" for _, c in items) and all(
+                i == n for n, (i, _) in enumerate(items)
+            )
             if simple:
-                names = [self.declare(c, self.text(c), plain=plain).py for c in items]
+                names = [self.declare(c, self.text(c), plain=plain).py for _, c in items]
                 if len(names) == 1:
                     return [f"{names[0]} = {source}[0]"]
                 return [f"{', '.join(names)} = {source}[:{len(names)}]"]
             lines: list[str] = []
-            for i, c in enumerate(items):
+            for i, c in items:
                 if c.type == "rest_pattern":
-                    if c is not items[-1] or c.named_children[0].type != "identifier":
+                    if c is not items[-1][1] or c.named_children[0].type != "identifier":
                         self.fail(c, "rest element that is not last")
                     lines += self.destructure(c.named_children[0], f"{source}[{i}:]", plain)
                 elif c.type == "identifier":
@@ -522,7 +535,6 @@ class _Emitter:
                     temp = self.fresh("item")
                     lines.append(f"{temp} = {source}[{i}]")
                     lines += self.destructure(c, temp, plain)
-            del rest
             return lines
         if t == "object_pattern":
             lines = []
@@ -559,7 +571,7 @@ class _Emitter:
             return ["return"]
         if self.scope.is_async:
             return self.settle_into(value, _return)
-        if self.is_chain(value) or self.awaitable_kind(value) is not None:
+        if self.is_chain(value) or self.awaitable_kind(value) == "async":
             self.fail(value, "promise returned from a function that is not async")
         return [f"return {self.expr_code(value)}"]
 
@@ -619,8 +631,46 @@ class _Emitter:
             target = self.fresh("item")
             return self.destructure(left, target)
 
-        lines = self.block(body, bind)
+        self.scope.loop_names.append(
+            {
+                self.text(n)
+                for n in _walk_no_functions(st)
+                if n.type == "identifier" and _declares(n)
+            }
+        )
+        try:
+            lines = self.block(body, bind)
+        finally:
+            self.scope.loop_names.pop()
         return [f"for {target} in {iterable}:", *_indent(lines)]
+
+    def while_statement(self, st: Node) -> list[str]:
+        cond = _field(st, "condition")
+        body = _field(st, "body")
+        self.scope.loop_names.append(
+            {
+                self.text(n)
+                for n in _walk_no_functions(body)
+                if n.type == "identifier" and _declares(n)
+            }
+        )
+        self.pre.append([])
+        try:
+            test = self.condition(cond)
+            if self.pre[-1]:
+                self.fail(cond, "while condition that needs statements of its own")
+            lines = self.block(body)
+        finally:
+            self.pre.pop()
+            self.scope.loop_names.pop()
+        return [f"while {test}:", *_indent(lines)]
+
+    def check_loop_closure(self, fn: Node, what: str) -> None:
+        """Python closures see a loop variable's last value, JS closures their iteration's:
+        a function made in a loop that reads the loop's names (and may run later) is refused."""
+        names = set().union(*self.scope.loop_names) if self.scope.loop_names else set()
+        if names and any(n.type == "identifier" and self.text(n) in names for n in _walk(fn)):
+            self.fail(fn, f"{what} inside a loop that uses the loop's variables")
 
     def try_statement(self, st: Node) -> list[str]:
         body = st.child_by_field_name("body")
@@ -852,8 +902,12 @@ class _Emitter:
                     self.pre.pop()
                     self.scope.blocks = saved
                 if not pre:
+                    if not pad:
+                        self.check_loop_closure(fn, "a function")
                     names = ", ".join(p for p, _ in params)
                     return f"lambda {names}: {code}" if names else f"lambda: {code}"
+        if not pad:  # an executor runs at once, inside the iteration
+            self.check_loop_closure(fn, "a function")
         name = self.fresh(base)
         self.pre[-1].extend(self.function_def(fn, name, pad))
         return name

@@ -172,11 +172,14 @@ async def _all_settled(*awaitables):
 ''',
         imports=("asyncio",),
     ),
+    "_running": Helper(
+        """\
+# Tasks started for JS-style work nobody awaits: asyncio keeps only weak references to tasks.
+_running = set()
+"""
+    ),
     "_started": Helper(
         '''\
-_running = set()
-
-
 def _started(awaitables):
     """Start every awaitable as a task, in order, kept alive until it ends (losers are not
     cancelled, as in JS)."""
@@ -189,6 +192,19 @@ def _started(awaitables):
     return tasks
 ''',
         imports=("asyncio",),
+        needs=("_running",),
+    ),
+    "_spawn": Helper(
+        '''\
+def _spawn(awaitable):
+    """Start awaitable as a task nobody awaits (a JS chain left running); keep it alive."""
+    task = asyncio.ensure_future(awaitable)
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task
+''',
+        imports=("asyncio",),
+        needs=("_running",),
     ),
     "_race": Helper(
         '''\

@@ -222,6 +222,16 @@ PROGRAMS = [
         id="for-of-await",
     ),
     P(
+        "async function main() {\n  ok(1, 10).then((v) => log('later ' + v));\n  log('now');\n"
+        "  await sleep(25);\n  return 'end';\n}",
+        id="fire-and-forget-chain",
+    ),
+    P(
+        "async function main() {\n  let i = 0;\n  while (i < 4) {\n    await sleep(1);\n    i++;\n"
+        "    if (i === 2) continue;\n    if (i === 4) break;\n    log(i);\n  }\n  return i;\n}",
+        id="while-break-continue",
+    ),
+    P(
         "async function main() {\n  const x = 1;\n  if (x > 0) {\n    const x = 2;\n"
         "    log(x);\n  }\n  return x;\n}",
         id="block-scope-kept",

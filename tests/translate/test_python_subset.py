@@ -1,0 +1,237 @@
+"""The Python target's subset, construct by construct: before/after tables and refusals.
+
+``FIXES``: JS in, the exact Python out (the helpers a module carries are left out of the
+comparison; ``HELPERS_USED`` checks which ones it carries). ``UNSUPPORTED``: JS outside the
+subset and the exact diagnostic, position included. The CLI tests check the issue's contract:
+``path:line:col: unsupported: <construct>``, exit 2, nothing written for that file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bridge
+from bridge.translate import _py_helpers
+
+P = pytest.param
+
+
+def user_code(code: str) -> str:
+    """The translation without its imports and helpers."""
+    for helper in _py_helpers.HELPERS.values():
+        code = code.replace(helper.source.rstrip("\n"), "")
+    lines = [line for line in code.splitlines() if not line.startswith("import ")]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def py(source: str) -> str:
+    return user_code(bridge.translate(source, to="python").code)
+
+
+FIXES = [
+    P(
+        "function add(a, b) { return a * b - 1; }",
+        "def add(a, b):\n    return a * b - 1\n",
+        id="function",
+    ),
+    P("const square = (x) => x * x;", "def square(x):\n    return x * x\n", id="arrow-to-def"),
+    P(
+        "const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));",
+        "async def wait(ms):\n    await asyncio.sleep(ms / 1000)\n",
+        id="timer-promise",
+    ),
+    P(
+        "async function f() { await new Promise((r) => setTimeout(() => r(5), 250)); }",
+        "async def f():\n    await asyncio.sleep(0.25, 5)\n",
+        id="timer-promise-with-value",
+    ),
+    P(
+        "function f(xs) { return xs.filter((x) => x > 1).map((x, i) => x * i); }",
+        "def f(xs):\n    return [x * i for i, x in enumerate([x for x in xs if x > 1])]\n",
+        id="map-filter",
+    ),
+    P(
+        "function f(a, b) {\n  if (a === null) {\n    return b ?? 0;\n  } else if (!b) {\n"
+        "    return -1;\n  }\n  return a.length;\n}",
+        "def f(a, b):\n    if a is None:\n        return b if b is not None else 0\n"
+        "    elif not b:\n        return -1\n    return len(a)\n",
+        id="if-elif-nullish-length",
+    ),
+    P(
+        "function f(p) { return p.then((v) => v * 2, (e) => -1); }",
+        "async def f(p):\n    try:\n        v = await _settle(p)\n    except Exception:\n"
+        "        return -1\n    else:\n        return v * 2\n",
+        id="then-two-handlers-try-else",
+    ),
+    P(
+        "function f(p) { return p.catch((e) => e.message).finally(() => log('done')); }",
+        "async def f(p):\n    try:\n        try:\n            return await _settle(p)\n"
+        "        except Exception as e:\n            return str(e)\n    finally:\n"
+        '        await _settle(log("done"))\n',
+        id="catch-finally",
+    ),
+    P(
+        "async function f() { const [a, b] = await Promise.all([g(1), g(2)]); return [a, b]; }",
+        "async def f():\n    a, b = await asyncio.gather(_settle(g(1)), _settle(g(2)))\n"
+        "    return [a, b]\n",
+        id="all-destructured",
+    ),
+    P(
+        "async function f() {\n  try {\n    await g();\n  } catch (e) {\n"
+        "    throw new Error(`g: ${e.message}`);\n  }\n}",
+        "async def f():\n    try:\n        await _settle(g())\n    except Exception as e:\n"
+        '        raise Exception(f"g: {e}") from e\n',
+        id="catch-rethrow-message",
+    ),
+    P(
+        "let n = 0;\nn++;\nconst o = { a: 1, [k]: 2, ...rest };\nconst { a, b: c } = o;\n"
+        "const [x, , y] = arr;",
+        'n = 0\nn += 1\no = {"a": 1, k: 2, **rest}\na = o["a"]\nc = o["b"]\n'
+        "x = arr[0]\ny = arr[2]\n",
+        id="declarations-destructuring",
+    ),
+    P(
+        "function f(name) { console.log(`hi ${name}`, 3); console.log('n', name.length); }",
+        'def f(name):\n    print(f"hi {_js_str(name)}", 3)\n    print("n", len(name))\n',
+        id="console-log-to-print",
+    ),
+    P(
+        "const x = 1;\nfunction f() {\n  if (x) {\n    const x = 2;\n    return x;\n  }\n"
+        "  return x;\n}",
+        "x = 1\n\n\ndef f():\n    if x:\n        x_2 = 2\n        return x_2\n    return x\n",
+        id="block-scope-renamed",
+    ),
+    P(
+        "let count = 0;\nfunction bump() {\n  count += 1;\n}",
+        "count = 0\n\n\ndef bump():\n    global count\n    count += 1\n",
+        id="global-assignment",
+    ),
+    P(
+        "function f(def, lambda) { return def - lambda; }",
+        "def f(def_, lambda_):\n    return def_ - lambda_\n",
+        id="python-keywords-renamed",
+    ),
+    P(
+        "async function main() {}\nmain();",
+        'async def main():\n    pass\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n',
+        id="top-level-run",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), FIXES)
+def test_translation(source: str, expected: str) -> None:
+    assert py(source) == expected
+
+
+HELPERS_USED = [
+    P("const f = (x) => x - 1;", set(), id="none"),
+    P("const f = (x) => `${x}`;", {"_js_str", "_js_number"}, id="template-needs-js-str"),
+    P("async function f(g) { return await g(); }", {"_settle"}, id="await-unknown"),
+    P(
+        "async function f(a, b) { return Promise.race([a(), b()]); }",
+        {"_race", "_started", "_running", "_settle"},
+        id="race",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "helpers"), HELPERS_USED)
+def test_only_the_helpers_used_are_written(source: str, helpers: set[str]) -> None:
+    code = bridge.translate(source, to="python").code
+    written = {name for name in _py_helpers.HELPERS if _py_helpers.HELPERS[name].source in code}
+    assert written == helpers
+    assert ("import asyncio" in code) == ("asyncio." in user_code(code) or "_race" in helpers)
+
+
+UNSUPPORTED = [
+    P("class A {}", "1:1: unsupported: class", id="class"),
+    P("function f() {\n  return this.x;\n}", "2:10: unsupported: this", id="this"),
+    P("for (let i = 0; i < 3; i++) {}", "1:1: unsupported: for (;;) loop", id="c-for"),
+    P(
+        "const fs = [];\nfor (const x of [1, 2]) {\n  fs.push(() => x);\n}",
+        "3:11: unsupported: a function inside a loop that uses the loop's variables",
+        id="closure-over-loop-variable",
+    ),
+    P("const r = /a/;", "1:11: unsupported: regular expression", id="regex"),
+    P("switch (x) { case 1: break; }", "1:1: unsupported: switch", id="switch"),
+    P(
+        "function f(p) {\n  const q = p.then(g);\n  return q;\n}",
+        "2:13: unsupported: promise chain stored before it is awaited (eager start)",
+        id="stored-chain",
+    ),
+    P("x?.y;", "1:1: unsupported: optional chaining (?.)", id="optional-chaining"),
+    P("function* g() {}", "1:1: unsupported: generator function", id="generator"),
+    P("const x = a == b;", "1:11: unsupported: operator ==", id="loose-equality"),
+    P("const t = typeof x;", "1:11: unsupported: operator typeof", id="typeof-alone"),
+    P(
+        "throw 'text';",
+        "1:7: unsupported: throw of a value that is not an Error",
+        id="throw-string",
+    ),
+    P(
+        "p.then(function () { return arguments[0]; });",
+        "1:29: unsupported: arguments",
+        id="arguments",
+    ),
+    P(
+        "console.log('%s!', x);",
+        "1:13: unsupported: console.log format directives (%)",
+        id="format-directive",
+    ),
+    P("export const x = 1;", "1:1: unsupported: export", id="export"),
+    P("obj.method();", "1:1: unsupported: method call .method()", id="unknown-method"),
+]
+
+
+@pytest.mark.parametrize(("source", "where"), UNSUPPORTED)
+def test_unsupported_is_named_with_its_place(source: str, where: str) -> None:
+    line, column, message = where.split(":", 2)
+    text = message.removeprefix(" unsupported: ")
+    with pytest.raises(bridge.TranslationError, match=f"^{_re_escape(text)}$") as info:
+        bridge.translate(source, to="python")
+    assert (info.value.rule, info.value.line, info.value.column) == (
+        "unsupported",
+        int(line),
+        int(column),
+    )
+
+
+def _re_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys, bridge._cli as c; sys.exit(c.main())", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def test_cli_reports_unsupported_and_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.js").write_text("const ok = 1;\nclass A {}\n", encoding="utf-8")
+    proc = _cli("translate", "bad.js", "--to", "python", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == "bad.js:2:1: unsupported: class\n"
+    assert proc.stdout == ""
+
+
+def test_cli_write_skips_only_the_unsupported_file(tmp_path: Path) -> None:
+    (tmp_path / "bad.js").write_text("class A {}\n", encoding="utf-8")
+    (tmp_path / "good.js").write_text("const f = (x) => x * 2;\n", encoding="utf-8")
+    proc = _cli("translate", "bad.js", "good.js", "--to", "python", "--write", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "bad.js:1:1: unsupported: class" in proc.stderr
+    assert not (tmp_path / "bad.py").exists()
+    assert (
+        (tmp_path / "good.py").read_text(encoding="utf-8").endswith("def f(x):\n    return x * 2\n")
+    )
