@@ -31,6 +31,7 @@ import inspect
 import traceback
 import weakref
 from collections.abc import Awaitable, Callable
+from threading import get_ident
 from typing import Any, TypeVar
 
 from . import _runtime
@@ -58,6 +59,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+_get_running_loop = asyncio._get_running_loop
+_current_task = asyncio.current_task
 
 _KINDS: dict[str, type[JSError]] = {
     "Error": JSError,
@@ -213,7 +217,24 @@ class JSFunction:
             if not isinstance(arg, _PLAIN):
                 args = tuple(_to_js_arg(a) for a in args)
                 break
-        return wrap(_runtime.call(self.js_value, *args))
+        # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
+        if get_ident() != _runtime._owner:
+            _runtime.check_thread()
+        loop = _get_running_loop()
+        if loop is not None and loop is not _runtime._attached:
+            _runtime.attach_running_loop()
+        try:
+            result = self.js_value(*args)
+        except Exception as exc:
+            mapped = _runtime.translate_error(exc)
+            if mapped is None:
+                raise
+            raise mapped  # noqa: B904 - not `from None`: that would clear the JS cause
+        if type(result) is _runtime.JSFuture:
+            result.delivered = True
+            result.task = _current_task(loop) if loop is not None else None
+            return result
+        return wrap(result)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -265,6 +286,8 @@ def wrap(value: Any) -> Any:
         return value
     if type(value) is _runtime.JSFuture:
         value.delivered = True
+        loop = _get_running_loop()
+        value.task = _current_task(loop) if loop is not None else None
         return value
     pm = _runtime.engine()
     if isinstance(value, (pm.JSFunctionProxy, pm.JSMethodProxy)):
@@ -366,6 +389,21 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
                 "bridge.run"
             )
         py_args = [wrap(a) for a in args]
+        signals: list[Any] = []
+        if args:
+            from . import _cancel  # higher layer; only when JS passed something (maybe a signal)
+
+            # Checked before the work starts: a bad or already-aborted signal runs nothing (a
+            # blocking call handed to an idle thread could not be taken back).
+            try:
+                signals = _cancel.signals_in(py_args)
+            except BaseException as exc:
+                reject(to_js_error(exc))
+                return
+            early = _cancel.already_aborted(signals)
+            if early is not None:
+                reject(early)
+                return
         try:
             if isinstance(fn, _Blocking):
                 future: asyncio.Future[Any] = fn._submit(loop, py_args)
@@ -374,15 +412,8 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
         except BaseException as exc:
             reject(to_js_error(exc))
             return
-        if args:
-            from . import _cancel  # higher layer; only when JS passed something (maybe a signal)
-
-            try:
-                _cancel.link_signals(future, tuple(py_args))
-            except BaseException as exc:
-                future.cancel()
-                reject(to_js_error(exc))
-                return
+        if signals:
+            _cancel.link_signals(future, signals)
         future.add_done_callback(functools.partial(_settle, resolve, reject))
 
     return start

@@ -30,12 +30,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import ctypes
+import functools
 import inspect
 import os
 import sys
 import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
+from sys import getrefcount
+from threading import get_ident
 from typing import Any, TypeVar
 
 from ._exceptions import BridgeError, RuntimeNotReady, WrongThread
@@ -55,6 +59,7 @@ __all__ = [
     "require",
     "run",
     "set_hooks",
+    "translate_error",
 ]
 
 T = TypeVar("T")
@@ -192,41 +197,32 @@ def _start() -> None:
 # --- loop integration ---------------------------------------------------------------------------
 
 
-class _Microtasks:
-    """The JS job queue of one loop: drained completely in one loop callback, FIFO.
+_JOB_WRAPPER = "eventLoopJobWrapper"  # the name of pythonmonkey's per-job PyCFunction
+_LEAKED_JOB_REFS = 3
+_decref = ctypes.pythonapi.Py_DecRef
+_decref.argtypes = [ctypes.py_object]
+_decref.restype = None
 
-    pythonmonkey calls ``loop.call_soon_threadsafe(wrapper)`` once per job; the loop's instance
-    attribute sends those calls to ``push``. New jobs queued while draining run in the same
-    drain, so a promise chain finishes before any timer or I/O callback, and each wrapper is
-    dropped right after it runs.
+
+def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
+    """The JS job queue of one loop, returned as its ``call_soon_threadsafe`` replacement.
+
+    pythonmonkey calls ``loop.call_soon_threadsafe(wrapper)`` once per promise job; the jobs
+    go to a deque drained completely in one loop callback, FIFO. Jobs queued while draining run
+    in the same drain, so a promise chain finishes before any timer or I/O callback (as in
+    Node and browsers), no Handle is made per job, the self-pipe is not written, and each
+    wrapper is dropped right after it runs. A closure, not a class: this is the hottest path.
     """
+    jobs: collections.deque[Callable[[], object]] = collections.deque()
+    push = jobs.append
+    popleft = jobs.popleft
+    real = type(loop).call_soon_threadsafe.__get__(loop)
+    call_soon = loop.call_soon
+    owner = _owner
+    scheduled = False
 
-    __slots__ = ("_jobs", "_loop", "_scheduled", "_threadsafe")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._jobs: collections.deque[Callable[[], object]] = collections.deque()
-        self._loop = loop
-        self._scheduled = False
-        self._threadsafe = type(loop).call_soon_threadsafe.__get__(loop)
-
-    def call_soon_threadsafe(
-        self, callback: Callable[..., object], *args: Any, context: Any = None
-    ) -> Any:
-        # Only pythonmonkey's job wrappers, on the engine thread, are batched; everybody else
-        # (executors, other threads, pythonmonkey's own helper threads) gets the real method.
-        if args or context is not None or threading.get_ident() != _owner:
-            return self._threadsafe(callback, *args, context=context)
-        if getattr(callback, "__name__", None) != "eventLoopJobWrapper":
-            return self._threadsafe(callback, *args, context=context)
-        self._jobs.append(callback)
-        if not self._scheduled:
-            self._scheduled = True
-            self._loop.call_soon(self._drain)
-        return None
-
-    def _drain(self) -> None:
-        jobs = self._jobs
-        popleft = jobs.popleft
+    def drain() -> None:
+        nonlocal scheduled
         try:
             while jobs:
                 job = popleft()
@@ -234,16 +230,42 @@ class _Microtasks:
                     job()
                 except (KeyboardInterrupt, SystemExit):
                     raise
-                except BaseException as exc:  # a job must not stop the others
-                    self._loop.call_exception_handler(
+                except BaseException as exc:  # one failing job must not stop the others
+                    loop.call_exception_handler(
                         {"message": "Exception in a JS promise job", "exception": exc}
                     )
+                # pythonmonkey 1.4.1 keeps one reference to each wrapper it never releases
+                # (with the job function and its JS closure behind it: ~0.3 KB per job). It is
+                # ours to drop once the job ran: `job` + that reference + getrefcount's own.
+                if getrefcount(job) == _LEAKED_JOB_REFS:
+                    _decref(job)
                 del job
         finally:
-            self._scheduled = False
-            if jobs:  # interrupted by KeyboardInterrupt: keep the rest for the next round
-                self._scheduled = True
-                self._loop.call_soon(self._drain)
+            scheduled = False
+            if jobs:  # interrupted (KeyboardInterrupt): the rest run in the next round
+                scheduled = True
+                call_soon(drain)
+
+    def call_soon_threadsafe(
+        callback: Callable[..., object], *args: Any, context: Any = None
+    ) -> Any:
+        nonlocal scheduled
+        # Only pythonmonkey's job wrappers, on the engine thread, are queued; everybody else
+        # (executors, other threads, pythonmonkey's helper threads) gets the real method.
+        if (
+            args
+            or context is not None
+            or get_ident() != owner
+            or getattr(callback, "__name__", None) != _JOB_WRAPPER
+        ):
+            return real(callback, *args, context=context)
+        push(callback)
+        if not scheduled:
+            scheduled = True
+            call_soon(drain)
+        return None
+
+    return call_soon_threadsafe
 
 
 class JSFuture(asyncio.Future):  # type: ignore[type-arg]
@@ -258,14 +280,11 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
     silent instead of giving false reports.
     """
 
-    __slots__ = ("delivered", "task")
-
-    def __init__(self, *, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop=loop)
-        self.delivered = False
-        # The task that was current when the promise reached Python: the cancellation layer
-        # aborts that task's signal when this future is cancelled.
-        self.task: asyncio.Task[Any] | None = asyncio.current_task(loop)
+    # Class-level defaults: no Python __init__ on the hot path; bridge._convert.wrap sets both
+    # when the future reaches Python code. `task` is the task current at that moment: the
+    # cancellation layer aborts that task's signal when this future is cancelled.
+    delivered = False
+    task: asyncio.Task[Any] | None = None
 
     def set_result(self, result: Any) -> None:
         if not self.done():
@@ -279,19 +298,35 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
         super().set_exception(exception)
 
     def cancel(self, msg: Any = None) -> bool:
+        # Read first: cancel() hands the callbacks (the awaiting task's wakeup) to the loop.
+        callbacks = self._callbacks
         cancelled = super().cancel(msg)
         if cancelled:
             from . import _cancel  # higher layer, imported when first needed
 
-            _cancel.future_cancelled(self.task, sys._getframe(1))
+            _cancel.future_cancelled(self.task, sys._getframe(1), callbacks)
         return cancelled
 
-    def __del__(self) -> None:
-        if self.delivered and self.done() and not self.cancelled() and self._log_traceback:
-            self._log_traceback = False
-            exc = self.exception()
-            if exc is not None:
-                report(exc, promise=self, loop=self.get_loop())
+
+def _exception_handler_for(loop: asyncio.AbstractEventLoop) -> Callable[[dict[str, Any]], None]:
+    """The loop's ``call_exception_handler``, seeing JSFutures' "never retrieved" first.
+
+    asyncio's own finalizer reports a future whose exception nobody retrieved; for a JSFuture
+    that is bridge's "unhandled rejection": reported once through ``_unhandled.report`` when the
+    future reached Python code, dropped when only pythonmonkey's rejection tracker made it.
+    Every other context goes to the real method (and so to the user's handler).
+    """
+    real = type(loop).call_exception_handler.__get__(loop)
+
+    def call_exception_handler(context: dict[str, Any]) -> None:
+        future = context.get("future")
+        if type(future) is JSFuture and "never retrieved" in str(context.get("message", "")):
+            if future.delivered:
+                report(context["exception"], promise=future, loop=loop)
+            return
+        real(context)
+
+    return call_exception_handler
 
 
 def _spidermonkey_error() -> type[BaseException]:
@@ -317,9 +352,9 @@ def _attach(loop: asyncio.AbstractEventLoop) -> None:
             "which bridge needs to run JS promise jobs as microtasks. Use asyncio's default loop."
         ) from None
     if "call_soon_threadsafe" not in attrs:
-        microtasks = _Microtasks(loop)
-        attrs["call_soon_threadsafe"] = microtasks.call_soon_threadsafe
-        attrs["create_future"] = lambda: JSFuture(loop=loop)
+        attrs["call_soon_threadsafe"] = _microtask_queue(loop)
+        attrs["create_future"] = functools.partial(JSFuture, loop=loop)
+        attrs["call_exception_handler"] = _exception_handler_for(loop)
     _attached = loop
 
 
@@ -335,21 +370,36 @@ def _no_loop(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and _PM_NO_LOOP in str(exc)
 
 
+def translate_error(exc: BaseException) -> BaseException | None:
+    """The bridge exception for a failure pythonmonkey raised, or None to let it through.
+
+    SpiderMonkeyError becomes the mapped JS error (its JS ``cause`` kept as ``__cause__``, the
+    SpiderMonkeyError itself hidden from the traceback); pythonmonkey's "no running loop"
+    RuntimeError becomes ``RuntimeNotReady``.
+    """
+    if _pm is not None and type(exc) is _pm.SpiderMonkeyError:
+        mapped = _map_error(exc)
+        mapped.__suppress_context__ = True
+        return mapped
+    if _no_loop(exc):
+        not_ready = RuntimeNotReady(_NO_LOOP_MESSAGE)
+        not_ready.__suppress_context__ = True
+        return not_ready
+    return None
+
+
 def call(fn: Callable[..., T], *args: Any) -> T:
     """Call into the engine with the loop attached, translating pythonmonkey's failures."""
-    pm = engine()
+    engine()
     attach_running_loop()
     try:
         return fn(*args)
-    except pm.SpiderMonkeyError as exc:
-        mapped = _map_error(exc)
+    except Exception as exc:
+        mapped = translate_error(exc)
+        if mapped is None:
+            raise
         # Not `from None`: that would clear the JS `cause` already set as __cause__.
-        mapped.__suppress_context__ = True
         raise mapped  # noqa: B904
-    except RuntimeError as exc:
-        if _no_loop(exc):
-            raise RuntimeNotReady(_NO_LOOP_MESSAGE) from None
-        raise
 
 
 # --- public entry points ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,54 @@ async def test_rejection_handled_later_is_not_reported_and_timers_survive() -> N
     gc.collect()
     assert result == "later, sync throw, timer ran"
     assert seen == []
+
+
+def test_process_exits_zero_with_pending_promises() -> None:
+    code = (
+        "import asyncio, bridge\n"
+        "async def forever():\n"
+        "    await asyncio.sleep(1000)\n"
+        "async def main():\n"
+        "    bridge.expose('forever', forever)\n"
+        "    global keep\n"
+        "    keep = [bridge.eval('forever()'), bridge.eval('new Promise(() => {})'),\n"
+        "            bridge.eval('(async () => { await forever(); })()')]\n"
+        "    bridge.eval('setTimeout(() => {}, 100000)')\n"
+        "    print('leaving')\n"
+        "asyncio.run(main())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "leaving\n"
+    assert "Traceback" not in proc.stderr
+
+
+async def test_no_false_uncaught_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    fired = await bridge.eval(
+        "(async () => { const t = new Promise((r) => setTimeout(() => r('fired'), 10));"
+        " try { await Promise.reject(new Error('handled')); } catch (e) {} return await t; })()"
+    )
+    gc.collect()
+    assert fired == "fired"
+    assert "Uncaught" not in capfd.readouterr().err
+
+
+def test_uvloop_is_refused_with_a_clear_error() -> None:
+    pytest.importorskip("uvloop")
+    # In a subprocess: if the refusal ever regressed, pythonmonkey would segfault the run.
+    code = (
+        "import asyncio, uvloop, bridge\n"
+        "async def main():\n"
+        "    try:\n"
+        "        bridge.eval('Promise.resolve().then(() => 1); setTimeout(() => 0, 0)')\n"
+        "    except bridge.BridgeError as e:\n"
+        "        print(e)\n"
+        "uvloop.run(main())\n"
+        "print(bridge.run('Promise.resolve(3)'))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    message, after = proc.stdout.splitlines()
+    assert message.startswith("bridge cannot run JS on uvloop's event loop (uvloop.Loop)")
+    assert "Use asyncio's default loop" in message
+    assert after == "3.0"  # the default loop still works afterwards
