@@ -96,7 +96,7 @@ def _js_add(left, right):
     ),
     "_js_inspect": Helper(
         '''\
-def _js_inspect(value, depth=0, indent=0):
+def _js_inspect(value, depth=0, indent=0, own_line=False):
     """value as the engine's console.log shows it (util.inspect: depth 2, break at 60)."""
     if isinstance(value, str):
         escaped = value.translate(_JS_ESCAPES)
@@ -111,14 +111,16 @@ def _js_inspect(value, depth=0, indent=0):
             opening, closing = "[", "]"
         else:
             entries = [
-                f"{_js_key(key)}: {_js_inspect(item, depth + 1, indent + 2)}"
+                f"{_js_key(key)}: {_js_inspect(item, depth + 1, indent + 3, own_line=True)}"
                 for key, item in value.items()
             ]
             opening, closing = "{", "}"
         if len(entries) * 2 <= 60 and sum(len(entry) + 1 for entry in entries) <= 60:
             return f"{opening} {', '.join(entries)} {closing}"
+        # Too long for one line: one entry a line; an object's value starts on its own line.
         separator = ",\\n" + " " * (indent + 2)
-        return f"{opening} {separator.join(entries)} {closing}"
+        start = "\\n" + " " * indent if own_line else ""
+        return f"{start}{opening} {separator.join(entries)} {closing}"
     if isinstance(value, BaseException):
         return f"Error: {value}" if str(value) else "Error"
     return _js_str(value)

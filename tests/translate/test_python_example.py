@@ -124,3 +124,30 @@ def test_translations_compile_on_every_python_found(tmp_path: Path) -> None:
             [exe, "-c", script, *map(str, files)], capture_output=True, text=True, timeout=120
         )
         assert proc.returncode == 0, f"{exe}: {proc.stderr}"
+
+
+CONSOLE = r"""
+function main() {
+  console.log(1, 1.5, 6 / 2, true, undefined, "s", [1, "a", [2]], { a: 1, "d-e": 3 }, [], {});
+  console.log({ a: { b: [1, { c: 2 }] } });
+  console.log("it's", ["it's"], "line\nbreak");
+  console.log([10000, 20000, 30000, 40000, 50000, 60000, 70000, 80000, 90000, 100000, 110000]);
+  console.log({ aaaaaaaaaaaa: 1111111, bbbbbbbbbbbbb: 2222222222, ccccccccccc: [4, 5] });
+  console.log({ outer: { aaaaaaaaaaaa: 1111111, bbbbbbbbbbbbb: 2222222222, cccccccccc: 3 } });
+  console.log([{ name: "alpha", value: 1 }, { name: "beta", value: 2 }, { name: "gamma" }]);
+  console.log(0.1 + 0.2, 1e21, 1 / 3, -5, 2 ** 53);
+  console.log(`${[1, 2]} ${true} ${undefined} ${7 / 2}`);
+  return 0;
+}
+main();
+"""
+
+
+def test_console_log_prints_like_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    bridge.run(CONSOLE)
+    js = ANSI.sub("", capsys.readouterr().out)
+    code = bridge.translate(CONSOLE, to="python").code
+    assert "_log(" in code
+    exec(compile(code, "<translated>", "exec"), {"__name__": "translated"})
+    assert capsys.readouterr().out == js
+    assert "{ outer: \n   { aaaaaaaaaaaa: 1111111,\n" in js  # the multi-line shape is covered
