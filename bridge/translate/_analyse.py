@@ -60,8 +60,30 @@ def _query(lang: str, text: str) -> Query:
 
 
 def captures(parsed: Parsed, node: Node, text: str) -> dict[str, list[Node]]:
-    """Run a tree-sitter query below node (in C: this is what keeps analysis fast)."""
+    """Run a tree-sitter query below node (in C: this is what keeps analysis fast).
+
+    Over the whole module, the standard queries are answered from one combined pass
+    (``module_scan``) instead of one tree traversal each."""
+    if node == parsed.root and text in _SCANNED:
+        scan = module_scan(parsed)
+        return {name: scan.get(f"{_SCANNED[text]}.{name}", []) for name in _names_of(text)}
     return QueryCursor(_query(parsed.language, text)).captures(node)
+
+
+def _names_of(text: str) -> set[str]:
+    return set(re.findall(r"@([A-Za-z_.]+)", text))
+
+
+def module_scan(parsed: Parsed) -> dict[str, list[Node]]:
+    """All standard module-wide queries in one traversal, captures prefixed by query number."""
+    cached = getattr(parsed, "_scan", None)
+    if cached is None:
+        parts = [
+            re.sub(r"@([A-Za-z_]+)", rf"@{prefix}.\1", text) for text, prefix in _SCANNED.items()
+        ]
+        cached = QueryCursor(_query(parsed.language, "\n".join(parts))).captures(parsed.root)
+        object.__setattr__(parsed, "_scan", cached)
+    return cached
 
 
 _NAMES_QUERY = " ".join(f"({t}) @n" for t in NAME_TYPES)
@@ -73,21 +95,83 @@ _STEP_QUERY = """
 _WORD = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 
 
+def name_positions(parsed: Parsed) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = defaultdict(list)
+    src = parsed.source
+    for node in captures(parsed, parsed.root, _NAMES_QUERY).get("n", []):
+        positions[src[node.start_byte : node.end_byte].decode()].append(node.start_byte)
+    for lst in positions.values():
+        lst.sort()
+    return dict(positions)
+
+
+_ASSIGNED_QUERY = """
+(assignment_expression left: (_) @a)
+(augmented_assignment_expression left: (_) @a)
+(update_expression argument: (_) @a)
+(for_in_statement left: (_) @a)
+"""
+
+
+def assigned_positions(parsed: Parsed) -> frozenset[int]:
+    out: set[int] = set()
+    for target in captures(parsed, parsed.root, _ASSIGNED_QUERY).get("a", []):
+        target = unparen(target)
+        if target.type == "identifier":
+            out.add(target.start_byte)
+        elif target.type in ("array_pattern", "object_pattern"):
+            for n in walk(target):
+                if n.type in ("identifier", "shorthand_property_identifier_pattern"):
+                    out.add(n.start_byte)
+    return frozenset(out)
+
+
+INDEXED_KINDS = (
+    "return_statement",
+    "throw_statement",
+    "variable_declaration",
+    "function_declaration",
+    "generator_function_declaration",
+)
+
+
+def statement_index(parsed: Parsed) -> dict[str, tuple[list[int], list[Node]]]:
+    """One query over the module for the statement kinds rules look for, by kind, sorted."""
+    out = {}
+    for kind, nodes in captures(parsed, parsed.root, _STATEMENTS_QUERY).items():
+        nodes.sort(key=lambda n: n.start_byte)
+        out[kind] = ([n.start_byte for n in nodes], nodes)
+    return out
+
+
+def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> list[Node]:
+    """Nodes of the given types inside body that belong to fn (not to a nested function)."""
+    found: list[Node] = []
+    for kind in types:
+        starts, nodes = parsed.nodes_of(kind)
+        lo = bisect.bisect_left(starts, body.start_byte)
+        hi = bisect.bisect_left(starts, body.end_byte)
+        found.extend(n for n in nodes[lo:hi] if enclosing_function(n) == fn)
+    found.sort(key=lambda n: n.start_byte)
+    return found
+
+
 class Index:
     """Every name occurrence of a module, by name, sorted by position."""
 
     def __init__(self, parsed: Parsed) -> None:
         self.parsed = parsed
-        positions: dict[str, list[int]] = defaultdict(list)
-        for node in captures(parsed, parsed.root, _NAMES_QUERY).get("n", []):
-            positions[parsed.text(node)].append(node.start_byte)
-        for lst in positions.values():
-            lst.sort()
-        self.positions = positions
+        self.positions = parsed.name_positions()
         # Fresh names must not collide with anything, not even a property or a word in a
         # comment (a reader would be misled), so they avoid every word of the file.
-        self.words = {m.group().decode("ascii") for m in _WORD.finditer(parsed.source)}
+        self.words: set[bytes] = set(_WORD.findall(parsed.source))
         self.taken: set[str] = set()
+        self._next: dict[str, int] = {}
+        # Names used as constructors anywhere (`new Foo`): such functions cannot become async.
+        self.constructed = {
+            m.group(1).decode("ascii")
+            for m in re.finditer(rb"\bnew\s+([A-Za-z_$][A-Za-z0-9_$]*)", parsed.source)
+        }
 
     def occurs_outside(self, name: str, region: Node | None, inside: Node) -> bool:
         """Whether name occurs in region (whole module when None) outside the node inside."""
@@ -99,10 +183,12 @@ class Index:
 
     def fresh(self, base: str) -> str:
         """A name used nowhere in the file and not handed out before: base, base2, base3..."""
-        name, n = base, 1
-        while name in self.words or name in self.taken or name in _RESERVED:
+        n = self._next.get(base, 1)
+        name = base if n == 1 else f"{base}{n}"
+        while name.encode() in self.words or name in self.taken or name in _RESERVED:
             n += 1
             name = f"{base}{n}"
+        self._next[base] = n + 1  # base, base2... are handed out in order: resume after n
         self.taken.add(name)
         return name
 
@@ -121,6 +207,17 @@ def walk(node: Node) -> Iterator[Node]:
         n = stack.pop()
         yield n
         stack.extend(reversed(n.children))
+
+
+def walk_own(node: Node) -> Iterator[Node]:
+    """Nodes below node that belong to node's function: nested functions are not entered
+    (a nested function node itself is yielded, its insides are not)."""
+    stack = list(reversed(node.children))
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in FUNCTION_TYPES:
+            stack.extend(reversed(n.children))
 
 
 def enclosing_function(node: Node) -> Node | None:
@@ -186,20 +283,24 @@ def _outer(parsed: Parsed, call: Node) -> Node:
         node = grand
 
 
-def find_chains(parsed: Parsed) -> list[Chain]:
-    """Every outermost promise chain of the module, in source order."""
+def chain_nodes(parsed: Parsed) -> list[Node]:
+    """The outermost step call of every chain, in source order (outer before inner)."""
     calls = captures(parsed, parsed.root, _STEP_QUERY).get("call", [])
     seen: set[tuple[int, int]] = set()
-    chains = []
+    nodes = []
     for call in calls:
         outer = _outer(parsed, call)
         key = _range(outer)
-        if key in seen:
-            continue
-        seen.add(key)
-        chains.append(describe(parsed, outer))
-    chains.sort(key=lambda c: (c.node.start_byte, -c.node.end_byte))
-    return chains
+        if key not in seen:
+            seen.add(key)
+            nodes.append(outer)
+    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return nodes
+
+
+def find_chains(parsed: Parsed) -> list[Chain]:
+    """Every outermost promise chain of the module, in source order."""
+    return [describe(parsed, node) for node in chain_nodes(parsed)]
 
 
 def describe(parsed: Parsed, outer: Node) -> Chain:
@@ -290,6 +391,8 @@ def _params(parsed: Parsed, fn: Node, body: Node | None) -> list[Param]:
         params = fn.child_by_field_name("parameters")
         nodes = [] if params is None else [c for c in params.named_children if c.type != "comment"]
     result = []
+    positions = parsed.name_positions()
+    assigned_at = parsed.assigned_positions()
     for p in nodes:
         pattern = p
         if p.type in ("required_parameter", "optional_parameter"):
@@ -298,11 +401,14 @@ def _params(parsed: Parsed, fn: Node, body: Node | None) -> list[Param]:
         names = tuple(sorted(_bound_names(parsed, pattern)))
         used = assigned = False
         if body is not None:
-            for n in walk(body):
-                if n.type in NAME_TYPES and parsed.text(n) in names:
+            for name in names:
+                # the file's name index, bisected to the body: no tree walk per handler
+                pos = positions.get(name, [])
+                lo = bisect.bisect_left(pos, body.start_byte)
+                hi = bisect.bisect_left(pos, body.end_byte)
+                if lo < hi:
                     used = True
-                    if _is_assigned(n):
-                        assigned = True
+                    assigned = assigned or any(at in assigned_at for at in pos[lo:hi])
         result.append(Param(p, pattern, names, used, assigned))
     return result
 
@@ -406,3 +512,22 @@ def _awaited(parsed: Parsed, await_node: Node) -> tuple[Context, Node | None, Si
         ):
             return Context.AWAITED, stmt, Sink("assign", left)
     return Context.VALUE, None, None
+
+
+# The module-wide queries answered by one combined pass (see ``captures``).
+TEMPLATES_QUERY = "(template_string) @t (string) @t"
+COMMENTS_QUERY = "(comment) @c"
+_STATEMENTS_QUERY = " ".join(f"({t}) @{t}" for t in INDEXED_KINDS)
+_SCANNED: dict[str, str] = {
+    q: f"q{i}"
+    for i, q in enumerate(
+        [
+            _NAMES_QUERY,
+            _STEP_QUERY,
+            _ASSIGNED_QUERY,
+            _STATEMENTS_QUERY,
+            TEMPLATES_QUERY,
+            COMMENTS_QUERY,
+        ]
+    )
+}

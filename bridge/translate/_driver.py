@@ -12,7 +12,7 @@ from collections import defaultdict
 from tree_sitter import Node
 
 from .._exceptions import TranslationError
-from ._analyse import Index, Unsafe, find_chains
+from ._analyse import Index, Unsafe, chain_nodes, describe
 from ._emit_js import Edit, JSEmitter, apply
 from ._lower import Lowered, lower
 from ._model import Diagnostic, Translation
@@ -45,10 +45,12 @@ def analyse_js(parsed: Parsed) -> tuple[list[Lowered], list[Diagnostic]]:
     claimed: list[tuple[int, int]] = []
     lowered: list[Lowered] = []
     failed_functions: set[int] = set()
-    for chain in find_chains(parsed):
-        s = chain.node.start_byte
-        if any(a <= s < b for a, b in claimed):
+    for node in chain_nodes(parsed):
+        s = node.start_byte
+        # Claimed ranges are disjoint and claimed in source order: only the last can hold s.
+        if claimed and claimed[-1][0] <= s < claimed[-1][1]:
             continue  # part of a chain already rewritten (its text is copied as it is)
+        chain = describe(parsed, node)
         try:
             low = lower(parsed, index, chain)
         except Unsafe as exc:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ._analyse import captures
+from ._analyse import COMMENTS_QUERY, TEMPLATES_QUERY, captures
 from ._lower import Lowered
 from ._model import (
     UNDEFINED,
@@ -68,6 +68,7 @@ _TIGHT = frozenset(
         "unary_expression",
     }
 )
+_WS = re.compile(rb"[ \t]*")
 _BLOCKLIKE = frozenset({"statement_block", "program", "switch_case", "switch_default"})
 
 
@@ -80,11 +81,14 @@ class JSEmitter:
         self.nl = "\r\n" if b"\r\n" in src else "\n"
         self.unit = _indent_unit(src)
         spans = []
-        for node in captures(parsed, parsed.root, "(template_string) @t (string) @t").get("t", []):
+        for node in captures(parsed, parsed.root, TEMPLATES_QUERY).get("t", []):
             if node.start_point[0] != node.end_point[0]:
                 spans.append((node.start_byte, node.end_byte))
         spans.sort()
         self._protected_starts = [s for s, _ in spans]
+        comments = captures(parsed, parsed.root, COMMENTS_QUERY).get("c", [])
+        self._comments = sorted(comments, key=lambda n: n.start_byte)
+        self._comment_starts = [c.start_byte for c in self._comments]
         self._protected = spans
 
     # ---------------------------------------------------------------- source slices
@@ -92,7 +96,7 @@ class JSEmitter:
     def line_indent(self, byte: int) -> str:
         src = self.parsed.source
         start = src.rfind(b"\n", 0, byte) + 1
-        m = re.match(rb"[ \t]*", src[start:])
+        m = _WS.match(src, start)
         assert m is not None
         return m.group().decode()
 
@@ -349,7 +353,9 @@ class JSEmitter:
             for h in (step.on_fulfilled, step.on_rejected, step.on_finally):
                 if h is not None:
                     inside.append((h.node.start_byte, h.node.end_byte))
-        for c in captures(self.parsed, chain.node, "(comment) @c").get("c", []):
+        lo = bisect.bisect_left(self._comment_starts, chain.node.start_byte)
+        hi = bisect.bisect_left(self._comment_starts, chain.node.end_byte)
+        for c in self._comments[lo:hi]:
             if not any(s <= c.start_byte < e for s, e in inside):
                 keep.append(c)
 
@@ -383,7 +389,11 @@ def apply(source: bytes, edits: list[Edit]) -> bytes:
         if a.end == b.start and b.text.startswith((b"\n", b"\r\n")):
             # both sides asked for a line break between them: one is enough
             ordered[i] = Edit(a.start, a.end, a.text.rstrip(b" \t").rstrip(b"\r\n"))
-    out = source
-    for e in reversed(ordered):
-        out = out[: e.start] + e.text + out[e.end :]
-    return out
+    parts: list[bytes] = []
+    pos = 0
+    for e in ordered:
+        parts.append(source[pos : e.start])
+        parts.append(e.text)
+        pos = e.end
+    parts.append(source[pos:])
+    return b"".join(parts)

@@ -23,9 +23,8 @@ from ._analyse import (
     Unsafe,
     _step_of,
     describe,
-    enclosing_function,
+    own_nodes,
     unparen,
-    walk,
 )
 from ._model import (
     UNDEFINED,
@@ -144,7 +143,7 @@ class Lowering:
             self._result_expr(body)
         else:
             introduced.extend(top_level_declarations(self.parsed, body))
-            returns = own_returns(body, handler.node)
+            returns = own_returns(self.parsed, body, handler.node)
             stmts = [c for c in body.named_children if c.type != "comment"]
             if not returns:
                 inner.append(Body(handler))
@@ -254,9 +253,9 @@ def callable_handler(h: Handler | None) -> bool:
     return h is not None and h.kind is not HandlerKind.NON_CALLABLE
 
 
-def own_returns(body: Node, fn: Node) -> list[Node]:
+def own_returns(parsed: Parsed, body: Node, fn: Node) -> list[Node]:
     """Return statements of fn's body that belong to fn (not to nested functions)."""
-    return [n for n in walk(body) if n.type == "return_statement" and enclosing_function(n) == fn]
+    return own_nodes(parsed, body, fn, ("return_statement",))
 
 
 def top_level_declarations(parsed: Parsed, block: Node) -> list[str]:

@@ -83,6 +83,34 @@ class Parsed:
         column = len(self.source[line_start:byte].decode("utf-8", errors="replace")) + 1
         return line, column
 
+    _names: dict[str, list[int]] | None = None
+    _kinds: dict[str, tuple[list[int], list[Node]]] | None = None
+    _assigned: frozenset[int] | None = None
+
+    def assigned_positions(self) -> frozenset[int]:
+        """Start bytes of identifiers that are assigned to (``x =``, ``x +=``, ``x++``...)."""
+        if self._assigned is None:
+            from ._analyse import assigned_positions
+
+            self._assigned = assigned_positions(self)
+        return self._assigned
+
+    def name_positions(self) -> dict[str, list[int]]:
+        """Start bytes of every identifier-like node, by name, sorted (built once, in C)."""
+        if self._names is None:
+            from ._analyse import name_positions
+
+            self._names = name_positions(self)
+        return self._names
+
+    def nodes_of(self, kind: str) -> tuple[list[int], list[Node]]:
+        """(start bytes, nodes) of every node of one statement kind, sorted, built once."""
+        if self._kinds is None:
+            from ._analyse import statement_index
+
+            self._kinds = statement_index(self)
+        return self._kinds.get(kind, ([], []))
+
     def syntax_problem(self) -> SyntaxProblem | None:
         """The first ERROR or MISSING node, or None when the source parses cleanly."""
         return first_error(self)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from .._analyse import FUNCTION_TYPES, Unsafe, enclosing_function, walk
+from .._analyse import FUNCTION_TYPES, Unsafe, own_nodes, walk
 from .._lower import Lowering
 from .._model import Chain, Handler, HandlerKind
 from .._parse import Parsed
@@ -196,16 +196,15 @@ def params(lw: Lowering, chain: Chain) -> None:
 
 def _no_hoisting_declarations(parsed: Parsed, h: Handler) -> None:
     assert h.body is not None
-    for n in walk(h.body):
-        if n.type == "variable_declaration" and enclosing_function(n) == h.node:
+    kinds = ("variable_declaration", "function_declaration", "generator_function_declaration")
+    for n in own_nodes(parsed, h.body, h.node, kinds):
+        if n.type == "variable_declaration":
             raise Unsafe(
                 "var-in-handler",
                 "a handler declares `var`; inlined, it would move to the enclosing function",
                 n,
             )
-        if n.type in ("function_declaration", "generator_function_declaration") and (
-            enclosing_function(n) == h.node
-        ):
+        if n.type in ("function_declaration", "generator_function_declaration"):
             raise Unsafe(
                 "var-in-handler",
                 "a handler declares a function; inlined, it would move to the enclosing scope",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from .._analyse import Index, Unsafe, _step_of, enclosing_function, is_generator, unparen, walk
+from .._analyse import Index, Unsafe, _step_of, is_generator, own_nodes, unparen
 from .._lower import Placement
 from .._model import Chain, Context, Sink
 from .._parse import Parsed
@@ -27,7 +27,7 @@ def returned(parsed: Parsed, index: Index, chain: Chain) -> Placement:
     assert fn is not None and chain.statement is not None
     _not_in_try(chain.statement, fn)
     if not chain.function_is_async:
-        can_become_async(parsed, fn, chain)
+        can_become_async(parsed, index, fn, chain)
     return Placement(
         replace=chain.statement,
         sink=Sink("return"),
@@ -41,7 +41,7 @@ def arrow_body(parsed: Parsed, index: Index, chain: Chain) -> Placement:
     fn = chain.function
     assert fn is not None and chain.statement is not None
     if not chain.function_is_async:
-        can_become_async(parsed, fn, chain)
+        can_become_async(parsed, index, fn, chain)
     return Placement(
         replace=chain.statement,
         sink=Sink("return"),
@@ -64,7 +64,7 @@ def _not_in_try(stmt: Node, fn: Node) -> None:
         p = p.parent
 
 
-def can_become_async(parsed: Parsed, fn: Node, chain: Chain) -> None:
+def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> None:
     """Raise Unsafe unless making fn async is invisible to its callers (see module doc)."""
     if is_generator(fn):
         raise Unsafe("generator", "the enclosing function is a generator", fn)
@@ -81,14 +81,12 @@ def can_become_async(parsed: Parsed, fn: Node, chain: Chain) -> None:
             ret_type,
         )
     fname = _function_name(parsed, fn)
-    if fname is not None and _constructed(parsed, fname):
+    if fname is not None and fname in index.constructed:
         raise Unsafe("constructor", f"`{fname}` is called with `new`; it cannot be async", fn)
     body = fn.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return  # an arrow whose expression body is the chain
-    for n in walk(body):
-        if enclosing_function(n) != fn:
-            continue
+    for n in own_nodes(parsed, body, fn, ("return_statement", "throw_statement")):
         if n.type == "return_statement":
             arg = [c for c in n.named_children if c.type != "comment"]
             if not arg or _step_of(parsed, unparen(arg[0])) is None:
@@ -127,9 +125,3 @@ def _function_name(parsed: Parsed, fn: Node) -> str | None:
         if n is not None and n.type == "identifier":
             return parsed.text(n)
     return None
-
-
-def _constructed(parsed: Parsed, name: str) -> bool:
-    import re
-
-    return re.search(rb"\bnew\s+" + re.escape(name.encode()) + rb"\b", parsed.source) is not None
