@@ -1244,7 +1244,7 @@ class _Emitter:
                 return self.steps(base, init, deliver)
             body = self.steps(base, init, deliver)
             final = self.apply(fin, "", None, _discard)
-            return ["try:", *_indent(body), "finally:", *_indent(final or ["pass"])]
+            return ["try:", *_indent(body or ["pass"]), "finally:", *_indent(final or ["pass"])]
         if err is None:
             if ok is None:
                 return self.steps(base, init, deliver)
@@ -1262,6 +1262,8 @@ class _Emitter:
     def try_except(
         self, body: list[str], err: Handler, deliver: Deliver, orelse: list[str]
     ) -> list[str]:
+        if not body:
+            return orelse  # nothing before the handler can throw: it never runs
         name, bind = self.handler_input(err, error=True)
         self.except_names.append(name or "")
         try:
