@@ -13,10 +13,11 @@ Python -> JS
     there, never an ``InvalidStateError``.
 
 JS -> Python
-    ``link_signals(task, args)`` cancels the task of an exposed coroutine when an AbortSignal
-    among its JS arguments (or an options object's ``signal``) aborts. ``abort_error(task)``
-    is what its JS promise rejects with once the task was cancelled, by a signal or by Python:
-    an ``AbortError`` DOMException whose ``cause`` is the signal's reason.
+    ``signals_in(args)`` finds the AbortSignals among an exposed call's JS arguments (or an
+    options object's ``signal``); ``already_aborted`` turns the call down before it starts;
+    ``link_signals(task, signals)`` cancels the call's task when one of them aborts.
+    ``abort_error(task)`` is what its JS promise rejects with once the task was cancelled, by a
+    signal or by Python: an ``AbortError`` DOMException whose ``cause`` is the signal's reason.
 
 Async iteration
     ``JSAsyncIterator`` lets ``async for`` walk a JS async (or sync) iterable, one ``next()``
@@ -28,7 +29,6 @@ Async iteration
 from __future__ import annotations
 
 import asyncio
-import sys
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import CodeType, FrameType, TracebackType
@@ -40,12 +40,15 @@ from ._exceptions import RuntimeNotReady
 __all__ = [
     "JSAsyncIterator",
     "abort_error",
+    "already_aborted",
+    "awaiting_task",
     "cancelled_by_timeout",
     "future_cancelled",
     "iterate",
     "link_signals",
     "notify_cancelled",
     "signal",
+    "signals_in",
     "to_js_iterator",
 ]
 
@@ -165,16 +168,33 @@ def cancelled_by_timeout(frame: FrameType | None) -> bool:
     return False
 
 
-def future_cancelled(task: asyncio.Task[Any] | None, frame: FrameType | None) -> None:
+def awaiting_task(callbacks: Any) -> asyncio.Task[Any] | None:
+    """The task waiting on a future, found among its done callbacks (a task's wakeup).
+
+    ``callbacks`` is the future's ``_callbacks`` as read just before it was cancelled; each
+    entry is a callback or a ``(callback, context)`` pair, and a task's wakeup is bound to it.
+    """
+    for entry in callbacks or ():
+        callback = entry[0] if isinstance(entry, tuple) else entry
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, asyncio.Task):
+            return owner
+    return None
+
+
+def future_cancelled(
+    task: asyncio.Task[Any] | None, frame: FrameType | None, callbacks: Any = None
+) -> None:
     """Told by the runtime when the future of a JS promise was cancelled.
 
-    ``task`` is the task that was current when the promise reached Python (the one whose
-    ``signal()`` the JS call was most likely given), ``frame`` the caller of ``cancel()``.
+    Whose signal aborts: the task awaiting the future (its wakeup is among ``callbacks``), else
+    ``task`` (current when the promise reached Python code), else, inside ``wait_for``'s own
+    cleanup, the task running that ``wait_for``. ``frame`` is the caller of ``cancel()``.
     """
-    notify_cancelled(task, timed_out=cancelled_by_timeout(frame))
-
-
-_runtime.set_cancel_hook(future_cancelled)
+    owner = awaiting_task(callbacks) or task
+    if owner is None and frame is not None and frame.f_code is _CANCEL_AND_WAIT:
+        owner = asyncio.current_task()
+    notify_cancelled(owner, timed_out=cancelled_by_timeout(frame))
 
 
 # --- JS -> Python: signals given to exposed coroutines -------------------------------------
@@ -182,26 +202,41 @@ _runtime.set_cancel_hook(future_cancelled)
 _abort_signals: weakref.WeakKeyDictionary[asyncio.Future[Any], Any] = weakref.WeakKeyDictionary()
 
 
-def link_signals(task: asyncio.Future[Any], args: tuple[Any, ...]) -> None:
-    """Cancel ``task`` when an AbortSignal among the JS ``args`` aborts.
+def signals_in(args: list[Any]) -> list[Any]:
+    """The AbortSignals among the JS ``args`` of an exposed coroutine or ``blocking`` call.
 
-    Called by the conversion layer right after it started the task of an exposed coroutine (or
-    a ``bridge.blocking`` call) that JS called with ``args``. A signal is an argument itself or
-    the ``signal`` property of an options object. A signal already aborted cancels the task
-    before it runs a line.
+    A signal is an argument itself or the ``signal`` property of an options object (the shape
+    Node APIs and fetch take it in); ``undefined``/``null`` there means none.
 
     Raises:
-        JSTypeError: an options object's ``signal`` is neither an AbortSignal nor
-            undefined/null (raised as the mapped JS TypeError, so JS sees a TypeError).
+        JSTypeError: an options object's ``signal`` is anything else (JS sees a TypeError).
     """
     raw = [_raw(arg) for arg in args]
     if not any(_convert.is_js_object(arg) for arg in raw):
-        return  # numbers, strings, Python objects: no signal possible, no JS call spent
+        return []  # numbers, strings, Python objects: no signal possible, no JS call spent
+    return list(_runtime.call(_js("cancel").findSignals, *raw))
+
+
+def already_aborted(signals: list[Any]) -> Any | None:
+    """The JS AbortError to reject with when one of ``signals`` is aborted already, else None.
+
+    Called before the work starts, so a call with an aborted signal runs nothing.
+    """
     helpers = _js("cancel")
-    signals = _runtime.call(helpers.findSignals, *raw)
-    if not signals:
-        return
-    detach: list[Callable[[], Any]] = []
+    for sig in signals:
+        if helpers.aborted(sig):
+            return helpers.abortError(sig, "")
+    return None
+
+
+def link_signals(task: asyncio.Future[Any], signals: list[Any]) -> None:
+    """Cancel ``task`` (an exposed call's task or executor future) when one of ``signals`` aborts.
+
+    ``abort_error(task)`` then gives the AbortError whose ``cause`` is that signal's reason.
+    The listeners are removed when the task ends, so a signal outliving many calls does not
+    collect them.
+    """
+    helpers = _js("cancel")
 
     def aborted_by(sig: Any) -> Callable[[], None]:
         def on_abort() -> None:
@@ -211,14 +246,8 @@ def link_signals(task: asyncio.Future[Any], args: tuple[Any, ...]) -> None:
 
         return on_abort
 
-    for sig in signals:
-        if helpers.aborted(sig):
-            _abort_signals[task] = sig
-            task.cancel()
-            break
-        detach.append(helpers.onAbort(sig, aborted_by(sig)))
-    if detach:
-        task.add_done_callback(lambda _: [undo() for undo in detach])
+    detach = [helpers.onAbort(sig, aborted_by(sig)) for sig in signals]
+    task.add_done_callback(lambda _: [undo() for undo in detach])
 
 
 def abort_error(task: asyncio.Future[Any]) -> Any:
@@ -280,10 +309,10 @@ class JSAsyncIterator:
             raise StopAsyncIteration
         try:
             done, value = await _runtime.call(_js("iter").step, self._iterator)
+        except asyncio.CancelledError:
+            raise  # our side gave up; the JS iterator is still open
         except BaseException:
-            # An iterator that threw is finished, as in JS; cancellation leaves it open.
-            if not isinstance(sys.exc_info()[1], asyncio.CancelledError):
-                self._done = True
+            self._done = True  # an iterator that threw is finished, as in JS
             raise
         if done:
             self._done = True

@@ -105,16 +105,6 @@ _map_error: Callable[[BaseException], BaseException] = _identity
 _wrap: Callable[[Any], Any] = _no_wrap
 
 
-# Set by bridge._cancel: called (task, caller frame) when a JSFuture is cancelled.
-_on_cancel: Callable[[Any, Any], None] | None = None
-
-
-def set_cancel_hook(hook: Callable[[Any, Any], None]) -> None:
-    """Called once by ``bridge._cancel``: what cancelling a JS promise's future also does."""
-    global _on_cancel
-    _on_cancel = hook
-
-
 def set_hooks(
     *, map_error: Callable[[BaseException], BaseException], wrap: Callable[[Any], Any]
 ) -> None:
