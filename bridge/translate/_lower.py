@@ -128,13 +128,23 @@ class Lowering:
         assert handler.kind in (HandlerKind.ARROW, HandlerKind.FUNCTION)
         outer = self.stmts
         inner: list[Stmt] = []
-        introduced: list[str] = []
         param = handler.param
+        binds = bind and param is not None and (param.used or not param.is_identifier)
+        introduced: list[str] = list(param.names) if binds and param is not None else []
+        if handler.body is not None and not handler.expression_body:
+            introduced.extend(top_level_declarations(self.parsed, handler.body))
+        safe = self.hoist_safe(introduced, handler.node)
+        if not safe and value is not None and not isinstance(value, Var):
+            # The handler gets a block of its own; its argument is computed before the block,
+            # where the parameter's name still means what it meant in the original
+            # (`load(x).then(x => ...)` must not read the block's `x` in its dead zone).
+            arg = self.fresh("value")
+            outer.extend([Declare([arg]), Assign(arg, value)])
+            value = Var(arg)
         self.stmts = inner
-        if bind and param is not None and (param.used or not param.is_identifier):
-            assert value is not None
+        if binds:
+            assert value is not None and param is not None
             inner.append(Bind(param, value, mutable=param.assigned))
-            introduced.extend(param.names)
         elif bind and value is not None and isinstance(value, Await):
             inner.append(Eval(value))  # the handler ignores the value; the wait still happens
         body = handler.body
@@ -142,7 +152,6 @@ class Lowering:
         if handler.expression_body:
             self._result_expr(body)
         else:
-            introduced.extend(top_level_declarations(self.parsed, body))
             returns = own_returns(self.parsed, body, handler.node)
             stmts = [c for c in body.named_children if c.type != "comment"]
             if not returns:
@@ -164,7 +173,7 @@ class Lowering:
                 )
                 self.cur, self.settled = Var(result), False
         self.stmts = outer
-        if self.hoist_safe(introduced, handler.node):
+        if safe:
             outer.extend(inner)
             return
         # Names that would collide: give the handler its own block, hand the value out.

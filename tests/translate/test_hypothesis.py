@@ -27,6 +27,7 @@ BASES = [
     "Promise.resolve(thenable(2))",
     "Promise.resolve(badThenable('tb'))",
     "Promise.resolve(3)",
+    "ok(x, {ms})",  # reads the function's own `x`, which handlers' parameters shadow
 ]
 
 # {i} makes each handler's log line unique, so a reordering shows up.
@@ -43,6 +44,8 @@ VALUE_HANDLERS = [
     "() => {{ log('noarg{i}'); }}",
     "async x => {{ await sleep({ms}); log('async{i}'); return {i}; }}",
     "x => ok({i}, {ms}).then(y => y + 100)",
+    "y => {{ const x = y; log('shadow' + x); return [x, {i}]; }}",
+    "(v) => x",
     "null",
 ]
 ERROR_HANDLERS = [
@@ -88,14 +91,25 @@ def steps(draw: st.DrawFn) -> str:
 def programs(draw: st.DrawFn) -> str:
     base = draw(st.sampled_from(BASES)).format(ms=draw(ms))
     chain = base + draw(steps())
-    place = draw(st.sampled_from(["returned", "awaited", "arrow", "return-await"]))
+    place = draw(st.sampled_from(["returned", "awaited", "arrow", "return-await", "statement"]))
     if place == "returned":
-        return f"function main() {{ log('start'); return {chain}; }}"
+        return f"function main() {{ const x = 7; log('start'); return {chain}; }}"
     if place == "awaited":
-        return f"async function main() {{ const r = await {chain}; log('r'); return r; }}"
+        return (
+            f"async function main() {{ const x = 7; const r = await {chain}; log('r'); return r; }}"
+        )
     if place == "arrow":
-        return f"const main = () => {chain};"
-    return f"async function main() {{ try {{ return await {chain}; }} finally {{ log('out'); }} }}"
+        return f"const x = 7;\nconst main = () => {chain};"
+    if place == "statement":
+        # fire-and-forget: it must finish in the grace period and handle its own rejection
+        return (
+            f"function main() {{ const x = 7; {chain}.catch(e => log('ff ' + e.message)); "
+            "log('sync'); return sleep(60).then(() => 'end'); }"
+        )
+    return (
+        f"async function main() {{ const x = 7; try {{ return await {chain}; }} "
+        "finally { log('out'); } }"
+    )
 
 
 @settings(
