@@ -536,13 +536,9 @@ async def test_python_side_cancel_rejects_with_abort_error(quiet: Quiet) -> None
     )
     first, second = (list(x) for x in got)
     assert first == [True, "AbortError", 20, "The operation was aborted", "no cause"]
-    assert second == [
-        True,
-        "AbortError",
-        20,
-        "The operation was aborted: shutting down",
-        "no cause",
-    ]
+    # Python 3.10 drops the cancel message on the way out of the task; 3.11+ keeps it.
+    detail = ": shutting down" if sys.version_info >= (3, 11) else ""
+    assert second == [True, "AbortError", 20, f"The operation was aborted{detail}", "no cause"]
     quiet.check()
 
 
