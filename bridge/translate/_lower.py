@@ -13,6 +13,7 @@ the same order.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -134,7 +135,7 @@ class Lowering:
         if handler.body is not None and not handler.expression_body:
             introduced.extend(top_level_declarations(self.parsed, handler.body))
         safe = self.hoist_safe(introduced, handler.node)
-        if not safe and value is not None and not isinstance(value, Var):
+        if not safe and value is not None and self._mentions(value, introduced):
             # The handler gets a block of its own; its argument is computed before the block,
             # where the parameter's name still means what it meant in the original
             # (`load(x).then(x => ...)` must not read the block's `x` in its dead zone).
@@ -184,6 +185,21 @@ class Lowering:
         self.stmts = outer
         outer.append(Block(inner))
         self.cur, self.settled = Var(out), True
+
+    def _mentions(self, value: Expr, names: list[str]) -> bool:
+        """Whether the source pieces of value refer to any of names."""
+        if isinstance(value, Await):
+            return self._mentions(value.value, names)
+        if isinstance(value, Call):
+            return any(self._mentions(a, names) for a in value.args)
+        if isinstance(value, Src):
+            pos = self.parsed.name_positions()
+            lo, hi = value.node.start_byte, value.node.end_byte
+            return any(
+                bisect.bisect_left(pos.get(n, []), lo) < bisect.bisect_left(pos.get(n, []), hi)
+                for n in names
+            )
+        return False
 
     def _result_expr(self, expr: Node) -> None:
         """A handler's returned expression: a nested chain is flattened (nested rule)."""

@@ -34,6 +34,8 @@ SHAPES = [
     ("then-reassigns-param", "function main() { return ok(1).then(x => { x += 10; return x; }); }"),
     ("then-same-param-names", "function main() { return ok(1).then(x => x + 1).then(x => x * 10); }"),
     ("then-name-collision", "let x = 'outer';\nfunction main() { return ok(1).then(v => { const x = v + 1; return x; }).then(() => x); }"),
+    ("param-shadows-base", "function main() { const x = 5; return ok(x).then(x => x + 1); }"),
+    ("body-const-shadows-base", "function main() { const y = 2; return ok(y).then(v => { const y = v * 10; return y + 1; }); }"),
     ("then-sequence-return", "function main() { return ok(1).then(x => (log('a'), x + 1)); }"),
     ("then-object-literal", "function main() { return ok(1).then(x => ({ v: x })); }"),
     # ---- then(a, b): b must not see a's errors
