@@ -304,30 +304,46 @@ async def test_task_that_finishes_leaves_its_signal_alone(api: Any) -> None:
 
 
 async def test_cancel_racing_settlement_1000_times(api: Any, quiet: Quiet) -> None:
-    """Resolve the JS promise and cancel the awaiting task in the same loop turn, both orders.
-
-    Every task ends (bounded), each with its own value or CancelledError, never a hang, a
-    value of another task, or an InvalidStateError/unhandled-rejection report.
-    """
+    """Resolve the JS promise and cancel the task awaiting it in the same loop turn, in every
+    order. Each task ends (bounded) with its own value or CancelledError, never a hang, another
+    task's value, or an InvalidStateError/unhandled-rejection report; and its signal is
+    aborted exactly when the task ended cancelled."""
     loop = asyncio.get_running_loop()
+    aborted = bridge.eval("(s) => s.aborted")
     outcomes = {"value": 0, "cancelled": 0}
+
+    async def fetch(promise: Any, signals: list[Any]) -> Any:
+        signals.append(bridge.signal())
+        return await promise
+
     for i in range(1000):
         deferred = api.deferred()
-        task = asyncio.ensure_future(bridge.to_future(deferred.promise))
-        await asyncio.sleep(0)
-        if i % 2:
-            loop.call_soon(deferred.resolve, i)
+        signals: list[Any] = []
+        task = asyncio.ensure_future(fetch(deferred.promise, signals))
+        await asyncio.sleep(0)  # the task now awaits the JS promise
+        mode = i % 4
+        if mode == 0:  # resolve, then cancel, in one callback
+            loop.call_soon(lambda d=deferred, t=task, i=i: (d.resolve(i), t.cancel()))
+        elif mode == 1:  # cancel, then resolve, in one callback
+            loop.call_soon(lambda d=deferred, t=task, i=i: (t.cancel(), d.resolve(i)))
+        elif mode == 2:  # the JS job settles the future, the cancel comes before the task runs
+            deferred.resolve(i)
             loop.call_soon(task.cancel)
-        else:
-            loop.call_soon(task.cancel)
-            loop.call_soon(deferred.resolve, i)
+        else:  # the cancel comes a turn later still
+            deferred.resolve(i)
+            loop.call_soon(loop.call_soon, task.cancel)
         try:
             value = await asyncio.wait_for(task, 1)
         except asyncio.CancelledError:
             outcomes["cancelled"] += 1
+            await asyncio.sleep(0)  # the task's done callbacks
+            assert aborted(signals[0]) is True
         else:
             assert value == i
+            assert aborted(signals[0]) is False
             outcomes["value"] += 1
+    assert outcomes["value"] > 0
+    assert outcomes["cancelled"] > 0
     assert outcomes["value"] + outcomes["cancelled"] == 1000
     quiet.check()
 
