@@ -501,8 +501,11 @@ class _Emitter:
         binding = self.declare(name, self.text(name))
         return [f"{binding.py} = None"]
 
-    def destructure(self, pattern: Node, source: str, plain: bool = False) -> list[str]:
-        """Bind a JS destructuring pattern from the Python expression source (a name)."""
+    def destructure(
+        self, pattern: Node, source: str, plain: bool = False, error: bool = False
+    ) -> list[str]:
+        """Bind a JS destructuring pattern from the Python expression source (a name);
+        error: source is a caught error (``{ message }`` is its text)."""
         pattern = unparen(pattern)
         t = pattern.type
         if t == "identifier":
@@ -541,7 +544,10 @@ class _Emitter:
             for c in pattern.named_children:
                 if c.type == "shorthand_property_identifier_pattern":
                     binding = self.declare(c, self.text(c), plain=plain)
-                    lines.append(f"{binding.py} = {source}[{_pystr(self.text(c))}]")
+                    if error and self.text(c) != "message":
+                        self.fail(c, f"the {self.text(c)} of an error")
+                    item = f"str({source})" if error else f"{source}[{_pystr(self.text(c))}]"
+                    lines.append(f"{binding.py} = {item}")
                 elif c.type == "pair_pattern":
                     key = c.child_by_field_name("key")
                     value = c.child_by_field_name("value")
@@ -570,6 +576,14 @@ class _Emitter:
         if value is None:
             return ["return"]
         if self.scope.is_async:
+            if (
+                _inside_try(st)
+                and unparen(value).type != "await_expression"
+                and not self.is_plain(value)
+            ):
+                # JS settles a returned promise after leaving the try: its catch never sees
+                # the rejection, its finally runs first. Python would await inside the try.
+                self.fail(value, "promise returned inside try (write return await)")
             return self.settle_into(value, _return)
         if self.is_chain(value) or self.awaitable_kind(value) == "async":
             self.fail(value, "promise returned from a function that is not async")
@@ -867,6 +881,7 @@ class _Emitter:
         if not result:
             body = fn.child_by_field_name("body")
             if body is not None:
+                self.scope.blocks.append(self.local_names(fn))
                 result = any(
                     n.type == "return_statement"
                     and n.named_children
@@ -875,8 +890,36 @@ class _Emitter:
                 )
                 if body.type != "statement_block" and self.awaitable_kind(body) == "async":
                     result = True
+                self.scope.blocks.pop()
         self.async_memo[key] = result
         return result
+
+    def local_names(self, fn: Node) -> dict[str, _Binding]:
+        """What a function's own names mean, for questions asked before its body is
+        translated (is it async? does it return plain values?): parameters shadow outer
+        names; local functions are known by their nodes."""
+        names: dict[str, _Binding] = {}
+        for n in _walk_no_functions(fn):
+            if n.type == "identifier" and _declares(n):
+                names[self.text(n)] = _Binding(self.text(n), self.scope, kind="param")
+        body = fn.child_by_field_name("body")
+        for st in (
+            body.named_children if body is not None and body.type == "statement_block" else []
+        ):
+            if st.type == "function_declaration":
+                name = _field(st, "name")
+                names[self.text(name)] = _Binding(self.text(name), self.scope, "function", st)
+            elif st.type in ("lexical_declaration", "variable_declaration"):
+                for decl in st.named_children:
+                    init = decl.child_by_field_name("value")
+                    target = decl.child_by_field_name("name")
+                    if init is not None and target is not None and target.type == "identifier":
+                        init = unparen(init)
+                        if init.type in ("arrow_function", "function_expression"):
+                            names[self.text(target)] = _Binding(
+                                self.text(target), self.scope, "function", init
+                            )
+        return names
 
     def lambda_or_def(self, fn: Node, base: str, pad: tuple[str, ...] = ()) -> str:
         """An arrow or function expression used as a value: a lambda when Python can say it in
@@ -1021,6 +1064,7 @@ class _Emitter:
         self.plain_memo[key] = False
         body = fn.child_by_field_name("body")
         result = True
+        self.scope.blocks.append(self.local_names(fn))
         if body is None:
             result = False
         elif body.type != "statement_block":
@@ -1031,6 +1075,7 @@ class _Emitter:
                 for n in _walk_no_functions(body)
                 if n.type == "return_statement" and n.named_children
             )
+        self.scope.blocks.pop()
         self.plain_memo[key] = result
         return result
 
@@ -1320,7 +1365,7 @@ class _Emitter:
         temp = self.fresh("error" if error else "value")
 
         def bind_pattern() -> list[str]:
-            return self.destructure(param.pattern, temp, plain=True)
+            return self.destructure(param.pattern, temp, plain=True, error=error)
 
         return temp, bind_pattern
 
@@ -1613,6 +1658,10 @@ class _Emitter:
             return f"len({self.expr_code(obj)})", P_PRIMARY
         if self.is_error_message(node):
             return f"str({self.expr_code(obj)})", P_PRIMARY
+        if name in ("constructor", "prototype", "__proto__"):
+            self.fail(prop, f".{name}")
+        if name == "name" and self.vtype(obj) == "error":
+            self.fail(prop, "the name of an error")
         if name == "errors" and self.vtype(obj) != "dict":
             return f"{self.wrap(obj, P_PRIMARY)}.errors", P_PRIMARY  # AggregateError.errors
         return f"{self.wrap(obj, P_PRIMARY)}[{_pystr(name, self.fstring)}]", P_PRIMARY
@@ -2193,6 +2242,16 @@ def _split_top(text: str, sep: str, keep: bool = False) -> list[str]:
         i += 1
     parts.append(text[start:])
     return parts
+
+
+def _inside_try(node: Node) -> bool:
+    """Whether node sits in the body of a try (with catch or finally) of its own function."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in _FUNCTIONS:
+        if parent.type == "try_statement" and parent.child_by_field_name("body") == child:
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _docstring(comments: list[str], filename: str | None) -> str:

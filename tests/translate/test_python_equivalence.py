@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+import bridge
+
 from .python_harness import assert_same
 
 P = pytest.param
@@ -288,3 +290,47 @@ def test_same_outcome_and_log(program: str) -> None:
 
 def test_table_is_big_enough() -> None:
     assert len(PROGRAMS) >= 40
+
+
+# ---- the JS target's table, run through the Python target too
+def _js_target_shapes() -> list[object]:
+    try:
+        from . import test_equivalence
+    except ImportError:  # pragma: no cover - the JS target's table is not there
+        return []
+    shapes: list[tuple[str, str]] = getattr(test_equivalence, "SHAPES", [])
+    known = {
+        # Destructuring whose names are all unused is dropped; JS would throw on null.
+        "then-destructure-throws": "an unused destructuring is not evaluated",
+    }
+    return [
+        P(source, id=name, marks=[pytest.mark.xfail(strict=True, reason=known[name])])
+        if name in known
+        else P(source, id=name)
+        for name, source in shapes
+    ]
+
+
+JS_TARGET_SHAPES = _js_target_shapes()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("program", JS_TARGET_SHAPES)
+def test_js_target_shapes_in_python(program: str) -> None:
+    """Each shape is either translated and behaves the same, or refused with a reason."""
+    try:
+        bridge.translate(program, to="python")
+    except bridge.TranslationError as exc:
+        assert exc.rule == "unsupported" and exc.line > 0, exc
+        return
+    assert_same(program)
+
+
+def test_most_js_target_shapes_translate() -> None:
+    refused = []
+    for param in JS_TARGET_SHAPES:
+        try:
+            bridge.translate(param.values[0], to="python")  # type: ignore[attr-defined]
+        except bridge.TranslationError:
+            refused.append(param.id)  # type: ignore[attr-defined]
+    assert len(refused) <= len(JS_TARGET_SHAPES) // 8, refused
