@@ -207,6 +207,15 @@
       return true;
     }
 
+    // pythonmonkey's EventTarget asks these of its subclasses; answered from this class's list.
+    _hasAnyListeners() {
+      return this.#listeners.length > 0;
+    }
+
+    _hasListeners(type) {
+      return this.#listeners.some((r) => r.type === String(type));
+    }
+
     static abort(reason) {
       const signal = new AbortSignal(kSignal);
       signal.#aborted = true;

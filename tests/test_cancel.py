@@ -527,6 +527,28 @@ async def test_abort_after_completion_changes_nothing(sleeper: list[str], quiet:
     quiet.check()
 
 
+async def test_a_long_lived_signal_keeps_no_listeners_of_finished_calls(
+    sleeper: list[str],
+) -> None:
+    got = await asyncio.wait_for(
+        bridge.eval(
+            """
+            (async () => {
+              const c = new AbortController();
+              const pending = pySleep(0, {signal: c.signal});
+              const during = c.signal._hasListeners('abort');
+              await pending;
+              for (let i = 0; i < 49; i++) await pySleep(0, {signal: c.signal});
+              return [during, c.signal._hasListeners('abort')];
+            })()
+            """
+        ),
+        10,
+    )
+    assert list(got) == [True, False]
+    assert sleeper.count("finally") == 50
+
+
 async def test_python_side_cancel_rejects_with_abort_error(quiet: Quiet) -> None:
     async def gives_up() -> None:
         raise asyncio.CancelledError
