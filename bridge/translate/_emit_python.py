@@ -21,6 +21,7 @@ granularity of timers. Differences that remain are listed in the README (``null`
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import re
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from tree_sitter import Node
 
 from .._exceptions import TranslationError
 from . import _py_helpers
-from ._analyse import Unsafe, describe, enclosing_function, unparen
+from ._analyse import Unsafe, describe, unparen
 from ._model import Handler, HandlerKind, Step, Translation
 from ._parse import Parsed, first_error, parse
 
@@ -47,7 +48,7 @@ _COMBINATORS = ("all", "allSettled", "race", "any")
 # Names the translation itself uses: a JS identifier spelled like one gets a trailing "_".
 _RESERVED = (
     set(keyword.kwlist)
-    | set(keyword.softkwlist)
+    | {"type"}  # soft keywords may be names, but typeof tests call type()
     | {"print", "len", "str", "isinstance", "Exception", "TypeError", "ValueError", "list"}
     | {"dict", "max", "min", "abs", "enumerate", "asyncio", "math", "contextlib", "inspect"}
     | {"decimal", "re", "AggregateError", "int", "float", "bool", "next", "set", "sorted"}
@@ -109,6 +110,17 @@ class _Scope:
     nonlocals: set[str] = field(default_factory=set)
     globals: set[str] = field(default_factory=set)
     loop_names: list[set[str]] = field(default_factory=list)  # names of enclosing loops
+    taken: set[str] = field(default_factory=set)  # fresh names handed out in this function
+
+    def has_taken(self, name: str) -> bool:
+        """Whether a fresh name is in use here or in an enclosing function (which it would
+        shadow)."""
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.taken:
+                return True
+            scope = scope.parent
+        return False
 
     @property
     def is_module(self) -> bool:
@@ -125,7 +137,6 @@ class _Emitter:
         self.helpers: set[str] = set()
         self.imports: set[str] = set()
         self.words = set(re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", parsed.source.decode()))
-        self.taken: set[str] = set()
         self.module_scope = _Scope(None)
         self.scope = self.module_scope
         self.pre: list[list[str]] = [[]]
@@ -152,10 +163,10 @@ class _Emitter:
 
     def fresh(self, base: str) -> str:
         name, n = base, 1
-        while name in self.words or name in self.taken or name in _RESERVED:
+        while name in self.words or name in _RESERVED or self.scope.has_taken(name):
             n += 1
             name = f"{base}_{n}"
-        self.taken.add(name)
+        self.scope.taken.add(name)
         return name
 
     def helper(self, name: str) -> str:
@@ -177,7 +188,16 @@ class _Emitter:
             scope = scope.parent
         return None
 
-    def declare(self, at: Node, name: str, **info: object) -> _Binding:
+    def declare(
+        self,
+        at: Node,
+        name: str,
+        kind: str = "var",
+        node: Node | None = None,
+        vtype: str = "",
+        plain: bool = False,
+        maybe_promise: bool = False,
+    ) -> _Binding:
         """Bind a JS name in the innermost block, renamed when Python would merge it with a
         name still visible (Python has one scope per function, JS one per block)."""
         py = _safe(name)
@@ -190,7 +210,7 @@ class _Emitter:
         visible = self.resolve(name)
         if nested and visible is not None:
             py = self.fresh(py)
-        binding = _Binding(py, self.scope, **info)  # type: ignore[arg-type]
+        binding = _Binding(py, self.scope, kind, node, vtype, plain, maybe_promise)
         block[name] = binding
         return binding
 
@@ -258,7 +278,7 @@ class _Emitter:
                     self.fail(st, "top-level async work that is not the module's last statement")
                 runner = self.top_level_run(st)
                 continue
-            body.extend(self.statement_lines(st, top=True))
+            body.extend(self.statement_lines(st))
         code = _join_top(body + runner)
         return self.render(code)
 
@@ -309,7 +329,7 @@ class _Emitter:
             if not pre:
                 return ['if __name__ == "__main__":', f"    asyncio.run({call})"]
         name = self.fresh("main") if "main" in self.words else "main"
-        self.taken.add(name)
+        self.scope.taken.add(name)
         body = self.in_function(None, True, lambda: self.settle_into(expr, _discard))
         lines = [f"async def {name}():", *_indent(body)]
         return [*lines, 'if __name__ == "__main__":', f"    asyncio.run({name}())"]
@@ -321,7 +341,7 @@ class _Emitter:
         self.pre[-1] = []
         return lines
 
-    def statement_lines(self, st: Node, top: bool = False) -> list[str]:
+    def statement_lines(self, st: Node) -> list[str]:
         self.pre.append([])
         try:
             lines = self.statement(st)
@@ -477,6 +497,16 @@ class _Emitter:
                 return settled + self.destructure(name, temp, plain=True)
             if self.is_chain(value_u):
                 self.fail(value_u, "promise chain stored before it is awaited (eager start)")
+            if (
+                value_u.type == "new_expression"
+                and self.text(value_u.child_by_field_name("constructor")) == "Promise"
+                and name.type == "identifier"
+                and self.scope.is_async
+            ):
+                # A future starts when it is made, like the JS promise: it may be stored.
+                code = self.new_promise(value_u, eager=True)
+                binding = self.declare(name, self.text(name), vtype="future")
+                return [f"{binding.py} = {code}"]
             if self.awaitable_kind(value_u) in ("async", "awaitable"):
                 self.fail(value_u, "promise stored before it is awaited (eager start)")
             code = self.expr_code(value)
@@ -743,12 +773,8 @@ class _Emitter:
             if self.except_names:
                 return f"{code} from None"
             return code
-        if node.type == "identifier":
-            binding = self.resolve(self.text(node))
-            if binding is not None and binding.kind == "error":
-                return code
-            if binding is not None and binding.vtype == "error":
-                return code
+        if node.type in ("identifier", "member_expression", "subscript_expression"):
+            return code  # an Error held in a variable (Python raises TypeError if it is not)
         self.fail(node, "throw of a value that is not an Error")
 
     # ------------------------------------------------------------ functions
@@ -854,7 +880,7 @@ class _Emitter:
             elif p.type in ("object_pattern", "array_pattern"):
                 temp = self.fresh("arg")
                 params.append((temp, None))
-                binders.append(lambda p=p, temp=temp: self.destructure(p, temp))  # type: ignore[misc]
+                binders.append(functools.partial(self.destructure, p, temp))
             else:
                 self.fail(p, f"{_describe_node(p)} parameter")
         if not any(p.startswith("*") for p, _ in params):
@@ -988,6 +1014,10 @@ class _Emitter:
         t = node.type
         if self.is_chain(node) or self.promise_static(node) is not None:
             return "async"
+        if t == "identifier":
+            binding = self.resolve(self.text(node))
+            if binding is not None and binding.vtype == "future":
+                return "async"
         if (
             t == "new_expression"
             and self.text(node.child_by_field_name("constructor")) == "Promise"
@@ -1185,15 +1215,16 @@ class _Emitter:
         del callback
         return f"*{code}"
 
-    def new_promise(self, node: Node) -> str:
-        """``new Promise(executor)`` as a Python awaitable."""
+    def new_promise(self, node: Node, eager: bool = False) -> str:
+        """``new Promise(executor)`` as a Python awaitable; eager: a future, started now
+        (a timer promise awaited at once may be a lazy ``asyncio.sleep``)."""
         args = self.call_args(node)
         if len(args) != 1:
             self.fail(node, "new Promise without one executor")
         executor = unparen(args[0])
         if executor.type not in ("arrow_function", "function_expression"):
             self.fail(executor, "new Promise with an executor that is not a function literal")
-        sleep = self.timer_promise(executor)
+        sleep = None if eager else self.timer_promise(executor)
         if sleep is not None:
             return sleep
         executor_code = self.lambda_or_def(executor, "executor", pad=("_resolve", "_reject"))
@@ -1348,7 +1379,7 @@ class _Emitter:
             name = self.text(param.pattern)
             visible = self.resolve(name) is not None or self._outer(name)
             py = self.fresh(_safe(name)) if visible else _safe(name)
-            self.taken.add(py)
+            self.scope.taken.add(py)
 
             def bind_ident() -> list[str]:
                 block = self.scope.blocks[-1]
@@ -1708,9 +1739,9 @@ class _Emitter:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         assert left is not None and right is not None
-        if op in ("===", "!==", "==", "!=") and self.typeof_test(left, right) is not None:
-            test = self.typeof_test(left, right)
-            return (f"not {test}", P_NOT) if "!" in op else (test, P_CMP)  # type: ignore[return-value]
+        test = self.typeof_test(left, right) if op in ("===", "!==", "==", "!=") else None
+        if test is not None:
+            return (f"not {test}", P_NOT) if "!" in op else (test, P_CMP)
         if op in ("===", "!=="):
             for a, b in ((left, right), (right, left)):
                 if unparen(b).type in ("null", "undefined") or self.text(unparen(b)) == "undefined":
@@ -2037,6 +2068,7 @@ class _Emitter:
             # results go straight to gather: [fetch(x) for x in xs].
             one_expression = not self.python_async(callback) or (wrap_awaitable and not js_async)
             if simple and body.type != "statement_block" and one_expression:
+                attempt = (set(self.scope.taken), set(self.helpers), set(self.imports))
                 saved = self.scope.blocks
                 self.scope.blocks = [*saved, {}]
                 self.pre.append([])
@@ -2060,7 +2092,9 @@ class _Emitter:
                 finally:
                     self.pre.pop()
                     self.scope.blocks = saved
-                if not pre:
+                if pre:  # one expression was not enough: forget what the attempt made
+                    self.scope.taken, self.helpers, self.imports = attempt
+                else:
                     item = names[0] if names else "_"
                     loop = f"for {item} in {source}"
                     if len(names) == 2:
@@ -2076,7 +2110,17 @@ class _Emitter:
             nparams = 1
             if binding is not None and binding.node is not None:
                 nparams = len(self.parameters(binding.node)[0])
-        item = self.fresh("item")
+        first = (
+            callback.child_by_field_name("parameter") if callback.type == "arrow_function" else None
+        )
+        if first is None and callback.type in ("arrow_function", "function_expression"):
+            plist = callback.child_by_field_name("parameters")
+            first = plist.named_children[0] if plist is not None and plist.named_children else None
+        item = (
+            _safe(self.text(first))
+            if first is not None and first.type == "identifier"
+            else self.fresh("item")
+        )
         args_code = {0: "", 1: item}.get(nparams, f"{item}, index")
         loop = (
             f"for {item} in {source}"
@@ -2171,6 +2215,19 @@ def _wrap_line(line: str) -> list[str]:
     if len(line) <= _MAX_LINE or line.lstrip().startswith("#"):
         return [line]
     indent = line[: len(line) - len(line.lstrip())]
+    statement = re.match(r"(\s*(?:return |[\w.]+(?:\[[^\]]*\])? = ))(.+)$", line)
+    if statement:
+        expr = statement.group(2)
+        parts = [expr]
+        for op in (" if ", " else ", " or ", " and "):
+            parts = [piece for part in parts for piece in _split_top(part, op, keep=True)]
+        if len(parts) > 1 and not expr.lstrip().startswith(("lambda", "await ")):
+            # ruff format's way with a long conditional: in parentheses, one clause a line.
+            inner = indent + "    "
+            out = [statement.group(1) + "("]
+            for part in parts:
+                out += _wrap_line(inner + part.strip())
+            return [*out, indent + ")"]
     pairs = _bracket_pairs(line)
     for opening, closing in sorted(pairs, key=lambda p: -p[1]):
         body = line[opening + 1 : closing].strip()
@@ -2220,6 +2277,7 @@ def _bracket_pairs(line: str) -> list[tuple[int, int]]:
 def _split_top(text: str, sep: str, keep: bool = False) -> list[str]:
     """text split at sep where sep is outside brackets and strings."""
     parts: list[str] = []
+    lambdas: list[int] = []
     depth, quote, start, i = 0, "", 0, 0
     while i < len(text):
         ch = text[i]
@@ -2233,6 +2291,12 @@ def _split_top(text: str, sep: str, keep: bool = False) -> list[str]:
         elif ch in "([{":
             depth += 1
         elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith("lambda", i) and (i == 0 or not text[i - 1].isalnum()):
+            depth += 1  # a lambda's parameters: closed by its colon below
+            lambdas.append(depth)
+        elif ch == ":" and lambdas and lambdas[-1] == depth:
+            lambdas.pop()
             depth -= 1
         elif depth == 0 and text.startswith(sep, i):
             parts.append(text[start:i])
@@ -2538,6 +2602,3 @@ def _uses(emitter: _Emitter, node: Node, name: str) -> bool:
         n.type in ("identifier", "shorthand_property_identifier") and emitter.text(n) == name
         for n in _walk(node)
     )
-
-
-_ = enclosing_function  # re-exported helper kept for rules that need the enclosing function
