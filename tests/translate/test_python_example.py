@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import py_compile
@@ -151,3 +152,82 @@ def test_console_log_prints_like_the_engine(capsys: pytest.CaptureFixture[str]) 
     exec(compile(code, "<translated>", "exec"), {"__name__": "translated"})
     assert capsys.readouterr().out == js
     assert "{ outer: \n   { aaaaaaaaaaaa: 1111111,\n" in js  # the multi-line shape is covered
+
+
+# A job runner in the promise-chain style: retries with try/catch around await, allSettled
+# over mapped async work, race against a stored timeout promise, Promise.all of async arrows.
+REALISTIC = r"""
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let attempts = 0;
+
+function flaky(name) {
+  attempts += 1;
+  return sleep(2).then(() => {
+    if (attempts % 3 !== 0) {
+      throw new Error(`${name} failed (attempt ${attempts})`);
+    }
+    return { name, ok: true, attempt: attempts };
+  });
+}
+
+async function withRetry(fn, tries) {
+  let lastError = null;
+  for (const i of [1, 2, 3, 4].slice(0, tries)) {
+    try {
+      return await fn();
+    } catch (err) {
+      lastError = err;
+      console.log(`try ${i}: ${err.message}`);
+      await sleep(1);
+    }
+  }
+  throw lastError;
+}
+
+function summarize(results) {
+  const names = results.filter((r) => r.status === "fulfilled").map((r) => r.value.name);
+  const failed = results.filter((r) => r.status === "rejected").length;
+  return { names, failed, total: results.length };
+}
+
+function runAll(jobs) {
+  return Promise.allSettled(jobs.map((job) => withRetry(() => flaky(job), 2)))
+    .then(summarize)
+    .then((s) => {
+      console.log("summary", s);
+      return s.failed === 0 ? "all good" : `${s.failed} of ${s.total} failed`;
+    });
+}
+
+function firstDone() {
+  return Promise.race([sleep(30).then(() => "slow"), sleep(5).then(() => "fast")]);
+}
+
+async function main() {
+  console.log(await runAll(["a", "b", "c"]));
+  console.log("race:", await firstDone());
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 10));
+  const result = await Promise.race([sleep(50).then(() => "late"), timeout])
+    .catch((e) => e.message);
+  console.log("with timeout:", result);
+  const doubled = await Promise.all([1, 2, 3].map(async (n) => {
+    await sleep(n);
+    return n * 2;
+  }));
+  console.log(doubled, doubled.length > 2 && "three");
+}
+
+main();
+"""
+
+
+def test_realistic_module_prints_like_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    bridge.run(REALISTIC)
+    js = ANSI.sub("", capsys.readouterr().out)
+    code = bridge.translate(REALISTIC, to="python").code
+    namespace: dict[str, object] = {"__name__": "translated"}
+    exec(compile(code, "<translated>", "exec"), namespace)
+    asyncio.run(namespace["main"]())  # type: ignore[operator]
+    assert capsys.readouterr().out == js
+    assert js.splitlines()[-1] == "[ 2, 4, 6 ] 'three'"
