@@ -212,12 +212,18 @@ class JSEmitter:
         """A handler's block body, inlined (see ``_model.Body``)."""
         block = s.handler.body
         assert block is not None
-        stmts = [c for c in block.named_children]
+        stmts = list(block.named_children)
+        trailing: list[Node] = []
         if s.skip_tail:
-            stmts = stmts[:-1]
-        stmts_nc = [c for c in stmts if c.type != "comment"] if s.skip_tail else stmts
-        if not stmts or (not stmts_nc and not [c for c in stmts if c.type == "comment"]):
+            # Drop the final `return x` (the caller renders x); comments after it are kept,
+            # moved above the line that replaces it.
+            tail = max(i for i, c in enumerate(stmts) if c.type != "comment")
+            trailing = stmts[tail + 1 :]
+            stmts = stmts[:tail]
+        if not stmts and not trailing:
             return []
+        if not stmts:
+            return [ind + self.node_text(c, ind) for c in trailing]
         start, end = stmts[0].start_byte, stmts[-1].end_byte
         first_line_start = self.parsed.source.rfind(b"\n", 0, start) + 1
         if self.parsed.source[first_line_start:start].strip() == b"":
@@ -226,7 +232,8 @@ class JSEmitter:
             ind_from = self.line_indent(block.start_byte) + self.unit
         inner_ind = ind + self.unit if s.result is not None else ind
         if s.result is None:
-            return [inner_ind + self.slice(start, end, ind_from, inner_ind)]
+            moved = [inner_ind + self.node_text(c, inner_ind) for c in trailing]
+            return [inner_ind + self.slice(start, end, ind_from, inner_ind), *moved]
         # Early returns: `return x` -> `{ result = x; break label; }`, inside `label: { }`.
         pieces: list[str] = []
         pos = start

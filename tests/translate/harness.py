@@ -45,7 +45,7 @@ return JSON.stringify({ outcome: __outcome, log: __log });
 })()"""
 
 
-def outcome(program: str, *, grace_ms: int = 15) -> dict[str, Any]:
+def outcome(program: str, *, grace_ms: int = 40) -> dict[str, Any]:
     """What program's main() settles with, and the log, as seen in the embedded engine."""
     result = bridge.run(WRAPPER % (PRELUDE, program, grace_ms))
     data: dict[str, Any] = json.loads(result)

@@ -109,3 +109,22 @@ def test_output_of_many_chains_parses_and_is_stable() -> None:
     assert result.code.count("async function") == 50
     assert parse(result.code).syntax_problem() is None
     assert not bridge.translate(result.code).changed
+
+
+def test_comments_around_a_tail_return_are_kept_and_the_return_is_not_duplicated() -> None:
+    src = (
+        "function f() {\n"
+        "  return get().then(x => {\n"
+        "    log(x); // one\n"
+        "    return x + 1; // done\n"
+        "  });\n"
+        "}\n"
+    )
+    assert bridge.translate(src).code == (
+        "async function f() {\n"
+        "  const x = await get();\n"
+        "  log(x); // one\n"
+        "  // done\n"
+        "  return x + 1;\n"
+        "}\n"
+    )
