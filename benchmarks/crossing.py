@@ -1,0 +1,199 @@
+"""Crossing the boundary: bridge against raw pythonmonkey, measured in one run.
+
+Prints one table: what was measured | bridge | reference | ratio (bridge / reference).
+
+* await of a resolved JS promise from Python: bridge, raw pythonmonkey, and a plain asyncio
+  future (call_soon + await: the cheapest await that goes through the loop);
+* JS awaiting an async Python function (a JS loop of awaits), bridge vs raw;
+* a JS async loop of 100,000 awaits (promise jobs only), bridge vs raw;
+* RSS growth per 100,000 Python awaits of a JS promise, over 200,000, bridge vs raw.
+
+Raw and bridge run in separate worker processes (a loop bridge touched batches pythonmonkey's
+jobs, and raw pythonmonkey's leaks would pollute bridge's RSS). Times are CPU time of the
+process (the machine is shared, so wall time mostly measures the neighbours), the best of
+several alternating rounds. Run: ``python benchmarks/crossing.py`` (``nox -s bench``). The raw
+column imports pythonmonkey directly, on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+AWAITS = 10_000  # Python awaits of a resolved JS promise, per round
+JS_AWAITS_PY = 5_000  # JS awaits of an async Python function, per round
+INNER_ROUNDS = 3  # rounds of the per-await measurements inside one worker
+JS_LOOP = 100_000  # awaits in the JS async loop
+RSS_AWAITS = 200_000
+ROUNDS = 2
+
+AWAIT_JS = "(i) => Promise.resolve(i)"
+AWAIT_PY = "async (f, n) => { let s = 0; for (let i = 0; i < n; i++) s += await f(i); return s; }"
+JS_LOOP_SRC = (
+    f"(async () => {{ let s = 0; for (let i = 0; i < {JS_LOOP}; i++) s += await i; return s; }})()"
+)
+
+
+_clock = time.process_time
+
+
+def _engine(mode: str) -> Any:
+    if mode == "raw":
+        import pythonmonkey
+
+        return pythonmonkey.eval
+    import bridge
+
+    return bridge.eval
+
+
+async def _per_await(make: Any, n: int) -> float:
+    f = make()
+    for i in range(1000):
+        await f(i)
+    start = _clock()
+    for i in range(n):
+        await f(i)
+    return (_clock() - start) / n * 1e6
+
+
+async def _timings(mode: str) -> dict[str, float]:
+    js = _engine(mode)
+    loop = asyncio.get_running_loop()
+
+    async def plain_future() -> float:
+        start = _clock()
+        for i in range(AWAITS):
+            fut = loop.create_future()
+            loop.call_soon(fut.set_result, i)
+            await fut
+        return (_clock() - start) / AWAITS * 1e6
+
+    async def py_fn(i: float) -> float:
+        return i
+
+    async def js_awaits_py() -> float:
+        start = _clock()
+        await js_loop_over_py(py_fn, JS_AWAITS_PY)
+        return (_clock() - start) / JS_AWAITS_PY * 1e6
+
+    js_loop_over_py = js(AWAIT_PY)
+    await js_loop_over_py(py_fn, 500)
+    rounds = [
+        {
+            "future_us": await plain_future(),
+            "await_js_us": await _per_await(lambda: js(AWAIT_JS), AWAITS),
+            "js_awaits_py_us": await js_awaits_py(),
+        }
+        for _ in range(INNER_ROUNDS)
+    ]
+    out = _best(rounds)
+    start = _clock()
+    await js(JS_LOOP_SRC)
+    out["js_loop_s"] = _clock() - start
+    return out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 1e6
+
+
+async def _rss(mode: str) -> dict[str, float]:
+    f = _engine(mode)(AWAIT_JS)
+    for i in range(20_000):  # warm up: first-use allocations are not growth
+        await f(i)
+    gc.collect()
+    before = _rss_mb()
+    for i in range(RSS_AWAITS):
+        await f(i)
+    gc.collect()
+    return {"rss_mb_per_100k": (_rss_mb() - before) * 100_000 / RSS_AWAITS}
+
+
+def _worker(kind: str, mode: str) -> None:
+    measure = _timings if kind == "time" else _rss
+    print(json.dumps(asyncio.run(measure(mode))))
+
+
+def _run(kind: str, mode: str) -> dict[str, float]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, mode],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"worker {kind}/{mode} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _best(rounds: list[dict[str, float]]) -> dict[str, float]:
+    return {key: min(r[key] for r in rounds) for key in rounds[0]}
+
+
+def main() -> None:
+    raw_rounds, bridge_rounds = [], []
+    for _ in range(ROUNDS):  # alternate, so load on the machine hits both alike
+        raw_rounds.append(_run("time", "raw"))
+        bridge_rounds.append(_run("time", "bridge"))
+    raw, br = _best(raw_rounds), _best(bridge_rounds)
+    raw_rss = _run("rss", "raw")["rss_mb_per_100k"]
+    br_rss = _run("rss", "bridge")["rss_mb_per_100k"]
+
+    rows = [
+        (
+            "await a resolved JS promise (vs plain asyncio future)",
+            f"{br['await_js_us']:.1f} us",
+            f"{br['future_us']:.1f} us (asyncio)",
+            br["await_js_us"] / br["future_us"],
+        ),
+        (
+            "await a resolved JS promise from Python",
+            f"{br['await_js_us']:.1f} us",
+            f"{raw['await_js_us']:.1f} us (raw pm)",
+            br["await_js_us"] / raw["await_js_us"],
+        ),
+        (
+            "JS awaits an async Python function",
+            f"{br['js_awaits_py_us']:.1f} us",
+            f"{raw['js_awaits_py_us']:.1f} us (raw pm)",
+            br["js_awaits_py_us"] / raw["js_awaits_py_us"],
+        ),
+        (
+            f"JS async loop of {JS_LOOP:,} awaits",
+            f"{br['js_loop_s']:.2f} s",
+            f"{raw['js_loop_s']:.2f} s (raw pm)",
+            br["js_loop_s"] / raw["js_loop_s"],
+        ),
+        (
+            f"RSS growth per 100,000 awaits (of {RSS_AWAITS:,})",
+            f"{br_rss:.1f} MB",
+            f"{raw_rss:.1f} MB (raw pm)",
+            br_rss / raw_rss if raw_rss else float("nan"),
+        ),
+    ]
+    head = ("what was measured", "bridge", "reference", "ratio")
+    widths = [max(len(str(r[i])) for r in [*rows, head]) for i in range(3)]
+    line = f"{head[0]:<{widths[0]}} | {head[1]:>{widths[1]}} | {head[2]:>{widths[2]}} | {head[3]}"
+    print(line)
+    print("-" * len(line))
+    for what, bridge_col, ref_col, ratio in rows:
+        cols = f"{what:<{widths[0]}} | {bridge_col:>{widths[1]}} | {ref_col:>{widths[2]}}"
+        print(f"{cols} | {ratio:.2f}")
+    speedup = raw["js_loop_s"] / br["js_loop_s"]
+    print(f"\npromise-heavy JS loop: bridge is {speedup:.1f}x faster than raw pythonmonkey")
+    print("targets: await ratio <= 1.0; JS loop >= 3x faster; RSS growth < 5 MB per 100,000 awaits")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2], sys.argv[3])
+    else:
+        main()
