@@ -111,6 +111,26 @@ class Lowering:
             return  # `throw e; value = undefined;` would be dead code
         self.stmts.append(Assign(name, self.pending()))
 
+    def result_var(self) -> str:
+        """The variable a try-wrapping step (catch, then(a, b), finally) settles into.
+
+        When the statements so far are ``let v; try {...}`` of the step before, whose outcome
+        is ``v``, the new ``try`` reuses ``v`` (its ``let`` moves out, in front of the new
+        ``try``) rather than copying ``v`` into a fresh variable."""
+        s = self.stmts
+        if (
+            self.settled
+            and isinstance(self.cur, Var)
+            and s
+            and isinstance(s[0], Declare)
+            and s[0].names == [self.cur.name]
+        ):
+            del s[0]
+            return self.cur.name
+        name = self.fresh("value")
+        self.settle_into(name)
+        return name
+
     def hoist_safe(self, names: tuple[str, ...] | list[str], owner: Node) -> bool:
         """Whether names can be declared in the rewrite's scope: used nowhere else there."""
         return all(

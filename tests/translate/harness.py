@@ -7,7 +7,8 @@ handlers logged, in order. Stray work (fire-and-forget chains) gets a bounded gr
 
 Stubs: ``ok(v, ms)`` resolves with v after ms; ``fail(m, ms)`` rejects with ``Error(m)``;
 ``thenable(v)`` and ``badThenable(m)`` are non-native thenables (a plain object with
-``then``); ``sleep(ms)``; ``log(x)`` records x and returns it.
+``then``); ``aplus(v)`` is a thenable whose ``then`` returns a promise, so chains can start
+on it directly; ``sleep(ms)``; ``log(x)`` records x and returns it.
 """
 
 # ruff: noqa: E501  (tables of one-line JS programs read best unwrapped)
@@ -25,6 +26,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ok = (v, ms = 0) => new Promise((r) => setTimeout(() => { __log.push("ok:" + JSON.stringify(v)); r(v); }, ms));
 const fail = (m, ms = 0) => new Promise((_, j) => setTimeout(() => { __log.push("fail:" + m); j(new Error(m)); }, ms));
 const thenable = (v) => ({ then(res, rej) { __log.push("thenable:" + JSON.stringify(v)); setTimeout(() => res(v), 0); } });
+const aplus = (v) => ({ then(f, r) { __log.push("aplus:" + JSON.stringify(v)); return ok(v).then(f, r); } });
 const badThenable = (m) => ({ then(res, rej) { __log.push("badThenable:" + m); setTimeout(() => rej(new Error(m)), 0); } });
 """
 

@@ -348,19 +348,17 @@ function b(e) {}
 """,
         """\
 async function f() {
-  let value2;
+  let value;
   try {
-    let value;
     try {
       value = await get();
     } catch (error) {
       value = await a(error);
     }
-    value2 = value;
   } catch (error2) {
-    value2 = await b(error2);
+    value = await b(error2);
   }
-  return value2;
+  return value;
 }
 function a(e) {}
 function b(e) {}

@@ -17,8 +17,7 @@ def catch(lw: Lowering, step: Step) -> None:
     handler = step.on_rejected
     if handler is None or handler.kind is HandlerKind.NON_CALLABLE:
         return  # catch(null) passes the rejection through
-    out = lw.fresh("value")
-    lw.settle_into(out)
+    out = lw.result_var()
     body = lw.stmts
     lw.stmts = []
     param: object

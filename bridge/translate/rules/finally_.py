@@ -26,8 +26,7 @@ def finally_(lw: Lowering, step: Step) -> None:
     body = lw.stmts
     out = ""
     if merge is None:
-        out = lw.fresh("value")
-        lw.settle_into(out)
+        out = lw.result_var()
     lw.stmts = []
     lw.run_handler(handler, None)
     if not lw.settled:

@@ -18,9 +18,8 @@ from . import rule
 def then_reject(lw: Lowering, step: Step) -> None:
     fulfilled, rejected = step.on_fulfilled, step.on_rejected
     assert fulfilled is not None and rejected is not None
-    out = lw.fresh("value")
+    out = lw.result_var()
     flag = lw.fresh("fulfilled")
-    lw.settle_into(out)
     body = lw.stmts
 
     lw.stmts = []
