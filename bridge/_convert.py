@@ -142,7 +142,9 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
     if kind == "primitive":
         return JSRejection(primitive, js_value=primitive)
     if kind == "value":
-        return JSRejection(js, js_value=js)
+        rejection = JSRejection(js, js_value=js)
+        rejection.jsError = js  # type: ignore[attr-defined]  # raised back into JS: the same object
+        return rejection
     cls = _KINDS.get(kind, JSError)
     if cls is JSAggregateError:
         mapped: BaseException = JSAggregateError(
@@ -178,6 +180,10 @@ def to_js_error(exc: BaseException) -> Any:
         return existing
     if isinstance(exc, JSError) and exc.js_value is not None:
         return exc.js_value
+    return _python_error(exc)
+
+
+def _python_error(exc: BaseException) -> Any:
     h = _runtime.helpers()
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     made = h.makePythonError(type(exc).__name__, str(exc), "\n" + tb, _Box(exc))
@@ -189,9 +195,17 @@ def to_js_error(exc: BaseException) -> Any:
 
 
 def _tag(exc: BaseException) -> BaseException:
-    """Give ``exc`` its JS face before pythonmonkey converts it (it reads ``exc.jsError``)."""
-    if not isinstance(exc, JSRejection):
-        to_js_error(exc)
+    """Give ``exc`` its JS face before pythonmonkey converts it (it reads ``exc.jsError``).
+
+    pythonmonkey can only throw an object into JS, so a ``JSRejection`` of a primitive (42)
+    raised from a function JS called arrives as a ``PythonError`` standing for it (Python gets
+    the same ``JSRejection`` back); rejected promises carry the primitive itself.
+    """
+    if getattr(exc, "jsError", None) is None:
+        if isinstance(exc, JSRejection):
+            _python_error(exc)
+        else:
+            to_js_error(exc)
     return exc
 
 

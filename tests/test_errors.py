@@ -173,3 +173,42 @@ async def test_error_crossing_twice_keeps_identity_across_awaits() -> None:
         " catch (got) { return got === e; } })()"
     )
     assert ok is True
+
+
+async def test_non_error_reasons_go_back_to_js_as_themselves() -> None:
+    async def relay(p: asyncio.Future[object]) -> object:
+        return await p
+
+    bridge.expose("relayReason", relay)
+    got = await bridge.eval(
+        "(async () => { const o = { code: 1 }; const out = [];"
+        " for (const r of [42, 'x', o]) { try { await relayReason(Promise.reject(r)); }"
+        " catch (e) { out.push(e === r); } } return out; })()"
+    )
+    assert list(got) == [True, True, True]
+
+
+async def test_object_reason_raised_from_python_callback_is_the_same_object() -> None:
+    with pytest.raises(bridge.JSRejection) as info:
+        await bridge.eval("globalThis.reason = { code: 7 }; Promise.reject(reason)")
+    rejection = info.value
+
+    def rethrow() -> None:
+        raise rejection
+
+    assert bridge.eval("(f) => { try { f(); } catch (e) { return e === globalThis.reason; } }")(
+        rethrow
+    )
+
+
+async def test_primitive_rejection_raised_from_python_callback_comes_back_as_itself() -> None:
+    with pytest.raises(bridge.JSRejection) as info:
+        await bridge.eval("Promise.reject(42)")
+    rejection = info.value
+
+    def rethrow() -> None:
+        raise rejection
+
+    with pytest.raises(bridge.JSRejection) as again:
+        bridge.eval("(f) => f()")(rethrow)
+    assert again.value is rejection
