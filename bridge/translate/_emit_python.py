@@ -145,6 +145,9 @@ class _Emitter:
         self.plain_memo: dict[int, bool] = {}
         self.except_names: list[str] = []
         self.assigning = False
+        # The one async call that may be translated next: the one being awaited, gathered or
+        # started. Any other would be a coroutine that starts late (JS starts it at the call).
+        self.consuming = -1
         self.declared = {
             self.text(n)
             for n in _walk(parsed.root)
@@ -324,6 +327,7 @@ class _Emitter:
         self.asyncio()
         simple_call = expr.type == "call_expression" and self.promise_static(expr) is None
         if simple_call and not self.is_chain(expr) and self.awaitable_kind(expr) == "async":
+            self.consuming = expr.id
             call = self.expr_code(expr)
             pre = self.take_pre()
             if not pre:
@@ -411,6 +415,7 @@ class _Emitter:
         if self.is_chain(expr) or self.awaitable_kind(expr) == "async":
             # Fire-and-forget: JS starts the work and moves on; so does a started task.
             self.check_loop_closure(expr, "a started chain")
+            self.consuming = expr.id
             code = self.hoist_chain(expr) if self.is_chain(expr) else self.expr_code(expr)
             return [f"{self.helper('_spawn')}({code})"]
         if t == "assignment_expression":
@@ -1148,6 +1153,7 @@ class _Emitter:
             return self.awaited(node.named_children[0])
         if self.is_chain(node):
             return f"await {self.hoist_chain(node)}"
+        self.consuming = node.id
         code, prec = self.expr(node)
         if kind in ("async", "awaitable"):
             return f"await {code if prec >= P_PRIMARY else '(' + code + ')'}"
@@ -1163,6 +1169,7 @@ class _Emitter:
         if self.is_chain(node):
             return self.hoist_chain(node)
         kind = self.awaitable_kind(node)
+        self.consuming = node.id
         code = self.expr_code(node)
         if kind in ("async", "awaitable"):
             return code
@@ -1889,7 +1896,10 @@ class _Emitter:
             if not self.scope.is_async:
                 self.fail(node, "promise chain outside a function that can await it")
             self.fail(node, "promise chain used as a value (not awaited or returned)")
+        consumed, self.consuming = self.consuming == node.id, -1
         static = self.promise_static(node)
+        if not consumed and (static in _COMBINATORS or self.awaitable_kind(node) == "async"):
+            self.fail(node, "promise used as a value before it is awaited (eager start)")
         if static is not None:
             if static in _COMBINATORS:
                 return self.combinator(node, static), P_PRIMARY

@@ -6,7 +6,8 @@ same things: ``{"outcome": {"value": v} | {"error": "Name: message"}, "log": [..
 
 Stubs, both sides: ``ok(v, ms)`` resolves with v after ms (logging ``ok:v``); ``fail(m, ms)``
 rejects with ``Error(m)`` (logging ``fail:m``); ``thenable(v)`` / ``badThenable(m)`` are
-awaitables that are not coroutines (JS: plain objects with ``then``); ``sleep(ms)``; ``log(x)``
+awaitables that are not coroutines (JS: plain objects with ``then``), ``aplus(v)`` one that
+goes through ``ok(v)``; ``sleep(ms)``; ``log(x)``
 records x (a string as is, anything else as JSON) and returns it.
 """
 
@@ -27,7 +28,8 @@ except ImportError:  # tests/ is not a package: pytest puts this folder on sys.p
 
 __all__ = ["assert_same", "js_outcome", "py_outcome", "translate_py"]
 
-GRACE_MS = 15  # what harness.outcome waits after main settles, for stray work
+# What harness.outcome waits after main settles, for stray work: the same here.
+GRACE_MS: int = inspect.signature(js_outcome).parameters["grace_ms"].default
 
 
 def _json(value: Any) -> str:
@@ -86,8 +88,19 @@ def stubs(log: list[Any]) -> dict[str, Any]:
         log.append("fail:" + m)
         raise Exception(m)
 
+    class APlus:
+        """aplus(v): a thenable whose then runs through a real promise (ok(v))."""
+
+        def __init__(self, value: Any) -> None:
+            self.value = value
+
+        def __await__(self) -> Generator[Any, None, Any]:
+            log.append("aplus:" + _json(self.value))
+            return (yield from ok(self.value).__await__())
+
     return {
         "log": log_,
+        "aplus": APlus,
         "sleep": sleep,
         "ok": ok,
         "fail": fail,

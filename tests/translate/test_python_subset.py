@@ -185,6 +185,22 @@ UNSUPPORTED = [
     ),
     P("export const x = 1;", "1:1: unsupported: export", id="export"),
     P("obj.method();", "1:1: unsupported: method call .method()", id="unknown-method"),
+    P(
+        "async function w(x) {}\nasync function f(xs) {\n  const ps = [];\n"
+        "  for (const x of xs) {\n    ps.push(w(x));\n  }\n  await Promise.all(ps);\n}",
+        "5:13: unsupported: promise used as a value before it is awaited (eager start)",
+        id="async-call-collected-in-a-list",
+    ),
+    P(
+        "async function w() {}\nfunction f() {\n  return log(w());\n}",
+        "3:14: unsupported: promise used as a value before it is awaited (eager start)",
+        id="async-call-passed-on",
+    ),
+    P(
+        "async function f(p) {\n  try {\n    return p;\n  } catch (e) {\n    return 0;\n  }\n}",
+        "3:12: unsupported: promise returned inside try (write return await)",
+        id="promise-returned-inside-try",
+    ),
 ]
 
 
