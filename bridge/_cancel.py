@@ -58,9 +58,33 @@ def _raw(value: Any) -> Any:
     return value.js_value if isinstance(value, _convert.JSFunction) else value
 
 
+_functions: dict[tuple[str, str], Any] = {}
+_object_type: list[type] = []  # pythonmonkey's JSObjectProxy, looked up once
+_SCALARS = (int, float, str, bool, type(None))
+
+
 def _js(name: str) -> Any:
     """The helpers object js/<name>.js evaluates to (``cancel`` or ``iter``)."""
     return _runtime.js_module(name)
+
+
+def _fn(module: str, name: str) -> Any:
+    """One helper function, looked up once: each property read from Python is a crossing."""
+    found = _functions.get((module, name))
+    if found is None:
+        found = _functions[module, name] = getattr(_js(module), name)
+    return found
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    """Call a helper from code already running on the loop; JS errors arrive mapped."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        mapped = _runtime.translate_error(exc)
+        if mapped is None:
+            raise
+        raise mapped  # noqa: B904 - not `from None`: that would drop the JS cause
 
 
 # --- Python -> JS: the task's signal -------------------------------------------------------
@@ -105,7 +129,7 @@ def signal() -> Any:
         _task_signals[task] = entry
         task.add_done_callback(_abort_if_cancelled)
     if entry.controller is None:
-        entry.controller = _js("cancel").newController()
+        entry.controller = _fn("cancel", "newController")()
     return entry.controller.signal
 
 
@@ -115,7 +139,7 @@ def _abort_if_cancelled(task: asyncio.Task[Any]) -> None:
     entry = _task_signals.pop(task, None)
     if entry is not None and entry.controller is not None and task.cancelled():
         controller, entry.controller = entry.controller, None
-        _js("cancel").abort(controller, False)
+        _fn("cancel", "abort")(controller, False)
 
 
 def notify_cancelled(task: asyncio.Task[Any] | None, *, timed_out: bool) -> None:
@@ -127,7 +151,7 @@ def notify_cancelled(task: asyncio.Task[Any] | None, *, timed_out: bool) -> None
         return
     # Detached before aborting: listeners run synchronously and may ask for a new signal.
     controller, entry.controller = entry.controller, None
-    _js("cancel").abort(controller, timed_out)
+    _fn("cancel", "abort")(controller, timed_out)
 
 
 def _timeout_codes() -> tuple[CodeType | None, CodeType | None, CodeType]:
@@ -211,10 +235,22 @@ def signals_in(args: list[Any]) -> list[Any]:
     Raises:
         JSTypeError: an options object's ``signal`` is anything else (JS sees a TypeError).
     """
-    raw = [_raw(arg) for arg in args]
-    if not any(_convert.is_js_object(arg) for arg in raw):
-        return []  # numbers, strings, Python objects: no signal possible, no JS call spent
-    return list(_runtime.call(_js("cancel").findSignals, *raw))
+    # Every exposed call that JS passes arguments to comes through here: the JS call is spent
+    # only when an argument is a JS object that is a signal or has a `signal` (two cheap `in`
+    # checks, prototype chain included, as findSignals does them).
+    if not _object_type:
+        _object_type.append(_runtime.engine().JSObjectProxy)
+    object_type = _object_type[0]
+    for arg in args:
+        if isinstance(arg, _SCALARS) or not isinstance(arg, object_type):
+            continue
+        if "signal" in arg or "throwIfAborted" in arg:
+            break
+    else:
+        return []
+    found = _call(_fn("cancel", "findSignals"), *[_raw(arg) for arg in args])
+    # A JS array proxy (back in JS it is the same array again), or None when there is none.
+    return [] if found is None else found
 
 
 def already_aborted(signals: list[Any]) -> Any | None:
@@ -222,11 +258,7 @@ def already_aborted(signals: list[Any]) -> Any | None:
 
     Called before the work starts, so a call with an aborted signal runs nothing.
     """
-    helpers = _js("cancel")
-    for sig in signals:
-        if helpers.aborted(sig):
-            return helpers.abortError(sig, "")
-    return None
+    return _fn("cancel", "firstAborted")(signals) if signals else None
 
 
 def link_signals(task: asyncio.Future[Any], signals: list[Any]) -> None:
@@ -236,18 +268,14 @@ def link_signals(task: asyncio.Future[Any], signals: list[Any]) -> None:
     The listeners are removed when the task ends, so a signal outliving many calls does not
     collect them.
     """
-    helpers = _js("cancel")
 
-    def aborted_by(sig: Any) -> Callable[[], None]:
-        def on_abort() -> None:
-            if not task.done():
-                _abort_signals.setdefault(task, sig)
-                task.cancel()
+    def on_abort(sig: Any) -> None:
+        if not task.done():
+            _abort_signals[task] = sig
+            task.cancel()
 
-        return on_abort
-
-    detach = [helpers.onAbort(sig, aborted_by(sig)) for sig in signals]
-    task.add_done_callback(lambda _: [undo() for undo in detach])
+    detach = _fn("cancel", "onAbort")(signals, on_abort)
+    task.add_done_callback(lambda _: detach())
 
 
 def abort_error(task: asyncio.Future[Any]) -> Any:
@@ -265,7 +293,7 @@ def abort_error(task: asyncio.Future[Any]) -> Any:
             detail = str(exc.args[0]) if exc.args and exc.args[0] is not None else ""
         except BaseException:
             pass
-    return _js("cancel").abortError(sig, detail)
+    return _fn("cancel", "abortError")(sig, detail)
 
 
 # --- async iteration -----------------------------------------------------------------------
@@ -298,7 +326,7 @@ class JSAsyncIterator:
     __slots__ = ("_done", "_iterator")
 
     def __init__(self, obj: Any) -> None:
-        self._iterator = _runtime.call(_js("iter").iteratorOf, _raw(obj))
+        self._iterator = _runtime.call(_fn("iter", "iteratorOf"), _raw(obj))
         self._done = False
 
     def __aiter__(self) -> JSAsyncIterator:
@@ -308,7 +336,7 @@ class JSAsyncIterator:
         if self._done:
             raise StopAsyncIteration
         try:
-            done, value = await _runtime.call(_js("iter").step, self._iterator)
+            done, value = await _runtime.call(_fn("iter", "step"), self._iterator)
         except asyncio.CancelledError:
             raise  # our side gave up; the JS iterator is still open
         except BaseException:
@@ -324,7 +352,7 @@ class JSAsyncIterator:
         if self._done:
             return
         self._done = True
-        await _runtime.call(_js("iter").close, self._iterator)
+        await _runtime.call(_fn("iter", "close"), self._iterator)
 
     async def __aenter__(self) -> JSAsyncIterator:
         return self
@@ -434,4 +462,4 @@ def to_js_iterator(source: Any) -> Any:
             raise TypeError(f"{type(source).__name__!r} object is not an async iterable")
         source = source.__aiter__()
     ops = _PythonIteratorForJS(source)
-    return _js("iter").fromPython(ops.next, ops.return_, ops.throw_)
+    return _fn("iter", "fromPython")(ops.next, ops.return_, ops.throw_)

@@ -11,7 +11,9 @@
 
   // The brand check browsers use: the `aborted` getter throws for anything but a real signal.
   function isSignal(value) {
-    if (typeof value !== 'object' || value === null)
+    // instanceof first: it does not throw, and a throw (an Error with its stack) costs far more
+    // than a call; only an object that claims the prototype gets the real brand check.
+    if (typeof value !== 'object' || value === null || !(value instanceof global.AbortSignal))
       return false;
     if (abortedGetter === null)
       abortedGetter = Object.getOwnPropertyDescriptor(global.AbortSignal.prototype, 'aborted').get;
@@ -38,6 +40,7 @@
   // undefined/null there means "no signal"; anything else there is a caller's mistake.
   function findSignals(...args) {
     const found = [];
+    // undefined (None in Python) when there is none: no array for Python to look into.
     args.forEach((arg, index) => {
       if (isSignal(arg)) {
         found.push(arg);
@@ -50,7 +53,7 @@
         found.push(signal);
       }
     });
-    return found;
+    return found.length ? found : undefined;
   }
 
   // What an exposed Python coroutine's promise rejects with when its task was cancelled:
@@ -73,14 +76,30 @@
       : undefined);
   }
 
-  // Calls `callback()` once when `signal` aborts; gives back the function that detaches it.
-  function onAbort(signal, callback) {
-    const listener = () => callback();
-    signal.addEventListener('abort', listener, { once: true });
-    return () => signal.removeEventListener('abort', listener);
+  // The AbortError for the first of `signals` already aborted, else undefined (None in Python;
+  // JS null would arrive as pythonmonkey's null object). One crossing for all the signals.
+  function firstAborted(signals) {
+    for (const signal of Array.from(signals)) {
+      if (signal.aborted)
+        return abortError(signal, '');
+    }
+    return undefined;
   }
 
-  const aborted = (signal) => signal.aborted;
+  // Calls `callback(signal)` once, when the first of `signals` aborts; gives back the function
+  // that detaches every listener (called when the Python task ends).
+  function onAbort(signals, callback) {
+    const listeners = Array.from(signals, (signal) => {
+      const listener = () => { detach(); callback(signal); };
+      signal.addEventListener('abort', listener);
+      return [signal, listener];
+    });
+    function detach() {
+      for (const [signal, listener] of listeners)
+        signal.removeEventListener('abort', listener);
+    }
+    return detach;
+  }
 
-  return Object.freeze({ isSignal, findSignals, abortError, newController, abort, onAbort, aborted });
+  return Object.freeze({ isSignal, findSignals, firstAborted, abortError, newController, abort, onAbort });
 })(globalThis);
