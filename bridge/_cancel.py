@@ -59,7 +59,7 @@ def _raw(value: Any) -> Any:
 
 
 _functions: dict[tuple[str, str], Any] = {}
-_object_type: list[type] = []  # pythonmonkey's JSObjectProxy, looked up once
+_object_type: list[Any] = []  # pythonmonkey's JSObjectProxy, looked up once
 _SCALARS = (int, float, str, bool, type(None))
 
 
