@@ -111,6 +111,7 @@ class _Scope:
     globals: set[str] = field(default_factory=set)
     loop_names: list[set[str]] = field(default_factory=list)  # names of enclosing loops
     taken: set[str] = field(default_factory=set)  # fresh names handed out in this function
+    continue_returns: list[Node] = field(default_factory=list)  # forEach callbacks inlined
 
     def has_taken(self, name: str) -> bool:
         """Whether a fresh name is in use here or in an enclosing function (which it would
@@ -455,6 +456,8 @@ class _Emitter:
             fn = expr.child_by_field_name("function")
             if fn is not None and fn.type == "member_expression":
                 method = self.text(fn.child_by_field_name("property"))
+                if method == "forEach":
+                    return self.for_each(expr, fn)
                 if method == "push":
                     obj = self.wrap(_field(fn, "object"), P_PRIMARY)
                     args = self.call_args(expr)
@@ -608,6 +611,8 @@ class _Emitter:
 
     def return_statement(self, st: Node) -> list[str]:
         value = st.named_children[0] if st.named_children else None
+        if self.scope.continue_returns and _function_of(st) == self.scope.continue_returns[-1]:
+            return ["continue"]  # return; in a forEach callback: on to the next element
         if value is None:
             return ["return"]
         if self.scope.is_async:
@@ -663,6 +668,14 @@ class _Emitter:
         if st.child_by_field_name("kind") is None:
             self.fail(left, "for...of without const or let")
         iterable = self.wrap(right, P_TERNARY)
+        entries = self.object_entries(right)
+        pair = left.type == "array_pattern" and len(left.named_children) == 2
+        if (
+            entries is not None
+            and pair
+            and all(c.type == "identifier" for c in left.named_children)
+        ):
+            iterable = f"{entries}.items()"  # for (const [k, v] of Object.entries(o))
         target = ""
 
         def bind() -> list[str]:
@@ -675,7 +688,12 @@ class _Emitter:
             if left.type == "array_pattern" and all(
                 c.type == "identifier" for c in left.named_children
             ):
-                target = ", ".join(self.declare(c, self.text(c)).py for c in left.named_children)
+                target = ", ".join(
+                    self.declare(c, self.text(c)).py
+                    if _uses(self, body, self.text(c))
+                    else self.fresh(f"_{_safe(self.text(c))}")
+                    for c in left.named_children
+                )
                 return []
             target = self.fresh("item")
             return self.destructure(left, target)
@@ -692,6 +710,69 @@ class _Emitter:
         finally:
             self.scope.loop_names.pop()
         return [f"for {target} in {iterable}:", *_indent(lines)]
+
+    def object_entries(self, node: Node) -> str | None:
+        """The Python object of ``Object.entries(o)``, else None."""
+        node = unparen(node)
+        if (
+            node.type != "call_expression"
+            or self.text(_field(node, "function")) != "Object.entries"
+        ):
+            return None
+        args = self.call_args(node)
+        if len(args) != 1 or self.resolve("Object") is not None:
+            return None
+        return self.wrap(args[0], P_PRIMARY)
+
+    def for_each(self, call: Node, fn: Node) -> list[str]:
+        """``xs.forEach((x, i) => { ... })`` as a statement: a for loop; ``return;`` inside
+        the callback is ``continue``."""
+        args = self.call_args(call)
+        callback = unparen(args[0]) if len(args) == 1 else None
+        if callback is None or callback.type not in ("arrow_function", "function_expression"):
+            self.fail(call, "forEach without a function literal")
+        if any(c.type == "async" for c in callback.children):
+            self.fail(callback, "forEach with an async callback (nobody awaits it)")
+        self.check_function(callback)
+        body = _field(callback, "body")
+        for n in _walk_no_functions(body):
+            if n.type == "return_statement" and (n.named_children or _inside_loop(n, callback)):
+                self.fail(n, "return with a value (or inside a loop) in a forEach callback")
+        params, binders = self.parameters(callback)
+        if binders or len(params) > 2 or any("=" in p or "*" in p for p, _ in params):
+            self.fail(callback, "forEach callback with these parameters")
+        source = self.wrap(_field(fn, "object"), P_TERNARY)
+        names: list[str] = []
+
+        def bind() -> list[str]:
+            for _, node in params:
+                assert node is not None
+                used = _uses(self, body, self.text(node))
+                binding = self.declare(node, self.text(node))
+                names.append(binding.py if used else self.fresh(f"_{binding.py}"))
+            return []
+
+        self.scope.loop_names.append({self.text(n) for _, n in params if n is not None})
+        self.scope.continue_returns.append(callback)
+        try:
+            if body.type == "statement_block":
+                lines = self.block(body, bind)
+            else:
+                self.scope.blocks.append({})
+                try:
+                    bind()
+                    lines = self.statement_lines_of(lambda: self.expression_statement(body))
+                finally:
+                    self.scope.blocks.pop()
+        finally:
+            self.scope.loop_names.pop()
+            self.scope.continue_returns.pop()
+        if not names:
+            target = self.fresh("_item")
+            return [f"for {target} in {source}:", *_indent(lines)]
+        if len(names) == 1:
+            return [f"for {names[0]} in {source}:", *_indent(lines)]
+        return [f"for {names[1]}, {names[0]} in enumerate({source}):", *_indent(lines)]
 
     def while_statement(self, st: Node) -> list[str]:
         cond = _field(st, "condition")
@@ -2316,6 +2397,24 @@ def _split_top(text: str, sep: str, keep: bool = False) -> list[str]:
         i += 1
     parts.append(text[start:])
     return parts
+
+
+def _function_of(node: Node) -> Node | None:
+    """The JS function a node belongs to (None at module level)."""
+    parent = node.parent
+    while parent is not None and parent.type not in _FUNCTIONS:
+        parent = parent.parent
+    return parent
+
+
+def _inside_loop(node: Node, fn: Node) -> bool:
+    """Whether node sits in a loop inside fn (a Python continue would go to that loop)."""
+    parent = node.parent
+    while parent is not None and parent != fn:
+        if parent.type in ("for_in_statement", "for_statement", "while_statement", "do_statement"):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _inside_try(node: Node) -> bool:

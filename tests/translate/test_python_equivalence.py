@@ -224,6 +224,14 @@ PROGRAMS = [
         id="for-of-await",
     ),
     P(
+        "async function main() {\n  const seen = [];\n  [3, 1, 2].forEach((x, i) => {\n"
+        "    if (x === 1) return;\n    seen.push(x * 10 + i);\n  });\n"
+        "  const o = await ok({ a: 1, b: 2 });\n"
+        "  for (const [k, v] of Object.entries(o)) {\n    log(k + '=' + v);\n  }\n"
+        "  return seen;\n}",
+        id="forEach-and-entries",
+    ),
+    P(
         "async function main() {\n  ok(1, 10).then((v) => log('later ' + v));\n  log('now');\n"
         "  await sleep(25);\n  return 'end';\n}",
         id="fire-and-forget-chain",

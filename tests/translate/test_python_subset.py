@@ -116,6 +116,13 @@ FIXES = [
         id="python-keywords-renamed",
     ),
     P(
+        "function f(xs, o) {\n  xs.forEach((x, i) => {\n    if (x > 1) return;\n    log(x, i);\n"
+        "  });\n  for (const [k, v] of Object.entries(o)) {\n    log(k);\n  }\n}",
+        "def f(xs, o):\n    for i, x in enumerate(xs):\n        if x > 1:\n            continue\n"
+        "        log(x, i)\n    for k, _v in o.items():\n        log(k)\n",
+        id="forEach-and-object-entries",
+    ),
+    P(
         "async function main() {}\nmain();",
         'async def main():\n    pass\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n',
         id="top-level-run",
