@@ -27,7 +27,7 @@ from typing import Any
 
 AWAITS = 10_000  # Python awaits of a resolved JS promise, per round
 JS_AWAITS_PY = 5_000  # JS awaits of an async Python function, per round
-INNER_ROUNDS = 3  # rounds of the per-await measurements inside one worker
+INNER_ROUNDS = 2  # rounds of the per-await measurements inside one worker
 JS_LOOP = 100_000  # awaits in the JS async loop
 RSS_AWAITS = 200_000
 ROUNDS = 2
@@ -106,7 +106,7 @@ def _rss_mb() -> float:
 
 async def _rss(mode: str) -> dict[str, float]:
     f = _engine(mode)(AWAIT_JS)
-    for i in range(20_000):  # warm up: first-use allocations are not growth
+    for i in range(10_000):  # warm up: first-use allocations are not growth
         await f(i)
     gc.collect()
     before = _rss_mb()

@@ -391,43 +391,61 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
     return call_from_js
 
 
+def _cancel_module() -> Any:
+    from . import _cancel  # higher layer (issue 4), imported on first need
+
+    return _cancel
+
+
 def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
-    """The Python half of an async function JS calls: start the work, settle the JS promise."""
+    """The Python half of an async function JS calls: start the work, settle the JS promise.
+
+    This runs once per JS call of an exposed coroutine, so the common case (scalar arguments,
+    a coroutine function) takes the short way: no signal lookup, ``loop.create_task`` directly.
+    """
+    blocking = isinstance(fn, _Blocking)
+    coroutine_function = not blocking and inspect.iscoroutinefunction(fn)
 
     def start(resolve: Any, reject: Any, *args: Any) -> None:
-        loop = _runtime.attach_running_loop()
+        loop = _get_running_loop()
         if loop is None:
             raise RuntimeNotReady(
                 f"JS called the async Python function {getattr(fn, '__name__', fn)!r} "
                 "with no asyncio loop running: call the JS code from async code or through "
                 "bridge.run"
             )
-        py_args = [wrap(a) for a in args]
+        if loop is not _runtime._attached:
+            _runtime.attach_running_loop()
+        py_args = [a if isinstance(a, _PLAIN) else wrap(a) for a in args]
         signals: list[Any] = []
-        if args:
-            from . import _cancel  # higher layer; only when JS passed something (maybe a signal)
-
-            # Checked before the work starts: a bad or already-aborted signal runs nothing (a
-            # blocking call handed to an idle thread could not be taken back).
-            try:
-                signals = _cancel.signals_in(py_args)
-            except BaseException as exc:
-                reject(to_js_error(exc))
-                return
-            early = _cancel.already_aborted(signals)
-            if early is not None:
-                reject(early)
-                return
+        for arg in py_args:
+            if not isinstance(arg, _PLAIN) or isinstance(arg, dict):
+                # Maybe an AbortSignal, or an options object with one. Checked before the
+                # work starts: a bad or already-aborted signal runs nothing (a blocking call
+                # handed to an idle thread could not be taken back).
+                cancel = _cancel_module()
+                try:
+                    signals = cancel.signals_in(py_args)
+                except BaseException as exc:
+                    reject(to_js_error(exc))
+                    return
+                early = cancel.already_aborted(signals)
+                if early is not None:
+                    reject(early)
+                    return
+                break
         try:
-            if isinstance(fn, _Blocking):
-                future: asyncio.Future[Any] = fn._submit(loop, py_args)
+            if coroutine_function:
+                future: asyncio.Future[Any] = loop.create_task(fn(*py_args))
+            elif blocking:
+                future = fn._submit(loop, py_args)  # type: ignore[attr-defined]
             else:
-                future = asyncio.ensure_future(fn(*py_args))
+                future = asyncio.ensure_future(fn(*py_args), loop=loop)
         except BaseException as exc:
             reject(to_js_error(exc))
             return
         if signals:
-            _cancel.link_signals(future, signals)
+            _cancel_module().link_signals(future, signals)
         future.add_done_callback(functools.partial(_settle, resolve, reject))
 
     return start
@@ -435,13 +453,12 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
 
 def _settle(resolve: Any, reject: Any, future: asyncio.Future[Any]) -> None:
     if future.cancelled():
-        from . import _cancel
-
-        reject(_cancel.abort_error(future))
+        reject(_cancel_module().abort_error(future))
         return
     exc = future.exception()
     if exc is None:
-        resolve(_to_js_arg(future.result()))
+        value = future.result()
+        resolve(value if isinstance(value, _PLAIN) else _to_js_arg(value))
     else:
         reject(to_js_error(exc))
 

@@ -192,6 +192,8 @@ _LEAKED_JOB_REFS = 3  # after the job ran: our local + pythonmonkey's lost one +
 _RELEASE_CHUNK = 64
 _GC_EVERY_JOBS = 50_000
 _jobs_since_gc = 0
+# Job wrappers that ran, each still holding the reference pythonmonkey lost; at most a chunk.
+_lost: list[object] = []
 
 
 def _release_lost_references(objects: list[object]) -> None:
@@ -238,6 +240,7 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     wrapper is dropped right after it runs. A closure, not a class: this is the hottest path.
     """
     jobs: collections.deque[Callable[[], object]] = collections.deque()
+    keep = _lost.append
     push = jobs.append
     popleft = jobs.popleft
     real = type(loop).call_soon_threadsafe.__get__(loop)
@@ -247,8 +250,6 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
 
     def drain() -> None:
         nonlocal scheduled
-        lost: list[object] = []
-        keep = lost.append
         try:
             while jobs:
                 job = popleft()
@@ -262,15 +263,14 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
                     )
                 # pythonmonkey 1.4.1 keeps one reference to each wrapper that it never
                 # releases; once the job ran it is ours to drop (checked, not assumed).
+                # Released in chunks, across drains: one C call per chunk, not per job.
                 if getrefcount(job) == _LEAKED_JOB_REFS:
                     keep(job)
-                    if len(lost) == _RELEASE_CHUNK:  # a long drain must not hold them all
-                        _release_lost_references(lost)
-                        lost.clear()
+                    if len(_lost) == _RELEASE_CHUNK:
+                        _release_lost_references(_lost)
+                        _lost.clear()
                 del job
         finally:
-            if lost:
-                _release_lost_references(lost)
             scheduled = False
             if jobs:  # interrupted (KeyboardInterrupt): the rest run in the next round
                 scheduled = True

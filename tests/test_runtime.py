@@ -207,3 +207,18 @@ def test_uvloop_is_refused_with_a_clear_error() -> None:
     assert message.startswith("bridge cannot run JS on uvloop's event loop (uvloop.Loop)")
     assert "Use asyncio's default loop" in message
     assert after == "3.0"  # the default loop still works afterwards
+
+
+async def test_js_promise_settling_after_cancel_is_dropped() -> None:
+    seen: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: seen.append(ctx))
+    settle = bridge.eval("globalThis.settlers = []; () => settlers.splice(0).forEach((f) => f())")
+    resolved = bridge.eval("new Promise((r) => settlers.push(() => r(1)))")
+    rejected = bridge.eval("new Promise((_, j) => settlers.push(() => j(new Error('late'))))")
+    resolved.cancel()
+    rejected.cancel()
+    settle()
+    await asyncio.sleep(0.01)
+    gc.collect()
+    assert resolved.cancelled() and rejected.cancelled()
+    assert seen == []
