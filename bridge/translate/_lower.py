@@ -22,8 +22,6 @@ from . import rules
 from ._analyse import (
     Index,
     Unsafe,
-    _step_of,
-    describe,
     own_nodes,
     unparen,
 )
@@ -171,28 +169,19 @@ class Lowering:
         body = handler.body
         assert body is not None
         if handler.expression_body:
-            self._result_expr(body)
+            self.result_expr(body)
         else:
             returns = own_returns(self.parsed, body, handler.node)
             stmts = [c for c in body.named_children if c.type != "comment"]
             if not returns:
-                inner.append(Body(handler))
-                self.cur, self.settled = UNDEFINED, True
+                form = "no-return"
             elif len(returns) == 1 and stmts and stmts[-1] == returns[0]:
-                inner.append(Body(handler, skip_tail=True, returns=returns))
-                arg = returns[0].named_children
-                arg = [a for a in arg if a.type != "comment"]
-                if arg:
-                    self._result_expr(arg[0])
-                else:
-                    self.cur, self.settled = UNDEFINED, True
+                form = "tail-return"
             else:
-                result = self.fresh("result")
-                outer.append(Declare([result]))
-                inner.append(
-                    Body(handler, result=result, label=self.fresh("step"), returns=returns)
-                )
-                self.cur, self.settled = Var(result), False
+                form = "early-return"
+            rule = rules.get("body", form)
+            assert rule is not None
+            rule.fn(self, handler, returns, outer)
         self.stmts = outer
         if safe:
             outer.extend(inner)
@@ -221,20 +210,23 @@ class Lowering:
             )
         return False
 
-    def _result_expr(self, expr: Node) -> None:
-        """A handler's returned expression: a nested chain is flattened (nested rule)."""
-        inner = unparen(expr)
-        if _step_of(self.parsed, inner) is not None:
-            nested = describe(self.parsed, inner)
-            check_chain(self, nested)
-            # The nested chain's catch/finally cover only its own steps: give it a fresh list.
-            saved, self.stmts = self.stmts, []
-            self.cur, self.settled = _base_expr(nested), False
-            self.apply_steps(nested.steps)
-            saved.extend(self.stmts)
-            self.stmts = saved
-            return
-        self.cur, self.settled = Src(expr), _plain(inner)
+    def result_expr(self, expr: Node) -> None:
+        """A handler's returned expression becomes ``cur``; a "result" rule may lower it
+        instead (a returned chain is flattened: rules/nested.py)."""
+        for rule in rules.rules_of("result"):
+            if rule.fn(self, expr):
+                return
+        self.cur, self.settled = Src(expr), _plain(unparen(expr))
+
+    def flatten(self, chain: Chain) -> None:
+        """Lower a chain returned from a handler in place (its steps follow the handler's)."""
+        check_chain(self, chain)
+        # The nested chain's catch/finally cover only its own steps: give it a fresh list.
+        saved, self.stmts = self.stmts, []
+        self.cur, self.settled = _base_expr(chain), False
+        self.apply_steps(chain.steps)
+        saved.extend(self.stmts)
+        self.stmts = saved
 
     def apply_steps(self, steps: list[Step]) -> None:
         for step in steps:

@@ -8,6 +8,10 @@ Three kinds of rule, run by ``bridge.translate._lower``:
 * ``context`` decides where the rewritten statements go for one ``Context`` (returned,
               awaited, statement, stored...): a ``Placement``, or ``Unsafe``.
 * ``step``    lowers one step form (``then``, ``then-reject``, ``catch``, ``finally``) into IR.
+* ``body``    inlines a handler's block body, by form: ``no-return``, ``tail-return``,
+              ``early-return``.
+* ``result``  may take over a handler's returned expression (``nested-chain`` flattens a
+              returned chain); otherwise it is awaited where the next step needs it.
 
 Adding a rewrite means adding a module here (and its import below), not editing a dispatcher.
 Each module starts with a ``# Matches:`` comment naming the shapes it handles.
@@ -19,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-RuleKind = Literal["check", "context", "step"]
+RuleKind = Literal["check", "context", "step", "body", "result"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -70,3 +74,4 @@ def _load() -> None:
     from . import arguments, generator, handlers  # noqa: F401, I001
     from . import awaited, returned, statement, stored, value  # noqa: F401
     from . import catch, finally_, then, then_reject  # noqa: F401
+    from . import early_return, nested, no_return, tail_return  # noqa: F401
