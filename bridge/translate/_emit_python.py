@@ -35,6 +35,18 @@ from . import _py_helpers
 from ._analyse import Unsafe, describe, unparen
 from ._model import Handler, HandlerKind, Step, Translation
 from ._parse import Parsed, first_error, parse
+from ._py_text import (
+    drop_trailing_return,
+    fstring_text,
+    indent,
+    join_top,
+    js_comment,
+    js_string,
+    module_docstring,
+    pystr,
+    simplify_if,
+    wrap_line,
+)
 
 __all__ = ["translate_module"]
 
@@ -271,7 +283,7 @@ class _Emitter:
         leading: list[str] = []
         while statements and statements[0].type == "comment":
             leading.append(self.text(statements.pop(0)))
-        self.docstring = _docstring(leading, self.filename)
+        self.docstring = module_docstring(leading, self.filename)
         self.predeclare(statements)
         body: list[str] = []
         runner: list[str] = []
@@ -283,7 +295,7 @@ class _Emitter:
                 runner = self.top_level_run(st)
                 continue
             body.extend(self.statement_lines(st))
-        code = _join_top(body + runner)
+        code = join_top(body + runner)
         return self.render(code)
 
     def render(self, code: list[str]) -> str:
@@ -301,7 +313,7 @@ class _Emitter:
         for name in _py_helpers.ordered(self.helpers):
             parts.append(_py_helpers.HELPERS[name].source.rstrip("\n"))
         if code:
-            wrapped = [piece for line in code for piece in _wrap_line(line)]
+            wrapped = [piece for line in code for piece in wrap_line(line)]
             parts.append("\n".join(wrapped).strip("\n"))
         if self.docstring and header:
             # A docstring and the imports under it: one blank line, like any module.
@@ -336,7 +348,7 @@ class _Emitter:
         name = self.fresh("main") if "main" in self.words else "main"
         self.scope.taken.add(name)
         body = self.in_function(None, True, lambda: self.settle_into(expr, _discard))
-        lines = [f"async def {name}():", *_indent(body)]
+        lines = [f"async def {name}():", *indent(body)]
         return [*lines, 'if __name__ == "__main__":', f"    asyncio.run({name}())"]
 
     # ------------------------------------------------------------ statements
@@ -375,7 +387,7 @@ class _Emitter:
     def statement(self, st: Node) -> list[str]:
         t = st.type
         if t == "comment":
-            return [_comment(self.text(st))]
+            return [js_comment(self.text(st))]
         if t == "empty_statement":
             return []
         if t == "expression_statement":
@@ -584,7 +596,7 @@ class _Emitter:
                     binding = self.declare(c, self.text(c), plain=plain)
                     if error and self.text(c) != "message":
                         self.fail(c, f"the {self.text(c)} of an error")
-                    item = f"str({source})" if error else f"{source}[{_pystr(self.text(c))}]"
+                    item = f"str({source})" if error else f"{source}[{pystr(self.text(c))}]"
                     lines.append(f"{binding.py} = {item}")
                 elif c.type == "pair_pattern":
                     key = c.child_by_field_name("key")
@@ -595,9 +607,9 @@ class _Emitter:
                     key_text = (
                         self.text(key)
                         if key.type == "property_identifier"
-                        else _js_string(self.text(key))
+                        else js_string(self.text(key))
                     )
-                    item = f"{source}[{_pystr(key_text)}]"
+                    item = f"{source}[{pystr(key_text)}]"
                     if unparen(value).type == "identifier":
                         lines += self.destructure(value, item, plain)
                     else:
@@ -636,7 +648,7 @@ class _Emitter:
         assert cond is not None and cons is not None
         test = self.condition(cond)
         body = self.block(cons)
-        lines = [f"if {test}:", *_indent(body)]
+        lines = [f"if {test}:", *indent(body)]
         if alt is not None:
             inner = alt.named_children[0]
             if inner.type == "if_statement":
@@ -647,12 +659,12 @@ class _Emitter:
                 finally:
                     self.pre.pop()
                 if pre:
-                    lines += ["else:", *_indent(pre + nested)]
+                    lines += ["else:", *indent(pre + nested)]
                 else:
                     lines += ["el" + nested[0], *nested[1:]]
             else:
-                lines += ["else:", *_indent(self.block(inner))]
-        return _simplify_if(lines)
+                lines += ["else:", *indent(self.block(inner))]
+        return simplify_if(lines)
 
     def condition(self, node: Node) -> str:
         return self.wrap(unparen(node), P_LAMBDA + 1)
@@ -709,7 +721,7 @@ class _Emitter:
             lines = self.block(body, bind)
         finally:
             self.scope.loop_names.pop()
-        return [f"for {target} in {iterable}:", *_indent(lines)]
+        return [f"for {target} in {iterable}:", *indent(lines)]
 
     def object_entries(self, node: Node) -> str | None:
         """The Python object of ``Object.entries(o)``, else None."""
@@ -769,10 +781,10 @@ class _Emitter:
             self.scope.continue_returns.pop()
         if not names:
             target = self.fresh("_item")
-            return [f"for {target} in {source}:", *_indent(lines)]
+            return [f"for {target} in {source}:", *indent(lines)]
         if len(names) == 1:
-            return [f"for {names[0]} in {source}:", *_indent(lines)]
-        return [f"for {names[1]}, {names[0]} in enumerate({source}):", *_indent(lines)]
+            return [f"for {names[0]} in {source}:", *indent(lines)]
+        return [f"for {names[1]}, {names[0]} in enumerate({source}):", *indent(lines)]
 
     def while_statement(self, st: Node) -> list[str]:
         cond = _field(st, "condition")
@@ -793,7 +805,7 @@ class _Emitter:
         finally:
             self.pre.pop()
             self.scope.loop_names.pop()
-        return [f"while {test}:", *_indent(lines)]
+        return [f"while {test}:", *indent(lines)]
 
     def check_loop_closure(self, fn: Node, what: str) -> None:
         """Python closures see a loop variable's last value, JS closures their iteration's:
@@ -807,7 +819,7 @@ class _Emitter:
         handler = st.child_by_field_name("handler")
         finalizer = st.child_by_field_name("finalizer")
         assert body is not None
-        lines = ["try:", *_indent(self.block(body))]
+        lines = ["try:", *indent(self.block(body))]
         if handler is not None:
             param = handler.child_by_field_name("parameter")
             hbody = handler.child_by_field_name("body")
@@ -837,10 +849,10 @@ class _Emitter:
                     self.except_names.pop()
             finally:
                 self.scope.blocks.pop()
-            lines += [f"except Exception{' as ' + name if name else ''}:", *_indent(except_body)]
+            lines += [f"except Exception{' as ' + name if name else ''}:", *indent(except_body)]
         if finalizer is not None:
             fbody = finalizer.child_by_field_name("body") or finalizer.named_children[0]
-            lines += ["finally:", *_indent(self.block(fbody))]
+            lines += ["finally:", *indent(self.block(fbody))]
         return _simplify_try(lines, self)
 
     def error_value(self, node: Node) -> str:
@@ -899,17 +911,17 @@ class _Emitter:
             assert b is not None
             if b.type == "statement_block":
                 lines += self.block_body(b)
-                return _drop_trailing_return(lines)
+                return drop_trailing_return(lines)
             if is_async:
                 lines += self.statement_lines_of(lambda: self.settle_into(b, _return))
-                return _drop_trailing_return(lines)
+                return drop_trailing_return(lines)
             else:
                 lines += self.statement_lines_of(lambda: [f"return {self.expr_code(b)}"])
             return lines
 
         lines = self.in_function(fn, is_async, lambda: self.with_params(params, body))
         head = f"{'async ' if is_async else ''}def {name}({', '.join(p for p, _ in params)}):"
-        return [head, *_indent(lines)]
+        return [head, *indent(lines)]
 
     def statement_lines_of(self, make: Callable[[], list[str]]) -> list[str]:
         self.pre.append([])
@@ -1218,9 +1230,9 @@ class _Emitter:
             assert cond is not None and a is not None and b is not None
             return [
                 f"if {self.condition(cond)}:",
-                *_indent(self.settle_into(a, deliver)),
+                *indent(self.settle_into(a, deliver)),
                 "else:",
-                *_indent(self.settle_into(b, deliver)),
+                *indent(self.settle_into(b, deliver)),
             ]
         return deliver(self.awaited(node))
 
@@ -1262,7 +1274,7 @@ class _Emitter:
         body = self.in_function(
             None, True, lambda: self.statement_lines_of(lambda: self.chain(node, _return))
         )
-        self.pre[-1].extend([f"async def {name}():", *_indent(_drop_trailing_return(body))])
+        self.pre[-1].extend([f"async def {name}():", *indent(drop_trailing_return(body))])
         return f"{name}()"
 
     def combinator(self, node: Node, name: str) -> str:
@@ -1408,7 +1420,7 @@ class _Emitter:
                 return self.steps(base, init, deliver)
             body = self.steps(base, init, deliver)
             final = self.apply(fin, "", None, _discard)
-            return ["try:", *_indent(body or ["pass"]), "finally:", *_indent(final or ["pass"])]
+            return ["try:", *indent(body or ["pass"]), "finally:", *indent(final or ["pass"])]
         if err is None:
             if ok is None:
                 return self.steps(base, init, deliver)
@@ -1436,12 +1448,12 @@ class _Emitter:
             self.except_names.pop()
         lines = [
             "try:",
-            *_indent(body),
+            *indent(body),
             f"except Exception{' as ' + name if name else ''}:",
-            *_indent(handled or ["pass"]),
+            *indent(handled or ["pass"]),
         ]
         if orelse:
-            lines += ["else:", *_indent(orelse)]
+            lines += ["else:", *indent(orelse)]
         return _simplify_try(lines, self)
 
     def handler_input(
@@ -1531,11 +1543,11 @@ class _Emitter:
 
         def inner() -> list[str]:
             lines = bind() if bind is not None and arg else []
-            return _drop_trailing_return(lines + self.block_body(body))
+            return drop_trailing_return(lines + self.block_body(body))
 
         inner_lines = self.in_function(fn, True, inner)
         head = f"async def {name}({arg}):"
-        return [head, *_indent(inner_lines), *deliver(f"await {name}({arg})")]
+        return [head, *indent(inner_lines), *deliver(f"await {name}({arg})")]
 
     def apply_reference(self, handler: Handler, value: str, deliver: Deliver) -> list[str]:
         ref = handler.node
@@ -1613,16 +1625,16 @@ class _Emitter:
         return text.lower() if text.lower().startswith(("0x", "0o", "0b")) else text, P_ATOM
 
     def x_string(self, node: Node) -> tuple[str, int]:
-        return _pystr(_js_string(self.text(node)), self.fstring), P_ATOM
+        return pystr(js_string(self.text(node)), self.fstring), P_ATOM
 
     def x_template_string(self, node: Node) -> tuple[str, int]:
         parts: list[str] = []
         literal = True
         for c in node.named_children:
             if c.type == "string_fragment":
-                parts.append(_fstring_text(self.text(c)))
+                parts.append(fstring_text(self.text(c)))
             elif c.type == "escape_sequence":
-                parts.append(_fstring_text(_js_string('"' + self.text(c) + '"')))
+                parts.append(fstring_text(js_string('"' + self.text(c) + '"')))
             elif c.type == "template_substitution":
                 literal = False
                 inner = c.named_children[0]
@@ -1637,7 +1649,7 @@ class _Emitter:
                 self.fail(c, _describe_node(c))
         text = "".join(parts)
         if literal:
-            return _pystr(_js_string(self.text(node)[1:-1].join('""')), self.fstring), P_ATOM
+            return pystr(js_string(self.text(node)[1:-1].join('""')), self.fstring), P_ATOM
         if "\n" in text:
             text = text.replace("\n", "\\n")
         quote = "'" if self.fstring else '"'
@@ -1739,9 +1751,9 @@ class _Emitter:
                 value = c.child_by_field_name("value")
                 assert key is not None and value is not None
                 if key.type == "property_identifier":
-                    k = _pystr(self.text(key), self.fstring)
+                    k = pystr(self.text(key), self.fstring)
                 elif key.type == "string":
-                    k = _pystr(_js_string(self.text(key)), self.fstring)
+                    k = pystr(js_string(self.text(key)), self.fstring)
                 elif key.type == "number":
                     k = self.expr_code(key)  # JS makes it a string; lookups use numbers
                 elif key.type == "computed_property_name":
@@ -1752,7 +1764,7 @@ class _Emitter:
                     self.fail(value, "function stored in an object")
                 items.append(f"{k}: {self.expr_code(value)}")
             elif c.type == "shorthand_property_identifier":
-                items.append(f"{_pystr(self.text(c), self.fstring)}: {self.name_ref(c)}")
+                items.append(f"{pystr(self.text(c), self.fstring)}: {self.name_ref(c)}")
             elif c.type == "spread_element":
                 items.append("**" + self.wrap(c.named_children[0], P_PRIMARY))
             else:
@@ -1783,7 +1795,7 @@ class _Emitter:
             self.fail(prop, "the name of an error")
         if name == "errors" and self.vtype(obj) != "dict":
             return f"{self.wrap(obj, P_PRIMARY)}.errors", P_PRIMARY  # AggregateError.errors
-        return f"{self.wrap(obj, P_PRIMARY)}[{_pystr(name, self.fstring)}]", P_PRIMARY
+        return f"{self.wrap(obj, P_PRIMARY)}[{pystr(name, self.fstring)}]", P_PRIMARY
 
     def x_subscript_expression(self, node: Node) -> tuple[str, int]:
         obj = node.child_by_field_name("object")
@@ -1876,7 +1888,7 @@ class _Emitter:
         if right.type != "string":
             self.fail(left, "typeof compared with something other than a string literal")
         arg = self.wrap(_field(left, "argument"), P_PRIMARY)
-        kind = _js_string(self.text(right))
+        kind = js_string(self.text(right))
         tests = {
             "number": f"type({arg}) in (int, float)",
             "string": f"isinstance({arg}, str)",
@@ -1912,7 +1924,7 @@ class _Emitter:
         try:
             for piece in pieces:
                 if piece.type == "string":
-                    parts.append(_fstring_text(_js_string(self.text(piece))))
+                    parts.append(fstring_text(js_string(self.text(piece))))
                 else:
                     parts.append("{" + self.template_part(piece) + "}")
         finally:
@@ -2083,7 +2095,7 @@ class _Emitter:
             if digits.type != "number" or not self.text(digits).isdigit():
                 self.fail(digits, "toFixed with digits that are not a literal")
             return (
-                f"format({self.expr_code(obj)}, {_pystr('.' + self.text(digits) + 'f')})",
+                f"format({self.expr_code(obj)}, {pystr('.' + self.text(digits) + 'f')})",
                 P_PRIMARY,
             )
         if (
@@ -2270,135 +2282,6 @@ def _callable(handler: Handler | None) -> Handler | None:
     return handler
 
 
-def _indent(lines: list[str]) -> list[str]:
-    return [("    " + line) if line else "" for line in lines]
-
-
-def _join_top(lines: list[str]) -> list[str]:
-    """Two blank lines around top-level defs (and the comments just above them), none
-    between other top-level statements: the one blank-line style of PEP 8."""
-    out: list[str] = []
-    in_def = False
-    for line in lines:
-        if not line or line[0].isspace():
-            out.append(line)
-            continue
-        is_def = line.startswith(("def ", "async def ", "class "))
-        if (is_def or in_def) and out and out[-1] != "":
-            at = len(out)
-            if is_def:
-                while at > 0 and out[at - 1].startswith("#"):
-                    at -= 1
-            if at > 0 and out[at - 1] != "":
-                out[at:at] = ["", ""]
-        if not line.startswith("#"):
-            in_def = is_def
-        out.append(line)
-    return out
-
-
-_MAX_LINE = 100
-
-
-def _wrap_line(line: str) -> list[str]:
-    """A line longer than the project's 100 columns, split inside its last bracket pair the
-    way ruff format does: one item per line, a trailing comma after several items."""
-    if len(line) <= _MAX_LINE or line.lstrip().startswith("#"):
-        return [line]
-    indent = line[: len(line) - len(line.lstrip())]
-    statement = re.match(r"(\s*(?:return |[\w.]+(?:\[[^\]]*\])? = ))(.+)$", line)
-    if statement:
-        expr = statement.group(2)
-        parts = [expr]
-        for op in (" if ", " else ", " or ", " and "):
-            parts = [piece for part in parts for piece in _split_top(part, op, keep=True)]
-        if len(parts) > 1 and not expr.lstrip().startswith(("lambda", "await ")):
-            # ruff format's way with a long conditional: in parentheses, one clause a line.
-            inner = indent + "    "
-            out = [statement.group(1) + "("]
-            for part in parts:
-                out += _wrap_line(inner + part.strip())
-            return [*out, indent + ")"]
-    pairs = _bracket_pairs(line)
-    for opening, closing in sorted(pairs, key=lambda p: -p[1]):
-        body = line[opening + 1 : closing].strip()
-        if not body:
-            continue
-        head, tail = line[: opening + 1], line[closing:]
-        items = _split_top(body, ",")
-        inner = indent + "    "
-        if len(items) > 1:
-            middle = [f"{inner}{item.strip()}," for item in items if item.strip()]
-        else:
-            parts = _split_top(body, " for ", keep=True)
-            if len(parts) > 1 and line[opening] in "[({":
-                middle = [f"{inner}{parts[0].strip()}", *(f"{inner}{p.strip()}" for p in parts[1:])]
-            else:
-                middle = [f"{inner}{body}"]
-        out = [head]
-        for piece in middle:
-            out += _wrap_line(piece)
-        return [*out, indent + tail.lstrip()]
-    return [line]
-
-
-def _bracket_pairs(line: str) -> list[tuple[int, int]]:
-    """(opening, closing) positions of the brackets of a line, strings skipped."""
-    pairs: list[tuple[int, int]] = []
-    stack: list[int] = []
-    quote = ""
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            stack.append(i)
-        elif ch in ")]}" and stack:
-            pairs.append((stack.pop(), i))
-        i += 1
-    return pairs
-
-
-def _split_top(text: str, sep: str, keep: bool = False) -> list[str]:
-    """text split at sep where sep is outside brackets and strings."""
-    parts: list[str] = []
-    lambdas: list[int] = []
-    depth, quote, start, i = 0, "", 0, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0 and text.startswith("lambda", i) and (i == 0 or not text[i - 1].isalnum()):
-            depth += 1  # a lambda's parameters: closed by its colon below
-            lambdas.append(depth)
-        elif ch == ":" and lambdas and lambdas[-1] == depth:
-            lambdas.pop()
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
-            parts.append(text[start:i])
-            start = i + (0 if keep else len(sep))
-            i += len(sep)
-            continue
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
 def _function_of(node: Node) -> Node | None:
     """The JS function a node belongs to (None at module level)."""
     parent = node.parent
@@ -2427,88 +2310,6 @@ def _inside_try(node: Node) -> bool:
     return False
 
 
-def _docstring(comments: list[str], filename: str | None) -> str:
-    """The module docstring: the JS file's opening comment, and where the module came from."""
-    lines: list[str] = []
-    for text in comments:
-        if text.startswith("//"):
-            lines.append(text[3:] if text.startswith("// ") else text[2:])
-        else:
-            for line in text[2:-2].splitlines():
-                stripped = line.strip()
-                lines.append(stripped[2:] if stripped.startswith("* ") else stripped.lstrip("*"))
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if filename:
-        name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-        lines += ["", f"Translated from {name} by ``bridge translate --to python``."]
-    if not any(line.strip() for line in lines):
-        return ""
-    body = "\n".join(line.rstrip() for line in lines).replace("\\", "\\\\")
-    body = body.replace('"""', '\\"\\"\\"').lstrip("\n")
-    return f'"""{body}\n"""'
-
-
-def _comment(text: str) -> str:
-    text = text.strip()
-    if text.startswith("//"):
-        return "# " + text[2:].strip() if text[2:].strip() else "#"
-    body = [line.strip().lstrip("*").strip() for line in text[2:-2].splitlines()]
-    body = [b for b in body if b]
-    return "\n".join("# " + b for b in body) if body else "#"
-
-
-def _drop_trailing_return(lines: list[str]) -> list[str]:
-    while lines and lines[-1] in ("return", "return None"):
-        lines = lines[:-1]
-    return _tidy(lines) or ["pass"]
-
-
-def _tidy(lines: list[str]) -> list[str]:
-    """``value = await asyncio.gather(a, b)`` + ``x, y = value[:2]`` -> ``x, y = await ...``."""
-    out: list[str] = []
-    for line in lines:
-        m = re.fullmatch(r"(\s*)(.+) = (\w+)\[:(\d+)\]", line)
-        if m and out:
-            prev = re.fullmatch(r"(\s*)(\w+) = (await asyncio\.gather\(.*\))", out[-1])
-            if prev and prev.group(1) == m.group(1) and prev.group(2) == m.group(3):
-                try:
-                    call = ast.parse(prev.group(3).removeprefix("await "), mode="eval").body
-                except SyntaxError:
-                    call = None
-                if (
-                    isinstance(call, ast.Call)
-                    and len(call.args) == int(m.group(4))
-                    and not any(isinstance(a, ast.Starred) for a in call.args)
-                ):
-                    out[-1] = f"{m.group(1)}{m.group(2)} = {prev.group(3)}"
-                    continue
-        out.append(line)
-    return out
-
-
-def _simplify_if(lines: list[str]) -> list[str]:
-    """``if c: x = a / else: x = b`` -> ``x = a if c else b`` (ruff's SIM108)."""
-    if len(lines) == 4 and lines[0].startswith("if ") and lines[2] == "else:":
-        a, b = lines[1].strip(), lines[3].strip()
-        ma = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", a)
-        mb = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", b)
-        if (
-            ma
-            and mb
-            and ma.group(1) == mb.group(1)
-            and " if " not in a + b
-            and "lambda" not in a + b
-        ):
-            cond = lines[0][3:-1]
-            line = f"{ma.group(1)} = {ma.group(2)} if {cond} else {mb.group(2)}"
-            if len(line) <= 90:
-                return [line]
-    return lines
-
-
 def _simplify_try(lines: list[str], emitter: _Emitter) -> list[str]:
     """``try: x / except Exception: pass`` -> ``with contextlib.suppress(Exception): x``;
     ``except Exception as e`` loses ``as e`` when nothing reads e (a bare ``raise``)."""
@@ -2531,79 +2332,6 @@ def _simplify_try(lines: list[str], emitter: _Emitter) -> list[str]:
 
 def _safe(name: str) -> str:
     return name + "_" if name in _RESERVED or keyword.iskeyword(name) else name
-
-
-def _pystr(value: str, fstring: int = 0) -> str:
-    """A Python string literal for value (double quotes; single inside an f-string)."""
-    quote = "'" if fstring else '"'
-    out = []
-    for ch in value:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == quote:
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 32 or ord(ch) == 127:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if fstring and "\\" in text:
-        raise TranslationError("backslash in a string inside a template string", rule="unsupported")
-    return f"{quote}{text}{quote}"
-
-
-def _fstring_text(value: str) -> str:
-    """Literal text of an f-string: braces doubled, quotes and backslashes escaped."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("{", "{{")
-        .replace("}", "}}")
-        .replace("\t", "\\t")
-        .replace("\r", "\\r")
-    )
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
-
-
-def _js_string(literal: str) -> str:
-    """The value of a JS string literal (quotes included in literal)."""
-    body = literal[1:-1]
-    out = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif nxt == "x":
-            out.append(chr(int(body[i + 2 : i + 4], 16)))
-            i += 4
-        elif nxt == "u" and body[i + 2] == "{":
-            end = body.index("}", i)
-            out.append(chr(int(body[i + 3 : end], 16)))
-            i = end + 1
-        elif nxt == "u":
-            out.append(chr(int(body[i + 2 : i + 6], 16)))
-            i += 6
-        elif nxt == "\n":
-            i += 2
-        else:
-            out.append(nxt)
-            i += 2
-    return "".join(out)
 
 
 def _side_effect_free(node: Node) -> bool:

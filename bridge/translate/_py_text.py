@@ -1,0 +1,314 @@
+"""Text for the Python target: string literals, f-string pieces, comments, line layout.
+
+Pure functions on strings, used by ``_emit_python`` while it writes a module: how a JS string
+literal's value is spelled in Python, how a JS comment becomes a ``#`` comment or the module
+docstring, and how a line longer than the project's 100 columns is laid out the way
+``ruff format`` would (so the output passes ``ruff check`` without a formatter at hand).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .._exceptions import TranslationError
+
+__all__ = [
+    "MAX_LINE",
+    "drop_trailing_return",
+    "fstring_text",
+    "indent",
+    "join_top",
+    "js_comment",
+    "js_string",
+    "module_docstring",
+    "pystr",
+    "simplify_if",
+    "tidy",
+    "wrap_line",
+]
+
+
+def indent(lines: list[str]) -> list[str]:
+    """Lines one level deeper (four spaces); blank lines stay empty (no trailing spaces)."""
+    return [("    " + line) if line else "" for line in lines]
+
+
+def join_top(lines: list[str]) -> list[str]:
+    """Two blank lines around top-level defs (and the comments just above them), none
+    between other top-level statements: the one blank-line style of PEP 8."""
+    out: list[str] = []
+    in_def = False
+    for line in lines:
+        if not line or line[0].isspace():
+            out.append(line)
+            continue
+        is_def = line.startswith(("def ", "async def ", "class "))
+        if (is_def or in_def) and out and out[-1] != "":
+            at = len(out)
+            if is_def:
+                while at > 0 and out[at - 1].startswith("#"):
+                    at -= 1
+            if at > 0 and out[at - 1] != "":
+                out[at:at] = ["", ""]
+        if not line.startswith("#"):
+            in_def = is_def
+        out.append(line)
+    return out
+
+
+def wrap_line(line: str) -> list[str]:
+    """A line longer than the project's 100 columns, split inside its last bracket pair the
+    way ruff format does: one item per line, a trailing comma after several items."""
+    if len(line) <= MAX_LINE or line.lstrip().startswith("#"):
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    statement = re.match(r"(\s*(?:return |[\w.]+(?:\[[^\]]*\])? = ))(.+)$", line)
+    if statement:
+        expr = statement.group(2)
+        parts = [expr]
+        for op in (" if ", " else ", " or ", " and "):
+            parts = [piece for part in parts for piece in split_top(part, op, keep=True)]
+        if len(parts) > 1 and not expr.lstrip().startswith(("lambda", "await ")):
+            # ruff format's way with a long conditional: in parentheses, one clause a line.
+            inner = indent + "    "
+            out = [statement.group(1) + "("]
+            for part in parts:
+                out += wrap_line(inner + part.strip())
+            return [*out, indent + ")"]
+    pairs = bracket_pairs(line)
+    for opening, closing in sorted(pairs, key=lambda p: -p[1]):
+        body = line[opening + 1 : closing].strip()
+        if not body:
+            continue
+        head, tail = line[: opening + 1], line[closing:]
+        items = split_top(body, ",")
+        inner = indent + "    "
+        if len(items) > 1:
+            middle = [f"{inner}{item.strip()}," for item in items if item.strip()]
+        else:
+            parts = split_top(body, " for ", keep=True)
+            if len(parts) > 1 and line[opening] in "[({":
+                middle = [f"{inner}{parts[0].strip()}", *(f"{inner}{p.strip()}" for p in parts[1:])]
+            else:
+                middle = [f"{inner}{body}"]
+        out = [head]
+        for piece in middle:
+            out += wrap_line(piece)
+        return [*out, indent + tail.lstrip()]
+    return [line]
+
+
+def bracket_pairs(line: str) -> list[tuple[int, int]]:
+    """(opening, closing) positions of the brackets of a line, strings skipped."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    quote = ""
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            pairs.append((stack.pop(), i))
+        i += 1
+    return pairs
+
+
+def split_top(text: str, sep: str, keep: bool = False) -> list[str]:
+    """text split at sep where sep is outside brackets and strings."""
+    parts: list[str] = []
+    lambdas: list[int] = []
+    depth, quote, start, i = 0, "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith("lambda", i) and (i == 0 or not text[i - 1].isalnum()):
+            depth += 1  # a lambda's parameters: closed by its colon below
+            lambdas.append(depth)
+        elif ch == ":" and lambdas and lambdas[-1] == depth:
+            lambdas.pop()
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i + (0 if keep else len(sep))
+            i += len(sep)
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def module_docstring(comments: list[str], filename: str | None) -> str:
+    """The module docstring: the JS file's opening comment, and where the module came from."""
+    lines: list[str] = []
+    for text in comments:
+        if text.startswith("//"):
+            lines.append(text[3:] if text.startswith("// ") else text[2:])
+        else:
+            for line in text[2:-2].splitlines():
+                stripped = line.strip()
+                lines.append(stripped[2:] if stripped.startswith("* ") else stripped.lstrip("*"))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if filename:
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+        lines += ["", f"Translated from {name} by ``bridge translate --to python``."]
+    if not any(line.strip() for line in lines):
+        return ""
+    body = "\n".join(line.rstrip() for line in lines).replace("\\", "\\\\")
+    body = body.replace('"""', '\\"\\"\\"').lstrip("\n")
+    return f'"""{body}\n"""'
+
+
+def js_comment(text: str) -> str:
+    text = text.strip()
+    if text.startswith("//"):
+        return "# " + text[2:].strip() if text[2:].strip() else "#"
+    body = [line.strip().lstrip("*").strip() for line in text[2:-2].splitlines()]
+    body = [b for b in body if b]
+    return "\n".join("# " + b for b in body) if body else "#"
+
+
+def drop_trailing_return(lines: list[str]) -> list[str]:
+    while lines and lines[-1] in ("return", "return None"):
+        lines = lines[:-1]
+    return tidy(lines) or ["pass"]
+
+
+def tidy(lines: list[str]) -> list[str]:
+    """``value = await asyncio.gather(a, b)`` + ``x, y = value[:2]`` -> ``x, y = await ...``."""
+    out: list[str] = []
+    for line in lines:
+        m = re.fullmatch(r"(\s*)(.+) = (\w+)\[:(\d+)\]", line)
+        if m and out:
+            prev = re.fullmatch(r"(\s*)(\w+) = (await asyncio\.gather\(.*\))", out[-1])
+            if prev and prev.group(1) == m.group(1) and prev.group(2) == m.group(3):
+                try:
+                    call = ast.parse(prev.group(3).removeprefix("await "), mode="eval").body
+                except SyntaxError:
+                    call = None
+                if (
+                    isinstance(call, ast.Call)
+                    and len(call.args) == int(m.group(4))
+                    and not any(isinstance(a, ast.Starred) for a in call.args)
+                ):
+                    out[-1] = f"{m.group(1)}{m.group(2)} = {prev.group(3)}"
+                    continue
+        out.append(line)
+    return out
+
+
+def simplify_if(lines: list[str]) -> list[str]:
+    """``if c: x = a / else: x = b`` -> ``x = a if c else b`` (ruff's SIM108)."""
+    if len(lines) == 4 and lines[0].startswith("if ") and lines[2] == "else:":
+        a, b = lines[1].strip(), lines[3].strip()
+        ma = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", a)
+        mb = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", b)
+        if (
+            ma
+            and mb
+            and ma.group(1) == mb.group(1)
+            and " if " not in a + b
+            and "lambda" not in a + b
+        ):
+            cond = lines[0][3:-1]
+            line = f"{ma.group(1)} = {ma.group(2)} if {cond} else {mb.group(2)}"
+            if len(line) <= 90:
+                return [line]
+    return lines
+
+
+def pystr(value: str, fstring: int = 0) -> str:
+    """A Python string literal for value (double quotes; single inside an f-string)."""
+    quote = "'" if fstring else '"'
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    if fstring and "\\" in text:
+        raise TranslationError("backslash in a string inside a template string", rule="unsupported")
+    return f"{quote}{text}{quote}"
+
+
+def fstring_text(value: str) -> str:
+    """Literal text of an f-string: braces doubled, quotes and backslashes escaped."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("{", "{{")
+        .replace("}", "}}")
+        .replace("\t", "\\t")
+        .replace("\r", "\\r")
+    )
+
+
+def js_string(literal: str) -> str:
+    """The value of a JS string literal (quotes included in literal)."""
+    body = literal[1:-1]
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in ESCAPES:
+            out.append(ESCAPES[nxt])
+            i += 2
+        elif nxt == "x":
+            out.append(chr(int(body[i + 2 : i + 4], 16)))
+            i += 4
+        elif nxt == "u" and body[i + 2] == "{":
+            end = body.index("}", i)
+            out.append(chr(int(body[i + 3 : end], 16)))
+            i = end + 1
+        elif nxt == "u":
+            out.append(chr(int(body[i + 2 : i + 6], 16)))
+            i += 6
+        elif nxt == "\n":
+            i += 2
+        else:
+            out.append(nxt)
+            i += 2
+    return "".join(out)
+
+
+MAX_LINE = 100
+
+
+ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
