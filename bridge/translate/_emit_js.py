@@ -154,6 +154,14 @@ class JSEmitter:
             return f"{callee}({', '.join(self.expr(a, ind) for a in e.args)})"
         raise TypeError(e)  # pragma: no cover
 
+    def statement_expr(self, e: Expr, ind: str) -> str:
+        """An expression used as a statement: parenthesized when its text would otherwise
+        start a block, a declaration or a function statement."""
+        text = self.expr(e, ind)
+        if re.match(r"(\{|function\b|class\b|let\s*\[|async\s+function\b)", text):
+            return f"({text})"
+        return text
+
     # ---------------------------------------------------------------- statements
 
     def stmts(self, stmts: list[Stmt], ind: str) -> list[str]:
@@ -172,7 +180,7 @@ class JSEmitter:
         if isinstance(s, Assign):
             return [f"{ind}{s.name} = {self.expr(s.value, ind)};"]
         if isinstance(s, Eval):
-            return [f"{ind}{self.expr(s.value, ind)};"]
+            return [f"{ind}{self.statement_expr(s.value, ind)};"]
         if isinstance(s, Return):
             return [f"{ind}return {self.expr(s.value, ind)};"]
         if isinstance(s, Block):
@@ -281,7 +289,7 @@ class JSEmitter:
         if sink.kind == "discard":
             if isinstance(value, Var) or value is UNDEFINED:
                 return []
-            return [f"{ind}{v};"]
+            return [f"{ind}{self.statement_expr(value, ind)};"]
         if sink.kind == "declare":
             decl = sink.target
             assert decl is not None

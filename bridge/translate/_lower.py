@@ -164,8 +164,10 @@ class Lowering:
         if binds:
             assert value is not None and param is not None
             inner.append(Bind(param, value, mutable=param.assigned))
-        elif bind and value is not None and isinstance(value, Await):
-            inner.append(Eval(value))  # the handler ignores the value; the wait still happens
+        elif bind and value is not None and needs_evaluation(value):
+            # The handler ignores its value; the wait (and the previous handler's returned
+            # expression, with its side effects) still happens.
+            inner.append(Eval(value))
         body = handler.body
         assert body is not None
         if handler.expression_body:
@@ -264,6 +266,19 @@ def _plain(node: Node) -> bool:
     return False
 
 
+_LITERALS = frozenset({"number", "string", "true", "false", "null", "undefined"})
+
+
+def needs_evaluation(value: Expr) -> bool:
+    """Whether dropping value would lose something: an await (timing, a rejection) or a
+    not-yet-evaluated source expression (`log(x) + 1` from a handler's body)."""
+    if isinstance(value, (Await, Call)):
+        return True
+    if isinstance(value, Src):
+        return value.node.type not in _LITERALS
+    return False
+
+
 def _ends_in_throw(stmt: Stmt) -> bool:
     if not isinstance(stmt, Body) or stmt.result is not None or stmt.handler.body is None:
         return False
@@ -331,7 +346,7 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
     lw.cur, lw.settled = _base_expr(chain), False
     lw.apply_steps(chain.steps)
     value: Expr | None = lw.cur if lw.settled else Await(lw.cur)
-    if placement.sink.kind == "discard" and lw.settled:
+    if placement.sink.kind == "discard" and value is not None and not needs_evaluation(value):
         value = None
     if placement.sink.kind == "return" and not lw.settled and chain.context is not Context.AWAITED:
         value = lw.cur  # `return x` adopts a thenable as `await` would (not inside a try)

@@ -90,6 +90,9 @@ SHAPES = [
     ("awaited-in-loop", "async function main() { let t = 0; for (const n of [1, 2, 3]) { t = await ok(n).then(x => x + t); } return t; }"),
     ("statement-with-finally", "function main() { ok(1, 1).then(x => log('ff ' + x)).finally(() => log('ff done')); return sleep(25).then(() => 'end'); }"),
     ("nested-finally-in-handler", "function main() { return ok(1).then(x => ok(x + 1).finally(() => log('inner fin'))).then(y => y * 3); }"),
+    ("plain-result-with-effect-dropped-next", "function main() { return ok(1).then(x => log('a') + x).then(() => 5); }"),
+    ("plain-result-in-finally", "function main() { return ok(1).finally(() => log('f') + 1); }"),
+    ("plain-result-fire-and-forget", "function main() { ok(1).then(x => log('s') + x); return sleep(25).then(() => 'end'); }"),
     # ---- nested chains
     ("nested-returned-flattened", "function main() { return ok(1).then(x => ok(x + 1).then(y => y * 10)); }"),
     ("nested-catch-scoped", "function main() { return ok(1).then(x => fail('in').catch(e => 'inner ' + e.message)); }"),

@@ -46,6 +46,7 @@ VALUE_HANDLERS = [
     "x => ok({i}, {ms}).then(y => y + 100)",
     "y => {{ const x = y; log('shadow' + x); return [x, {i}]; }}",
     "(v) => x",
+    "x => log('p{i}') + 1",  # a plain value whose computation has a side effect
     "null",
 ]
 ERROR_HANDLERS = [
@@ -63,6 +64,7 @@ FINALLY_HANDLERS = [
     "() => {{ throw new Error('f{i}'); }}",
     "() => fail('ff{i}', {ms})",
     "() => {{ log('fin{i}'); return 42; }}",
+    "() => log('fp{i}') + 1",
 ]
 
 ms = st.sampled_from([0, 1, 3])

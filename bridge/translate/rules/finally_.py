@@ -11,7 +11,7 @@ exactly what a ``finally`` block with an ``await`` does. (TypeScript's fix emits
 
 from __future__ import annotations
 
-from .._lower import Lowering, callable_handler
+from .._lower import Lowering, callable_handler, needs_evaluation
 from .._model import Await, Declare, Eval, Step, Try, Var
 from . import rule
 
@@ -29,8 +29,9 @@ def finally_(lw: Lowering, step: Step) -> None:
         out = lw.result_var()
     lw.stmts = []
     lw.run_handler(handler, None)
-    if not lw.settled:
-        lw.stmts.append(Eval(Await(lw.cur)))
+    done = lw.cur if lw.settled else Await(lw.cur)
+    if needs_evaluation(done):  # the handler's returned promise is awaited, its value dropped
+        lw.stmts.append(Eval(done))
     final = lw.stmts
     if merge is not None:
         # `try {} catch {} finally {}` is the nested pair: the catch block runs first, and a
