@@ -7,8 +7,10 @@ is running. Every sharp edge of pythonmonkey 1.4.1 that bridge knows about is co
 * Promise jobs: pythonmonkey hands every JS promise job to ``loop.call_soon_threadsafe`` (one
   handle and one leaked wrapper per job, and a self-pipe write). pythonmonkey looks the method up
   on the loop object each time, so an instance attribute on the loop takes its place: jobs go to
-  a microtask queue drained in one loop callback, each released after it runs. Jobs therefore
-  run before timers, as in Node and browsers, and memory stays flat.
+  a microtask queue drained in one loop callback. Jobs therefore run before timers, as in Node
+  and browsers. The reference pythonmonkey loses to each job wrapper is dropped once the job ran
+  (checked with getrefcount, released in chunks through a private C-API handle), and a JS GC
+  runs every 50,000 jobs, since SpiderMonkey does not see pythonmonkey's per-job memory.
 * JS promises reaching Python: pythonmonkey makes them with ``loop.create_future()``; the loop
   instance attribute hands out ``JSFuture``, which maps the rejection to the bridge's error tree
   (without ever reading ``.jsError`` of a ``null``/``undefined`` reason, which segfaults) and
@@ -21,9 +23,13 @@ is running. Every sharp edge of pythonmonkey 1.4.1 that bridge knows about is co
   engine belongs to the main thread; any other thread gets ``WrongThread``.
 * No loop: scheduling a promise job or timer without a running loop raises ``RuntimeNotReady``
   instead of pythonmonkey's RuntimeError.
+* uvloop: pythonmonkey segfaults when promise jobs and timers share a uvloop loop, so a uvloop
+  loop is refused with a ``BridgeError`` naming it, before any JS work is scheduled.
 
 Higher layers (``_convert``) register how JS errors map to Python exceptions and how JS values
-are wrapped, through ``set_hooks``; this module never imports them.
+are wrapped, through ``set_hooks``; the conversion names other layers ask the runtime for
+(``to_js``, ``to_future``, ``to_exception``...) are forwarded to ``_convert`` on first use.
+JSFuture.cancel tells ``_cancel`` (imported when first needed) so it can abort JS signals.
 """
 
 from __future__ import annotations
@@ -182,6 +188,54 @@ def _start() -> None:
             _js_modules[path.stem] = value
         _helpers = _js_modules["runtime"]
         _pm = pm
+        _mirror_running_loop_for_313()
+
+
+# --- Python 3.13: where pythonmonkey looks for the running loop ---------------------------------
+
+# pythonmonkey 1.4.1's 3.13 wheel reads the running loop as a raw pointer at this offset of the
+# thread state, but CPython 3.13.0 keeps it 8 bytes earlier (``_PyThreadStateImpl``
+# ``asyncio_running_loop``, right after the 304-byte ``PyThreadState``); the slot it reads
+# instead is ``qsbr``, used only by free-threaded builds and NULL otherwise. So every promise
+# job fails with "cannot find a running Python event-loop". bridge mirrors asyncio's own
+# running-loop pointer into the slot pythonmonkey reads, set and cleared exactly when asyncio
+# sets and clears it (``asyncio.events._set_running_loop``), and only after checking the
+# layout against the running loop itself; on any other layout it changes nothing.
+_PY313_LOOP_AT = 0x130
+_PM_READS_LOOP_AT = 0x138
+_mirrored: dict[int, asyncio.AbstractEventLoop] = {}  # thread state address -> loop kept alive
+
+
+def _thread_state_slot(offset: int) -> ctypes.c_void_p:
+    return ctypes.c_void_p.from_address(_capi.PyThreadState_Get() + offset)
+
+
+def _mirror(loop: asyncio.AbstractEventLoop | None) -> None:
+    slot = _thread_state_slot(_PM_READS_LOOP_AT)
+    if loop is None:
+        if _mirrored.pop(ctypes.addressof(slot), None) is not None:
+            slot.value = None
+        return
+    if slot.value == id(loop):
+        return
+    if _thread_state_slot(_PY313_LOOP_AT).value != id(loop) or slot.value:
+        return  # not the layout measured on 3.13.0: leave the interpreter alone
+    _mirrored[ctypes.addressof(slot)] = loop
+    slot.value = id(loop)
+
+
+def _mirror_running_loop_for_313() -> None:
+    if sys.version_info[:2] != (3, 13) or getattr(sys, "_is_gil_enabled", lambda: True)() is False:
+        return
+    events = asyncio.events
+    set_running_loop = events._set_running_loop
+
+    def _set_running_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+        set_running_loop(loop)
+        _mirror(loop)
+
+    events._set_running_loop = _set_running_loop
+    _mirror(events._get_running_loop())
 
 
 # --- loop integration ---------------------------------------------------------------------------
@@ -227,6 +281,8 @@ _build_value.restype = ctypes.c_void_p
 _decref = _capi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
+_capi.PyThreadState_Get.restype = ctypes.c_void_p
+_capi.PyThreadState_Get.argtypes = []
 _STEAL_FORMATS = {n: b"(" + b"N" * n + b")" for n in range(1, _RELEASE_CHUNK + 1)}
 
 
