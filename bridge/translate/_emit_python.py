@@ -32,7 +32,8 @@ from tree_sitter import Node
 
 from .._exceptions import TranslationError
 from . import _py_helpers
-from ._analyse import Unsafe, describe, unparen
+from ._analyse import Unsafe, describe
+from ._analyse import unparen as _unparen
 from ._model import Handler, HandlerKind, Step, Translation
 from ._parse import Parsed, first_error, parse
 from ._py_text import (
@@ -388,7 +389,9 @@ class _Emitter:
         t = st.type
         if t == "comment":
             return [js_comment(self.text(st))]
-        if t == "empty_statement":
+        if t in ("empty_statement", "interface_declaration", "type_alias_declaration"):
+            return []  # TypeScript's types have no Python counterpart to write
+        if t == "ambient_declaration":
             return []
         if t == "expression_statement":
             return self.expression_statement(st.named_children[0])
@@ -957,22 +960,25 @@ class _Emitter:
         params: list[tuple[str, Node | None]] = []
         binders: list[Callable[[], list[str]]] = []
         for p in nodes:
+            if p.type in ("required_parameter", "optional_parameter"):  # TypeScript
+                pattern = _field(p, "pattern")
+                default = p.child_by_field_name("value")
+                if default is not None or p.type == "optional_parameter":
+                    if pattern.type != "identifier":
+                        self.fail(p, "optional or defaulted destructured parameter")
+                    value = "None" if default is None else self.literal_default(p, default)
+                    params.append((f"{_safe(self.text(pattern))}={value}", pattern))
+                    continue
+                p = pattern
             if p.type == "identifier":
                 params.append((_safe(self.text(p)), p))
             elif p.type == "assignment_pattern":
                 left = p.child_by_field_name("left")
                 right = p.child_by_field_name("right")
                 assert left is not None and right is not None
-                if left.type != "identifier" or unparen(right).type not in (
-                    "number",
-                    "string",
-                    "true",
-                    "false",
-                    "null",
-                    "undefined",
-                ):
+                if left.type != "identifier":
                     self.fail(p, "default parameter that is not a literal")
-                params.append((f"{_safe(self.text(left))}={self.expr_code(right)}", left))
+                params.append((f"{_safe(self.text(left))}={self.literal_default(p, right)}", left))
             elif p.type == "rest_pattern" and p.named_children[0].type == "identifier":
                 params.append((f"*{_safe(self.text(p.named_children[0]))}", p.named_children[0]))
             elif p.type in ("object_pattern", "array_pattern"):
@@ -984,6 +990,12 @@ class _Emitter:
         if not any(p.startswith("*") for p, _ in params):
             params += [(self.fresh(extra), None) for extra in pad[len(params) :]]
         return params, binders
+
+    def literal_default(self, param: Node, value: Node) -> str:
+        """A parameter default: JS evaluates it per call, Python once, so only literals."""
+        if unparen(value).type not in ("number", "string", "true", "false", "null", "undefined"):
+            self.fail(param, "default parameter that is not a literal")
+        return self.expr_code(value)
 
     def check_function(self, fn: Node) -> None:
         if fn.type.startswith("generator") or any(c.type == "*" for c in fn.children):
@@ -1592,6 +1604,11 @@ class _Emitter:
             self.fail(node, _describe_node(node))
         result: tuple[str, int] = method(node)
         return result
+
+    def x_as_expression(self, node: Node) -> tuple[str, int]:
+        return self.expr(node.named_children[0])  # TypeScript: types are erased
+
+    x_non_null_expression = x_satisfies_expression = x_as_expression
 
     def x_parenthesized_expression(self, node: Node) -> tuple[str, int]:
         inner = node.named_children
@@ -2244,6 +2261,17 @@ class _Emitter:
 # ---------------------------------------------------------------- helpers
 
 
+_TYPE_WRAPPERS = ("as_expression", "non_null_expression", "satisfies_expression")
+
+
+def unparen(node: Node) -> Node:
+    """node without parentheses or TypeScript's type-only wrappers (``x as T``, ``x!``)."""
+    node = _unparen(node)
+    while node.type in _TYPE_WRAPPERS and node.named_children:
+        node = _unparen(node.named_children[0])
+    return node
+
+
 def _field(node: Node, name: str) -> Node:
     """A child that the grammar always has (tree-sitter's API says it may be None)."""
     child = node.child_by_field_name(name)
@@ -2420,6 +2448,8 @@ def _declares(ident: Node) -> bool:
         return True
     if parent.type in ("formal_parameters", "array_pattern", "rest_pattern", "object_pattern"):
         return True
+    if parent.type in ("required_parameter", "optional_parameter"):
+        return parent.child_by_field_name("pattern") == ident
     if parent.type == "arrow_function" and parent.child_by_field_name("parameter") == ident:
         return True
     if (

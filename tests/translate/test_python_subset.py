@@ -135,6 +135,30 @@ def test_translation(source: str, expected: str) -> None:
     assert py(source) == expected
 
 
+def test_typescript_types_are_erased() -> None:
+    source = (
+        "interface User { id: number; name: string }\n"
+        "type Id = number;\n"
+        "async function load(id: Id, tag?: string, n: number = 2): Promise<User> {\n"
+        "  const u = { id, name: 'u' } as User;\n"
+        "  return u!;\n"
+        "}\n"
+        "function main(): Promise<string> {\n"
+        "  return load(1).then((u: User) => u.name);\n"
+        "}\n"
+    )
+    code = bridge.translate(source, to="python", filename="load.ts").code
+    assert user_code(code) == (
+        '"""Translated from load.ts by ``bridge translate --to python``.\n"""\n\n\n'
+        "async def load(id, tag=None, n=2):\n"
+        '    u = {"id": id, "name": "u"}\n'
+        "    return u\n\n\n"
+        "async def main():\n"
+        "    u = await load(1)\n"
+        '    return u["name"]\n'
+    )
+
+
 HELPERS_USED = [
     P("const f = (x) => x - 1;", set(), id="none"),
     P("const f = (x) => `${x}`;", {"_js_str", "_js_number"}, id="template-needs-js-str"),
