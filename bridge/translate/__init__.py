@@ -8,7 +8,8 @@ Stages (each a private module; see ``_model`` for the chain model and the IR):
                 refuses with a named diagnostic (``Unsafe``); registered by a decorator.
 * ``_lower``    runs the rules over a chain: the IR of async statements.
 * ``_emit_js``  renders the IR as JavaScript and splices it into the untouched source.
-* ``_emit_python``  the Python target (issue 6) renders the same IR as asyncio code.
+* ``_emit_python``  the Python target (issue 6): reads the same chain model (``_analyse``) and
+                lowers each step to asyncio statements (``_py_helpers``, ``_py_text``).
 
 ``translate`` is the one public entry point; ``bridge.translate`` re-exports it.
 """
