@@ -69,6 +69,9 @@ _TIGHT = frozenset(
     }
 )
 _WS = re.compile(rb"[ \t]*")
+# Statement starts that a semicolon-free line before them would continue, or that would not
+# parse as an expression statement.
+_HAZARD = re.compile(r"([{(\[`+\-/]|function\b|class\b|let\s*\[|async\s+function\b)")
 _BLOCKLIKE = frozenset({"statement_block", "program", "switch_case", "switch_default"})
 
 
@@ -155,11 +158,12 @@ class JSEmitter:
         raise TypeError(e)  # pragma: no cover
 
     def statement_expr(self, e: Expr, ind: str) -> str:
-        """An expression used as a statement: parenthesized when its text would otherwise
-        start a block, a declaration or a function statement."""
+        """An expression used as a statement: as ``void (x)`` when its text would otherwise
+        start a block, a declaration or a function statement, or continue the line before it
+        (``(``, ``[``, a template: a semicolon-free line above would swallow it)."""
         text = self.expr(e, ind)
-        if re.match(r"(\{|function\b|class\b|let\s*\[|async\s+function\b)", text):
-            return f"({text})"
+        if _HAZARD.match(text):
+            return f"void ({text})"
         return text
 
     # ---------------------------------------------------------------- statements
@@ -239,9 +243,14 @@ class JSEmitter:
         else:
             ind_from = self.line_indent(block.start_byte) + self.unit
         inner_ind = ind + self.unit if s.result is not None else ind
+        # Inlined after other code, a body starting with `(`, `[`, a template... would continue
+        # a semicolon-free line before it: `;` keeps it a statement of its own (standard style).
+        first = next((c for c in stmts if c.type != "comment"), None)
+        lead = b"" if first is None else self.parsed.source[first.start_byte : first.start_byte + 1]
+        guard = ";" if lead in (b"(", b"[", b"`", b"+", b"-", b"/") else ""
         if s.result is None:
             moved = [inner_ind + self.node_text(c, inner_ind) for c in trailing]
-            return [inner_ind + self.slice(start, end, ind_from, inner_ind), *moved]
+            return [inner_ind + guard + self.slice(start, end, ind_from, inner_ind), *moved]
         # Early returns: `return x` -> `{ result = x; break label; }`, inside `label: { }`.
         pieces: list[str] = []
         pos = start
