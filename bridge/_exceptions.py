@@ -80,7 +80,9 @@ class JSRangeError(JSError, ValueError):
     """A JS ``RangeError``; also a Python ``ValueError``."""
 
 
-class JSReferenceError(JSError, NameError):
+# NameError has its own ``name`` (the missing identifier); here ``name`` is the JS error's name,
+# as on every JSError, and the missing identifier is in ``message``.
+class JSReferenceError(JSError, NameError):  # type: ignore[misc]
     """A JS ``ReferenceError``; also a Python ``NameError``."""
 
 
