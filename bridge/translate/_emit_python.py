@@ -1336,6 +1336,8 @@ class _Emitter:
         executor = unparen(args[0])
         if executor.type not in ("arrow_function", "function_expression"):
             self.fail(executor, "new Promise with an executor that is not a function literal")
+        if any(c.type == "async" for c in executor.children):
+            self.fail(executor, "new Promise with an async executor")
         sleep = None if eager else self.timer_promise(executor)
         if sleep is not None:
             return sleep

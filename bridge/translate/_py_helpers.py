@@ -248,8 +248,12 @@ async def _any(*awaitables):
 def _promise(executor):
     """new Promise(executor): a future that executor settles through resolve and reject."""
     future = asyncio.get_running_loop().create_future()
+    called = []  # JS ignores every resolve or reject after the first
 
     def resolve(value=None):
+        if called:
+            return
+        called.append(True)
         if inspect.isawaitable(value):
             adopted = asyncio.ensure_future(value)
             adopted.add_done_callback(lambda task: _copy(task, future))
@@ -257,6 +261,9 @@ def _promise(executor):
             future.set_result(value)
 
     def reject(reason=None):
+        if called:
+            return
+        called.append(True)
         if not future.done():
             error = reason if isinstance(reason, BaseException) else Exception(reason)
             future.set_exception(error)

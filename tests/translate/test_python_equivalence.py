@@ -213,6 +213,12 @@ PROGRAMS = [
         id="new-promise-throw",
     ),
     P(
+        "function main() {\n  return new Promise((resolve, reject) => {\n"
+        "    resolve(ok('first', 5));\n    resolve('second');\n    reject(new Error('third'));\n"
+        "    throw new Error('fourth');\n  });\n}",
+        id="new-promise-first-call-wins",
+    ),
+    P(
         "function main() { return new Promise((resolve) => resolve(ok('adopted', 5))); }",
         id="new-promise-adopts",
     ),
