@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -367,7 +368,7 @@ class JSEmitter:
             out.append(Edit(at, at, b"async "))
         return out
 
-    def _chain_comments(self, low: Lowered):  # type: ignore[no-untyped-def]
+    def _chain_comments(self, low: Lowered) -> Callable[[str], list[str]]:
         """Comments between the chain's steps (not inside the base or handlers), kept as lines
         before the rewrite so that nothing a reader wrote is lost."""
         chain = low.chain

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from .._lower import Lowering
-from .._model import Catch, Declare, HandlerKind, Step, Try, Var
+from .._model import Catch, Declare, HandlerKind, Param, Step, Try, Var
 from . import rule
 
 
@@ -20,7 +20,7 @@ def catch(lw: Lowering, step: Step) -> None:
     out = lw.result_var()
     body = lw.stmts
     lw.stmts = []
-    param: object
+    param: Param | str | None
     if handler.kind is HandlerKind.REFERENCE:
         param = lw.fresh("error")
         lw.run_handler(handler, Var(param), bind=False)
@@ -30,5 +30,5 @@ def catch(lw: Lowering, step: Step) -> None:
         lw.run_handler(handler, None, bind=False)
     lw.settle_into(out)
     handled = lw.stmts
-    lw.stmts = [Declare([out]), Try(body, Catch(param, handled))]  # type: ignore[arg-type]
+    lw.stmts = [Declare([out]), Try(body, Catch(param, handled))]
     lw.cur, lw.settled = Var(out), True
