@@ -69,6 +69,13 @@ _RESERVED = (
     | {"_js_key", "_JS_ESCAPES", "_running", "_copy"}
 )
 _NUMBERS = ("int", "num")
+_CONSOLE = {
+    "console.log": "stdout",
+    "console.info": "stdout",
+    "console.debug": "stdout",
+    "console.error": "stderr",
+    "console.warn": "stderr",
+}
 _ERROR_CLASSES = {"Error": "Exception", "TypeError": "TypeError", "RangeError": "ValueError"}
 _STRING_METHODS = {
     "toUpperCase": "upper",
@@ -1567,7 +1574,7 @@ class _Emitter:
         ref = handler.node
         if ref.type != "identifier":
             if self.is_console_log(ref):
-                return [f"{self.log_call()}({value})", *deliver("None")]
+                return [self.log_call(ref, value), *deliver("None")]
             self.fail(ref, "method reference as a handler (this)")
         fn_name = self.name_ref(ref)
         binding = self.resolve(self.text(ref))
@@ -1978,10 +1985,16 @@ class _Emitter:
         return "*" + self.wrap(node.named_children[0], P_PRIMARY), P_ATOM
 
     def is_console_log(self, fn: Node | None) -> bool:
-        return fn is not None and self.text(fn) == "console.log" and self.resolve("console") is None
+        """``console.log`` and its siblings (``error``/``warn`` write to stderr)."""
+        return fn is not None and self.text(fn) in _CONSOLE and self.resolve("console") is None
 
-    def log_call(self) -> str:
-        return self.helper("_log")
+    def log_call(self, fn: Node, args: str, printable: bool = False) -> str:
+        """print(args) or _log(args), to stderr for console.error and console.warn."""
+        call = "print" if printable else self.helper("_log")
+        if _CONSOLE[self.text(fn)] == "stdout":
+            return f"{call}({args})"
+        self.imports.add("sys")
+        return f"{call}({args}{', ' if args else ''}file=sys.stderr)"
 
     def console_log(self, call: Node) -> str:
         args = self.call_args(call)
@@ -1995,9 +2008,7 @@ class _Emitter:
             or (types[0] == "str" and all(t in ("str", "int") for t in types[1:]))
             or all(t == "int" for t in types)
         )
-        if printable:
-            return f"print({', '.join(codes)})"
-        return f"{self.log_call()}({', '.join(codes)})"
+        return self.log_call(_field(call, "function"), ", ".join(codes), printable)
 
     def x_call_expression(self, node: Node) -> tuple[str, int]:
         fn = node.child_by_field_name("function")

@@ -150,13 +150,13 @@ _JS_ESCAPES = {
     ),
     "_log": Helper(
         '''\
-def _log(*args):
+def _log(*args, file=None):
     """console.log: a leading string as is, then strings as is and other values inspected."""
     if args and isinstance(args[0], str):
         parts = [arg if isinstance(arg, str) else _js_inspect(arg) for arg in args]
     else:
         parts = [_js_inspect(arg) for arg in args]
-    print(*parts)
+    print(*parts, file=file)
 ''',
         needs=("_js_inspect",),
     ),
