@@ -11,7 +11,14 @@ import sys
 import nox
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100", "pytest-timeout>=2.3"]
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-asyncio>=0.23",
+    "hypothesis>=6.100",
+    "pytest-timeout>=2.3",
+    # tests/test_runtime.py checks that a uvloop loop is refused cleanly (skipped without it).
+    "uvloop>=0.19; sys_platform != 'win32'",
+]
 
 nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
 nox.options.reuse_existing_virtualenvs = True

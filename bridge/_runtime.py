@@ -173,6 +173,7 @@ def _start() -> None:
     with _start_lock:
         if _pm is not None:
             return
+        _refuse_uvloop(asyncio._get_running_loop())
         import pythonmonkey as pm
 
         # The rejection tracker installs this as the loop's exception handler the first time it
@@ -422,17 +423,28 @@ def _spidermonkey_error() -> type[BaseException]:
     return _pm.SpiderMonkeyError  # type: ignore[no-any-return]
 
 
-def _attach(loop: asyncio.AbstractEventLoop) -> None:
-    global _attached
+def _refuse_uvloop(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Raise before pythonmonkey touches a uvloop loop (or is even imported under one).
+
+    Measured: pythonmonkey 1.4.1 segfaults as soon as a promise job and a timer share a uvloop
+    loop (raw pythonmonkey too); and on Python 3.13, importing it while a uvloop loop runs
+    leaves it scheduling jobs on that loop after it closed.
+    """
+    if loop is None:
+        return
     kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
     if kind.startswith("uvloop"):
-        # Measured: pythonmonkey 1.4.1 segfaults on uvloop as soon as a promise job and a timer
-        # share the loop (raw pythonmonkey too), so refuse before any JS work is scheduled.
         raise BridgeError(
             f"bridge cannot run JS on uvloop's event loop ({kind}): pythonmonkey 1.4.1 crashes "
             "the process when JS promise jobs and timers run on a uvloop loop. Use asyncio's "
             "default loop (asyncio.run(main()) without uvloop.run/uvloop.install)."
         )
+
+
+def _attach(loop: asyncio.AbstractEventLoop) -> None:
+    global _attached
+    _refuse_uvloop(loop)
+    kind = f"{type(loop).__module__}.{type(loop).__qualname__}"
     try:
         attrs = vars(loop)
     except TypeError:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import multiprocessing
 import threading
 import time
 
 import pytest
 
 import bridge
-
-
-def _double(x: float) -> float:  # module level: picklable for the process pool
-    return x * 2
 
 
 async def test_to_future_of_js_promise_and_thenable() -> None:
@@ -69,16 +66,19 @@ async def test_js_awaits_python_coroutine_task_and_futures() -> None:
     loop = asyncio.get_running_loop()
     fut = loop.create_future()
     loop.call_later(0.001, fut.set_result, "future")
+    # spawn, not fork: forking a process that runs the JS engine's threads is unsafe; `pow` is a
+    # builtin, so the child has nothing of ours to import.
+    spawn = multiprocessing.get_context("spawn")
     with (
         concurrent.futures.ThreadPoolExecutor(1) as threads,
-        concurrent.futures.ProcessPoolExecutor(1) as procs,
+        concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as procs,
     ):
         cases = {
             "coro": bridge.to_js(coro()),
             "task": bridge.to_js(asyncio.ensure_future(coro())),
             "future": bridge.to_js(fut),
             "thread": bridge.to_js(threads.submit(lambda: "thread")),
-            "process": bridge.to_js(procs.submit(_double, 21)),
+            "process": bridge.to_js(procs.submit(pow, 6, 2)),
             "plain": bridge.to_js("plain"),
         }
         got = {k: list(await is_promise_then(v)) for k, v in cases.items()}
@@ -87,7 +87,7 @@ async def test_js_awaits_python_coroutine_task_and_futures() -> None:
         "task": [True, "coro"],
         "future": [True, "future"],
         "thread": [True, "thread"],
-        "process": [True, 42],
+        "process": [True, 36],
         "plain": [True, "plain"],
     }
 
