@@ -1153,6 +1153,8 @@ class _Emitter:
             if fn.type in ("arrow_function", "function_expression"):
                 return "async" if self.python_async(fn) else "unknown"
             if fn.type == "member_expression":
+                if self.is_console_log(fn):
+                    return None
                 prop = self.text(fn.child_by_field_name("property"))
                 if prop in ("map", "filter", "join", "slice", "concat", "includes", "log"):
                     return None

@@ -123,6 +123,18 @@ FIXES = [
         id="forEach-and-object-entries",
     ),
     P(
+        "function f(e) { console.error('failed:', e.message); }",
+        'def f(e):\n    print("failed:", str(e), file=sys.stderr)\n',
+        id="console-error-to-stderr",
+    ),
+    P(
+        "async function run() {}\nrun().catch((e) => console.error(e.message));",
+        "async def run():\n    pass\n\n\nasync def main():\n    try:\n        await run()\n"
+        "    except Exception as e:\n        print(str(e), file=sys.stderr)\n\n\n"
+        'if __name__ == "__main__":\n    asyncio.run(main())\n',
+        id="top-level-chain-run",
+    ),
+    P(
         "async function main() {}\nmain();",
         'async def main():\n    pass\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n',
         id="top-level-run",
