@@ -197,3 +197,70 @@ async def test_gather_python_and_js_work() -> None:
     start = time.perf_counter()
     assert await asyncio.gather(py_work(), js_work) == ["py", "js"]
     assert time.perf_counter() - start < 0.5
+
+
+async def test_to_js_rejections_reach_js_as_python_error() -> None:
+    async def fails() -> None:
+        raise LookupError("no such row")
+
+    def fails_in_thread() -> None:
+        raise PermissionError("denied")
+
+    describe = bridge.eval(
+        "async (p) => { try { await p; } catch (e) {"
+        " return [e instanceof PythonError, e.name, e.message]; } }"
+    )
+    assert list(await describe(bridge.to_js(fails()))) == [True, "LookupError", "no such row"]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        got = await describe(bridge.to_js(pool.submit(fails_in_thread)))
+    assert list(got) == [True, "PermissionError", "denied"]
+
+
+async def test_exposed_sync_function_error_is_python_error() -> None:
+    def parse(text: str) -> int:
+        return int(text)
+
+    bridge.expose("parseInt10", parse)
+    got = bridge.eval(
+        "(() => { try { parseInt10('x'); }"
+        " catch (e) { return [e.name, e.message.includes('x')]; } })()"
+    )
+    assert list(got) == ["ValueError", True]
+
+
+async def test_expose_returns_the_object_and_checks_the_name() -> None:
+    obj = {"a": 1}
+    assert bridge.expose("exposedObj", obj) is obj
+    with pytest.raises(TypeError, match=r"bridge\.expose: name must be a str, not int"):
+        bridge.expose(3, obj)  # type: ignore[arg-type]
+
+
+async def test_js_function_wrapper_surface() -> None:
+    fn = bridge.eval("(function area(w, h) { return w * h; })")
+    assert repr(fn) == "<JS function area>"
+    fn.unit = "m2"
+    assert fn.unit == "m2"
+    assert "unit" in dir(fn)
+    assert fn == bridge.eval("(f) => f")(fn)
+    assert fn != bridge.eval("(function area() {})")
+    assert fn(3, 4) == 12
+
+
+async def test_js_function_results_are_wrapped() -> None:
+    make = bridge.eval("() => function inner(x) { return x + 1; }")
+    inner = make()
+    assert isinstance(inner, bridge.JSFunction)
+    assert inner(1) == 2
+    err = bridge.eval("() => new RangeError('returned, not thrown')")()
+    assert isinstance(err, bridge.JSRangeError)
+
+
+def test_run_raises_the_mapped_rejection() -> None:
+    with pytest.raises(bridge.JSTypeError, match="from run"):
+        bridge.run("Promise.reject(new TypeError('from run'))")
+
+
+def test_calling_js_that_needs_a_loop_without_one() -> None:
+    later = bridge.eval("(ms) => new Promise((r) => setTimeout(r, ms))")
+    with pytest.raises(bridge.RuntimeNotReady, match=r"through bridge\.run"):
+        later(1)
