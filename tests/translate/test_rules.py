@@ -784,6 +784,26 @@ function f(): Bluebird<number> {
         [(1, 13, "return-type")],
         id="return-type",
     ),
+    pytest.param(
+        """\
+function f(): Promise<number> {
+  return get().then(<T>(x: T) => x);
+}
+""",
+        "x.ts",
+        [(2, 21, "handler-params")],
+        id="generic-handler",
+    ),
+    pytest.param(
+        """\
+function f(): Promise<number> {
+  return get().then(function (this: Window, x: number) { return x; });
+}
+""",
+        "x.ts",
+        [(2, 31, "this-arguments")],
+        id="this-parameter",
+    ),
 ]
 
 

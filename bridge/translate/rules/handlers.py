@@ -176,8 +176,16 @@ def params(lw: Lowering, chain: Chain) -> None:
     for role, h in _handlers(chain):
         if h.kind not in (HandlerKind.ARROW, HandlerKind.FUNCTION):
             continue
+        if h.node.child_by_field_name("type_parameters") is not None:
+            raise Unsafe(
+                "handler-params",
+                "a generic handler: its type parameters would be unbound once inlined",
+                h.node,
+            )
         for i, p in enumerate(h.params):
             t = p.pattern.type
+            if t == "this":
+                raise Unsafe("this-arguments", "a handler declares a `this` parameter", p.node)
             if t in ("assignment_pattern", "rest_pattern") or p.node.type == "optional_parameter":
                 raise Unsafe(
                     "handler-params",
