@@ -29,7 +29,6 @@ import contextlib
 import functools
 import inspect
 import traceback
-import weakref
 from collections.abc import Awaitable, Callable
 from threading import get_ident
 from typing import Any, TypeVar
@@ -321,15 +320,13 @@ def is_js_object(value: Any) -> bool:
 
 # --- Python values going to JS -------------------------------------------------------------------
 
-_callables: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
 
 def _to_js_arg(value: Any) -> Any:
     """A Python value about to be handed to JS, made ready for it.
 
     Wrapped JS functions become the original again; coroutines and futures become promises
-    whose rejection is a ``PythonError``; Python functions are wrapped once (cached) so their
-    exceptions reach JS as ``PythonError`` and async ones return native promises.
+    whose rejection is a ``PythonError``; Python functions are wrapped so their exceptions reach
+    JS as ``PythonError`` and async ones return native promises.
     """
     if isinstance(value, _PLAIN):
         return value
@@ -361,16 +358,10 @@ def _async_iterable_for_js(value: Any) -> Any:
 
 
 def _function_for_js(fn: Callable[..., Any]) -> Any:
-    try:
-        cached = _callables.get(fn)
-    except TypeError:  # not weak-referenceable
-        cached = None
-    if cached is not None:
-        return cached
-    made = _make_js_function(fn)
-    with contextlib.suppress(TypeError):  # not weak-referenceable: made again next time
-        _callables[fn] = made
-    return made
+    # Made anew at each crossing, like pythonmonkey does for any Python callable: a cache keyed
+    # by the function would hold its JS face, which holds the function (a cycle through the JS
+    # heap that neither garbage collector can see), so every function handed over would leak.
+    return _make_js_function(fn)
 
 
 def _make_js_function(fn: Callable[..., Any]) -> Any:
@@ -380,7 +371,6 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
         start = _starter(fn)
         return h.asyncFunction(start, str(name))
 
-    @functools.wraps(fn)
     def call_from_js(*args: Any) -> Any:
         try:
             return _to_js_arg(fn(*[wrap(a) for a in args]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import multiprocessing
 import threading
 import time
@@ -264,3 +265,20 @@ def test_calling_js_that_needs_a_loop_without_one() -> None:
     later = bridge.eval("(ms) => new Promise((r) => setTimeout(r, ms))")
     with pytest.raises(bridge.RuntimeNotReady, match=r"through bridge\.run"):
         later(1)
+
+
+async def test_functions_handed_to_js_are_not_kept_alive_by_bridge() -> None:
+    import weakref
+
+    def make() -> weakref.ref[object]:
+        def throwaway() -> None:
+            pass
+
+        bridge.eval("(f) => typeof f")(throwaway)
+        return weakref.ref(throwaway)
+
+    ref = make()
+    gc.collect()
+    bridge._runtime.engine().collect()  # JS drops its proxy of the function only in its GC
+    gc.collect()
+    assert ref() is None
