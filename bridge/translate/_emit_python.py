@@ -1653,21 +1653,28 @@ class _Emitter:
         return text.lower() if text.lower().startswith(("0x", "0o", "0b")) else text, P_ATOM
 
     def x_string(self, node: Node) -> tuple[str, int]:
-        return pystr(js_string(self.text(node)), self.fstring), P_ATOM
+        if self.fstring >= 2:
+            self.fail(node, "string literal inside a template string inside a template string")
+        try:
+            return pystr(js_string(self.text(node)), self.fstring), P_ATOM
+        except TranslationError:
+            self.fail(node, "escape sequence inside a template string's ${...}")
 
     def x_template_string(self, node: Node) -> tuple[str, int]:
         parts: list[str] = []
         literal = True
+        nested = self.fstring >= 1  # inside another f-string's braces: no backslash, no quote
         for c in node.named_children:
-            if c.type == "string_fragment":
-                parts.append(fstring_text(self.text(c)))
-            elif c.type == "escape_sequence":
-                parts.append(fstring_text(js_string('"' + self.text(c) + '"')))
+            if c.type in ("string_fragment", "escape_sequence"):
+                value = js_string('"' + self.text(c) + '"')
+                if nested and any(ch in value for ch in "\\'\"\n\r\t"):
+                    self.fail(c, "quote or escape in a template string inside a template string")
+                parts.append(fstring_text(value))
             elif c.type == "template_substitution":
                 literal = False
                 inner = c.named_children[0]
-                if self.fstring >= 1:
-                    self.fail(c, "template string inside a template string")
+                if self.fstring >= 2:
+                    self.fail(c, "template strings nested three deep")
                 self.fstring += 1
                 try:
                     parts.append("{" + self.template_part(inner) + "}")
@@ -1677,7 +1684,12 @@ class _Emitter:
                 self.fail(c, _describe_node(c))
         text = "".join(parts)
         if literal:
-            return pystr(js_string(self.text(node)[1:-1].join('""')), self.fstring), P_ATOM
+            if self.fstring >= 2:
+                self.fail(node, "string literal inside a template string inside a template string")
+            try:
+                return pystr(js_string(self.text(node)[1:-1].join('""')), self.fstring), P_ATOM
+            except TranslationError:
+                self.fail(node, "escape sequence inside a template string's ${...}")
         if "\n" in text:
             text = text.replace("\n", "\\n")
         quote = "'" if self.fstring else '"'
@@ -1892,7 +1904,7 @@ class _Emitter:
         if op == "+":
             lt, rt = self.vtype(left), self.vtype(right)
             if "str" in (lt, rt) and lt != rt:
-                return self.concat(node), P_ATOM
+                return self.concat(node)
             if lt == rt == "str" or (lt in _NUMBERS and rt in _NUMBERS):
                 return f"{self.wrap(left, P_ADD)} + {self.wrap(right, P_ADD + 1)}", P_ADD
             # Unknown types: JS concatenates when either side is a string, Python would raise.
@@ -1928,7 +1940,7 @@ class _Emitter:
             self.fail(left, f'typeof ... === "{kind}"')
         return tests[kind]
 
-    def concat(self, node: Node) -> str:
+    def concat(self, node: Node) -> tuple[str, int]:
         """``"a" + x + "b"``: string concatenation as an f-string (x converted the JS way)."""
         pieces: list[Node] = []
 
@@ -1946,7 +1958,14 @@ class _Emitter:
 
         flatten(node)
         if self.fstring:
-            self.fail(node, "string concatenation inside a template string")
+            # Inside an f-string's braces: + of JS-converted pieces (no nested f-string).
+            codes = [
+                self.expr_code(piece)
+                if self.vtype(piece) == "str"
+                else f"{self.helper('_js_str')}({self.expr_code(piece)})"
+                for piece in pieces
+            ]
+            return " + ".join(codes), P_ADD
         parts = []
         self.fstring += 1
         try:
@@ -1958,7 +1977,7 @@ class _Emitter:
         finally:
             self.fstring -= 1
         text = "".join(parts).replace("\n", "\\n")
-        return f'f"{text}"'
+        return f'f"{text}"', P_ATOM
 
     def x_new_expression(self, node: Node) -> tuple[str, int]:
         ctor = node.child_by_field_name("constructor")
