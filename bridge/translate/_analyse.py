@@ -175,11 +175,14 @@ class Index:
 
     def occurs_outside(self, name: str, region: Node | None, inside: Node) -> bool:
         """Whether name occurs in region (whole module when None) outside the node inside."""
-        pos = self.positions.get(name, [])
+        pos = self.positions.get(name)
+        if not pos:
+            return False
         start, end = (0, len(self.parsed.source)) if region is None else _range(region)
-        lo = bisect.bisect_left(pos, start)
-        hi = bisect.bisect_left(pos, end)
-        return any(not (inside.start_byte <= p < inside.end_byte) for p in pos[lo:hi])
+        in_region = bisect.bisect_left(pos, end) - bisect.bisect_left(pos, start)
+        a, b = _range(inside)
+        in_inside = bisect.bisect_left(pos, b) - bisect.bisect_left(pos, a)
+        return in_region > in_inside  # inside lies within region
 
     def fresh(self, base: str) -> str:
         """A name used nowhere in the file and not handed out before: base, base2, base3..."""
@@ -258,12 +261,13 @@ def _step_of(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
     obj = fn.child_by_field_name("object")
     if prop is None or obj is None or prop.type != "property_identifier":
         return None
+    name = parsed.text(prop)
+    if name not in STEP_NAMES:
+        return None
+    # `p?.then(f)` and `p.then?.(f)` may not call anything: not a chain.
     if any(c.type == "optional_chain" for c in fn.children) or any(
         c.type == "optional_chain" for c in call.children
     ):
-        return None
-    name = parsed.text(prop)
-    if name not in STEP_NAMES:
         return None
     return name, obj
 

@@ -52,9 +52,15 @@ def rule(name: str, kind: RuleKind, key: str | None = None) -> Callable[[F], F]:
 
 
 def rules_of(kind: RuleKind) -> list[Rule]:
-    _load()
-    # Registration (import) order: checks run in the order listed in _load.
-    return [r for (k, _), r in REGISTRY.items() if k == kind]
+    """The rules of one kind, in registration (import) order: checks run in _load's order."""
+    cached = _BY_KIND.get(kind)
+    if cached is None:
+        _load()
+        cached = _BY_KIND[kind] = [r for (k, _), r in REGISTRY.items() if k == kind]
+    return cached
+
+
+_BY_KIND: dict[str, list[Rule]] = {}
 
 
 def get(kind: RuleKind, key: str) -> Rule | None:
