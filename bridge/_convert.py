@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import functools
 import inspect
 import traceback
@@ -80,7 +79,7 @@ _SYNC_UNDEFINED = "uncaught exception: undefined\n"
 class _Box:
     """What a JS object holds to stand for a Python exception (JS sees an opaque proxy)."""
 
-    __slots__ = ("exc",)
+    __slots__ = ("__weakref__", "exc")
 
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
@@ -128,7 +127,7 @@ def _from_spidermonkey_error(exc: BaseException, pm: Any) -> BaseException:
         return JSRejection(None, is_null=True, js_value=pm.null)
     if first == _SYNC_UNDEFINED:
         return JSRejection(None)
-    return _from_js_value(exc.jsError, pm, unwrap_primitive=True)  # type: ignore[attr-defined]
+    return _from_js_value(_runtime.js_error_of(exc), pm, unwrap_primitive=True)
 
 
 def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException:
@@ -155,8 +154,9 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
         )
     else:
         mapped = cls(message, name=name, stack=stack, js_value=js)
-    mapped.jsError = js  # type: ignore[attr-defined]  # pythonmonkey hands this back to JS as-is
-    h.remember(js, _Box(mapped))
+    # pythonmonkey hands an exception with `jsError` back to JS as that very object. The JS error
+    # is not told about `mapped` (that would be a cycle through both heaps, never collected).
+    mapped.jsError = js  # type: ignore[attr-defined]
     if has_cause:
         mapped.__cause__ = to_exception(cause)
     return mapped
@@ -166,11 +166,11 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
 
 
 def to_js_error(exc: BaseException) -> Any:
-    """The JS value standing for ``exc``: its JS original, or a ``PythonError`` made once.
+    """The JS value standing for ``exc``: its JS original, or a new ``PythonError``.
 
-    The ``PythonError`` is remembered as ``exc.jsError``: pythonmonkey converts an exception
-    carrying that attribute to that very object, so JS always sees the same error, whichever
-    way ``exc`` crosses (a raise inside a function JS called, or a rejected awaitable).
+    A JS error (or non-Error reason) that came from JS is itself again. Any other exception
+    gets a ``PythonError`` whose ``pyException`` holds it, so it comes back to Python as the
+    same object; the exception does not keep its ``PythonError`` (see ``_tag``).
     """
     if isinstance(exc, JSRejection):
         return exc.js_value
@@ -186,26 +186,34 @@ def _python_error(exc: BaseException) -> Any:
     h = _runtime.helpers()
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     made = h.makePythonError(type(exc).__name__, str(exc), "\n" + tb, _Box(exc))
-    js = made.jsError  # an Error returned to Python arrives as a SpiderMonkeyError around it
-    # Exceptions with __slots__ and no __dict__ cannot keep it: still a PythonError, no identity.
-    with contextlib.suppress(AttributeError):
-        exc.jsError = js  # type: ignore[attr-defined]
-    return js
+    # An Error returned to Python arrives as a SpiderMonkeyError around it.
+    return _runtime.js_error_of(made)
 
 
 def _tag(exc: BaseException) -> BaseException:
-    """Give ``exc`` its JS face before pythonmonkey converts it (it reads ``exc.jsError``).
+    """Give ``exc`` its JS face just before pythonmonkey converts it (it reads ``exc.jsError``).
 
-    pythonmonkey can only throw an object into JS, so a ``JSRejection`` of a primitive (42)
-    raised from a function JS called arrives as a ``PythonError`` standing for it (Python gets
-    the same ``JSRejection`` back); rejected promises carry the primitive itself.
+    Used where pythonmonkey, not bridge, hands the exception to JS (a future given to JS through
+    ``to_js``). The attribute is dropped again on the next loop iteration: kept, it would hold
+    the PythonError, which holds the exception: a cycle through both heaps. pythonmonkey can
+    only reject with an object here, so a ``JSRejection`` of a primitive gets a PythonError too.
     """
-    if getattr(exc, "jsError", None) is None:
-        if isinstance(exc, JSRejection):
-            _python_error(exc)
-        else:
-            to_js_error(exc)
+    if getattr(exc, "jsError", None) is not None:
+        return exc  # a JS error from JS: its own object, held one way only
+    js = _python_error(exc) if isinstance(exc, JSRejection) else to_js_error(exc)
+    try:
+        exc.jsError = js  # type: ignore[attr-defined]
+    except AttributeError:  # no __dict__: JS gets pythonmonkey's plain Error
+        return exc
+    loop = _get_running_loop()
+    if loop is not None:
+        loop.call_soon(_untag, exc, js)
     return exc
+
+
+def _untag(exc: BaseException, js: Any) -> None:
+    if getattr(exc, "jsError", None) is js:
+        del exc.jsError  # type: ignore[attr-defined]
 
 
 # --- JS values in Python -------------------------------------------------------------------------
@@ -242,12 +250,13 @@ class JSFunction:
             mapped = _runtime.translate_error(exc)
             if mapped is None:
                 raise
-            raise mapped  # noqa: B904 - not `from None`: that would clear the JS cause
-        if type(result) is _runtime.JSFuture:
-            result.delivered = True
-            result.task = _current_task(loop) if loop is not None else None
-            return result
-        return wrap(result)
+        else:
+            if type(result) is _runtime.JSFuture:
+                result.delivered = True
+                result.task = _current_task(loop) if loop is not None else None
+                return result
+            return wrap(result)
+        raise mapped  # outside the except block: see _runtime.call
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -371,14 +380,14 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
         start = _starter(fn)
         return h.asyncFunction(start, str(name))
 
-    def call_from_js(*args: Any) -> Any:
+    def call_from_js(*args: Any) -> list[Any]:
+        # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
         try:
-            return _to_js_arg(fn(*[wrap(a) for a in args]))
-        except BaseException as exc:
-            _tag(exc)
-            raise
+            return [True, _to_js_arg(fn(*[wrap(a) for a in args]))]
+        except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
+            return [False, to_js_error(exc)]
 
-    return call_from_js
+    return h.syncFunction(call_from_js, str(name))
 
 
 def _cancel_module() -> Any:

@@ -58,6 +58,7 @@ __all__ = [
     "engine",
     "eval",
     "helpers",
+    "js_error_of",
     "js_globals",
     "js_module",
     "new",
@@ -277,6 +278,24 @@ def _release_lost_references(objects: list[object]) -> None:
 # A private handle on the C API: ctypes.pythonapi's function objects are shared process-wide,
 # and setting their argtypes/restype here would change them for every other user.
 _capi = ctypes.PyDLL(ctypes.pythonapi._name, handle=ctypes.pythonapi._handle)
+
+
+def js_error_of(exc: BaseException) -> Any:
+    """``exc.jsError`` of a SpiderMonkeyError, without the reference pythonmonkey leaks on it.
+
+    pythonmonkey sets that attribute without dropping its own reference, so every JS error that
+    reaches Python would stay rooted (and, for a PythonError, keep its Python exception and the
+    traceback's frames alive) forever. Read through the instance dict: never call this for a
+    null/undefined reason (the proxy is broken there; only reading it is safe, not using it).
+    """
+    js = vars(exc).get("jsError")
+    # The instance dict + `js` + getrefcount's argument = 3; a fourth is pythonmonkey's lost one.
+    if js is not None and getrefcount(js) == _LEAKED_ATTR_REFS:
+        _decref(id(js))
+    return js
+
+
+_LEAKED_ATTR_REFS = 4
 _build_value = _capi.Py_BuildValue
 _build_value.restype = ctypes.c_void_p
 _decref = _capi.Py_DecRef
@@ -474,9 +493,9 @@ def _no_loop(exc: BaseException) -> bool:
 def translate_error(exc: BaseException) -> BaseException | None:
     """The bridge exception for a failure pythonmonkey raised, or None to let it through.
 
-    SpiderMonkeyError becomes the mapped JS error (its JS ``cause`` kept as ``__cause__``, the
-    SpiderMonkeyError itself hidden from the traceback); pythonmonkey's "no running loop"
-    RuntimeError becomes ``RuntimeNotReady``.
+    SpiderMonkeyError becomes the mapped JS error (its JS ``cause`` kept as ``__cause__``);
+    pythonmonkey's "no running loop" RuntimeError becomes ``RuntimeNotReady``. Callers raise the
+    result *after* their except block (see ``call``), so the SpiderMonkeyError is not chained.
     """
     if _pm is not None and type(exc) is _pm.SpiderMonkeyError:
         mapped = _map_error(exc)
@@ -499,8 +518,11 @@ def call(fn: Callable[..., T], *args: Any) -> T:
         mapped = translate_error(exc)
         if mapped is None:
             raise
-        # Not `from None`: that would clear the JS `cause` already set as __cause__.
-        raise mapped  # noqa: B904
+    # Raised outside the except block: inside it, the SpiderMonkeyError would become the mapped
+    # exception's __context__ and stay in this frame, which the traceback keeps; through its
+    # JS error that can close a cycle across both heaps that neither GC frees. (And not
+    # `from None`: that would clear the JS `cause` already set as __cause__.)
+    raise mapped
 
 
 # --- public entry points ------------------------------------------------------------------------

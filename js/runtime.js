@@ -9,8 +9,9 @@
 (function bridgeRuntime() {
   'use strict';
 
-  // Where a JS value keeps the Python exception it stands for (a PythonError, or a JS error that
-  // already reached Python once): a Python box object, so the exception comes back as itself.
+  // Where a PythonError keeps the Python exception it stands for (a Python box object), so the
+  // exception comes back to Python as itself. Only this direction holds on: the exception does
+  // not hold its PythonError, so no cycle runs through both heaps (neither GC could free it).
   const PY_BOX = Symbol('bridge.pyException');
 
   /** A Python exception seen from JS: name = Python class name, message = str(exc). */
@@ -71,15 +72,22 @@
     return ['value', '', '', '', false, undefined, undefined, undefined, undefined];
   }
 
-  /** Remember which Python exception stands for this JS value (best effort: frozen objects). */
-  function remember(value, box) {
-    try {
-      Object.defineProperty(value, PY_BOX, { value: box, configurable: true });
-    } catch (_) { /* a frozen or exotic object: identity Python-side is lost, nothing else */ }
-  }
-
   function makePythonError(name, message, pyTraceback, box) {
     return new PythonError(name, message, pyTraceback, box);
+  }
+
+  /**
+   * A JS function for a Python function. `call` returns [true, value] or [false, error]: the
+   * error is thrown here, in JS, so Python never has to attach its JS face to the exception.
+   */
+  function syncFunction(call, name) {
+    return {
+      [name](...args) {
+        const outcome = call(...args);
+        if (outcome[0]) return outcome[1];
+        throw outcome[1];
+      },
+    }[name];
   }
 
   /** A promise and its settle functions (Promise.withResolvers is not in this engine). */
@@ -129,7 +137,7 @@
   }
 
   return {
-    PythonError, describe, remember, makePythonError, deferred, promiseFrom,
+    PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
     asyncFunction,
   };
