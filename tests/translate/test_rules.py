@@ -786,6 +786,16 @@ function f(): Bluebird<number> {
     ),
     pytest.param(
         """\
+function f() {
+  return new Promise((resolve) => load().then((v) => resolve(v)));
+}
+""",
+        None,
+        [(2, 22, "promise-executor")],
+        id="promise-executor",
+    ),
+    pytest.param(
+        """\
 function f(): Promise<number> {
   return get().then(<T>(x: T) => x);
 }

@@ -80,6 +80,17 @@ def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> No
             f"the function's return type `{parsed.text(ret_type).lstrip(': ')}` is not a Promise",
             ret_type,
         )
+    args = fn.parent
+    ctor = args.parent if args is not None and args.type == "arguments" else None
+    if ctor is not None and ctor.type == "new_expression":
+        callee = ctor.child_by_field_name("constructor")
+        if callee is not None and parsed.text(callee) == "Promise":
+            raise Unsafe(
+                "promise-executor",
+                "a Promise executor: the Promise constructor turns its synchronous throw into "
+                "a rejection, which an async executor would lose",
+                fn,
+            )
     fname = _function_name(parsed, fn)
     if fname is not None and fname in index.constructed:
         raise Unsafe("constructor", f"`{fname}` is called with `new`; it cannot be async", fn)
