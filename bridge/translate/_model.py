@@ -2,10 +2,13 @@
 
 One chain model, two emitters. The pipeline is::
 
-    _parse.parse(source)            -> Parsed (bytes + tree-sitter tree)
-    _analyse.find_chains(parsed)    -> [Chain]            (what the source says)
-    _lower.lower(chain, sink, ...)  -> [Stmt]              (what it means, as async statements)
-    _emit_js / _emit_python         -> text                (how each target spells it)
+    _parse.parse(source)               -> Parsed (bytes + tree-sitter tree)
+    _analyse.find_chains(parsed)       -> [Chain]          (what the source says)
+    _lower.lower(parsed, index, chain) -> Lowered          (what it means: IR statements, the
+                                                            final value, where they go)
+    _emit_js / _emit_python            -> text             (how each target spells it)
+
+``_driver.translate_js`` runs the JS pipeline; the rules in ``rules/`` do the deciding.
 
 Chain: what was recognised
 --------------------------
@@ -40,7 +43,8 @@ would pass). Statements:
 * ``Bind(param, value, mutable)``  bind a handler's parameter pattern to value
                               (``const {a} = await x;``; ``let`` when the handler assigns it)
 * ``Assign(name, value)``     ``name = value;``
-* ``Eval(value)``             ``value;`` (an ``await`` whose result is not needed)
+* ``Eval(value)``             ``value;`` (an ``await``, or a handler's not yet evaluated result,
+                              whose value is not needed: never dropped, for its effects)
 * ``Return(value)``           ``return value;``
 * ``Body(handler, result, skip_tail)``  the handler's block body inlined. ``result`` None: the
                               body has no ``return`` (or only a final ``return X;`` that was
@@ -52,16 +56,20 @@ would pass). Statements:
                               nested ``def``. ``Body.returns`` lists the return statements.
 * ``Block(body)``             a nested scope (handler names that would collide otherwise)
 * ``Try(body, catch, orelse, finalbody, flag)``  try/except/else/finally. ``catch`` is a
-                              ``Catch(param, body)``; ``param`` None means the handler ignores
-                              the error. ``orelse`` runs only when ``body`` completed without
-                              throwing and is *not* covered by ``catch`` (``then(a, b)``: ``b``
-                              never sees ``a``'s errors). JS has no ``else``: it renders
+                              ``Catch(param, body)``; ``param`` is the handler's own ``Param``,
+                              a fresh name (a declared-function handler is called with it), or
+                              None when the handler ignores the error. ``orelse`` runs only
+                              when ``body`` completed without throwing and is *not* covered
+                              by ``catch`` (``then(a, b)``: ``b`` never sees ``a``'s errors).
+                              JS has no ``else``: it renders
                               ``flag`` (a fresh name) set at the end of ``body`` and tested after.
                               ``finalbody`` runs on both paths; a throw there replaces the
                               outcome, an await there delays it (``finally`` semantics).
 
 ``Sink`` says what happens to the chain's final value: ``"return"``, ``"discard"``,
-``"declare"`` (``kind`` + ``target`` pattern node), ``"assign"`` (``target`` node).
+``"declare"`` (``decl_kind`` + ``target`` declarator node), ``"assign"`` (``target`` node).
+A value that is a settled ``Var`` needs no ``await``; ``Await(...)`` marks where the original
+waited for a promise.
 
 Guarantee (documented in the README): the rewritten code settles with the same value or
 rejection and runs the chain's side effects in the same order; the number of microtask ticks
