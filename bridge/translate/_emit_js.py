@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -90,6 +89,7 @@ class JSEmitter:
                 spans.append((node.start_byte, node.end_byte))
         spans.sort()
         self._protected_starts = [s for s, _ in spans]
+        self._copied: list[tuple[int, int]] | None = None  # source ranges one rewrite copied
         comments = captures(parsed, parsed.root, COMMENTS_QUERY).get("c", [])
         self._comments = sorted(comments, key=lambda n: n.start_byte)
         self._comment_starts = [c.start_byte for c in self._comments]
@@ -111,6 +111,8 @@ class JSEmitter:
     def slice(self, start: int, end: int, ind_from: str, ind_to: str) -> str:
         """Source [start, end) with continuation lines moved from ind_from to ind_to."""
         src = self.parsed.source
+        if self._copied is not None:
+            self._copied.append((start, end))
         out: list[bytes] = []
         pos = start
         f, t = ind_from.encode(), ind_to.encode()
@@ -316,12 +318,13 @@ class JSEmitter:
         node = pl.replace
         base = self.line_indent(node.start_byte)
         nl, u = self.nl, self.unit
-        comments = self._chain_comments(low)
+        self._copied = []
         out: list[Edit] = []
         start, end = node.start_byte, node.end_byte
         if pl.arrow_body:
             inner = base + u
-            lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            lines = self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            lines = self._lost_comments(node, inner) + lines
             text = "{" + nl + nl.join(lines) + nl + base + "}"
         else:
             parent = node.parent
@@ -338,7 +341,8 @@ class JSEmitter:
                 base = base + u
             ind = base if blocky else base + u
             inner = ind + u if pl.iife else ind
-            lines = comments(inner) + self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            lines = self.stmts(low.stmts, inner) + self.sink_lines(low, inner)
+            lines = self._lost_comments(node, inner) + lines
             if pl.iife:
                 text = "void (async () => {" + nl + nl.join(lines) + nl + ind + "})();"
             elif not lines:
@@ -368,26 +372,18 @@ class JSEmitter:
             out.append(Edit(at, at, b"async "))
         return out
 
-    def _chain_comments(self, low: Lowered) -> Callable[[str], list[str]]:
-        """Comments between the chain's steps (not inside the base or handlers), kept as lines
-        before the rewrite so that nothing a reader wrote is lost."""
-        chain = low.chain
-        keep: list[Node] = []
-        inside: list[tuple[int, int]] = [(chain.base.start_byte, chain.base.end_byte)]
-        for step in chain.steps:
-            for h in (step.on_fulfilled, step.on_rejected, step.on_finally):
-                if h is not None:
-                    inside.append((h.node.start_byte, h.node.end_byte))
-        lo = bisect.bisect_left(self._comment_starts, chain.node.start_byte)
-        hi = bisect.bisect_left(self._comment_starts, chain.node.end_byte)
-        for c in self._comments[lo:hi]:
-            if not any(s <= c.start_byte < e for s, e in inside):
-                keep.append(c)
-
-        def lines(ind: str) -> list[str]:
-            return [ind + self.node_text(c, ind) for c in keep]
-
-        return lines
+    def _lost_comments(self, node: Node, ind: str) -> list[str]:
+        """Comments inside the replaced node that the rewrite did not copy (between a chain's
+        steps, around a handler's parameters...), as lines put before the rewrite: nothing a
+        reader wrote is lost."""
+        copied = self._copied or []
+        self._copied = None
+        lo = bisect.bisect_left(self._comment_starts, node.start_byte)
+        hi = bisect.bisect_left(self._comment_starts, node.end_byte)
+        lost = [
+            c for c in self._comments[lo:hi] if not any(s <= c.start_byte < e for s, e in copied)
+        ]
+        return [ind + self.node_text(c, ind) for c in lost]
 
 
 def _indent_unit(src: bytes) -> str:

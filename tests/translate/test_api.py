@@ -36,9 +36,16 @@ def test_everything_outside_the_chain_is_kept_byte_for_byte() -> None:
 
 
 def test_comments_between_steps_are_kept() -> None:
-    src = "function f() {\n  return get() // fetch\n    /* then */ .then(x => x);\n}\n"
+    src = (
+        "function f() {\n"
+        "  return get() // fetch\n"
+        "    /* then */ .then(/* the user */ x => other(x) /* inner */ .then(y => y))\n"
+        "    .catch((e /* err */) => 0);\n"
+        "}\n"
+    )
     code = bridge.translate(src).code
-    assert "// fetch" in code and "/* then */" in code
+    for comment in ("// fetch", "/* then */", "/* the user */", "/* inner */", "/* err */"):
+        assert code.count(comment) == 1, comment
 
 
 def test_multiline_template_literal_is_not_reindented() -> None:
