@@ -255,6 +255,10 @@ class JSFunction:
                 result.delivered = True
                 result.task = _current_task(loop) if loop is not None else None
                 return result
+            if type(result) is float:
+                # pythonmonkey returns a JS number as a float with one reference too many.
+                _runtime.release_lost_float(result)
+                return result
             return wrap(result)
         raise mapped  # outside the except block: see _runtime.call
 

@@ -63,6 +63,7 @@ __all__ = [
     "js_module",
     "new",
     "owner",
+    "release_lost_float",
     "require",
     "run",
     "set_hooks",
@@ -296,6 +297,18 @@ def js_error_of(exc: BaseException) -> Any:
 
 
 _LEAKED_ATTR_REFS = 4
+
+
+def release_lost_float(value: float) -> None:
+    """Drop the reference pythonmonkey leaks on a float a JS call returned (checked first)."""
+    # The caller's local + our parameter + getrefcount's = 3; a fourth is the lost one.
+    if getrefcount(value) == _LEAKED_FLOAT_REFS_IN_CALL:
+        _decref(id(value))
+
+
+_LEAKED_FLOAT_REFS_IN_SET_RESULT = 6  # see JSFuture.set_result
+_LEAKED_FLOAT_REFS_IN_CALL = 4  # see release_lost_float
+_drain_code: Any = None
 _build_value = _capi.Py_BuildValue
 _build_value.restype = ctypes.c_void_p
 _decref = _capi.Py_DecRef
@@ -325,7 +338,7 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     scheduled = False
 
     def drain() -> None:
-        nonlocal scheduled
+        nonlocal scheduled  # (JSFuture.set_result knows this function's code: see there)
         try:
             while jobs:
                 job = popleft()
@@ -371,6 +384,8 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
             call_soon(drain)
         return None
 
+    global _drain_code
+    _drain_code = drain.__code__
     return call_soon_threadsafe
 
 
@@ -395,6 +410,17 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
     def set_result(self, result: Any) -> None:
         if not self.done():
             _future_set_result(self, result)  # not super(): this runs once per bridged await
+        # pythonmonkey converts a JS number to a float holding one reference too many, so every
+        # numeric await would leak its float. Released only when pythonmonkey itself is the
+        # caller (settling from a promise job: the Python frame below is the drain) and the
+        # count proves it: its local and args tuple, our parameter, the future's own,
+        # getrefcount's, and the lost one.
+        if (
+            type(result) is float
+            and getrefcount(result) == _LEAKED_FLOAT_REFS_IN_SET_RESULT
+            and sys._getframe(1).f_code is _drain_code
+        ):
+            _decref(id(result))
 
     def set_exception(self, exception: BaseException | type[BaseException]) -> None:
         if self.done():
