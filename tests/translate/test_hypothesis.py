@@ -8,6 +8,7 @@ original and the translation run in the embedded engine; value-or-rejection and 
 must match, and the translation must parse (translate re-parses; we parse again here).
 """
 
+# ruff: noqa: E501  (handler templates read best on one line)
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
@@ -47,6 +48,9 @@ VALUE_HANDLERS = [
     "y => {{ const x = y; log('shadow' + x); return [x, {i}]; }}",
     "(v) => x",
     "x => log('p{i}') + 1",  # a plain value whose computation has a side effect
+    "x => {{ try {{ if (x === 1) return fail('tf{i}'); return ok(x, 1); }} catch (e) {{ return 'no'; }} finally {{ log('hf{i}'); }} }}",
+    "async x => {{ try {{ return await fail('af{i}'); }} catch (e) {{ return 'c' + e.message; }} }}",
+    "x => {{ for (const k of [1, 2, 3]) {{ if (k === x) return k * 10; }} log('none{i}'); }}",
     "null",
 ]
 ERROR_HANDLERS = [
