@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import bridge
@@ -135,3 +137,29 @@ def test_comments_around_a_tail_return_are_kept_and_the_return_is_not_duplicated
         "  return x + 1;\n"
         "}\n"
     )
+
+
+def test_a_rewrite_that_would_not_parse_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The safety net under every rule: outputs are parsed again, and a rewrite that does not
+    # parse is left out (its chain stays as it was) with an `internal` diagnostic.
+    from bridge.translate import _emit_js
+
+    real = _emit_js.JSEmitter.edits
+
+    def broken(self: _emit_js.JSEmitter, low: Any) -> list[_emit_js.Edit]:
+        edits = real(self, low)
+        if (
+            b"broken()"
+            not in self.parsed.source[low.chain.node.start_byte : low.chain.node.end_byte]
+        ):
+            return edits
+        return [_emit_js.Edit(e.start, e.end, e.text + b" )(") for e in edits]
+
+    monkeypatch.setattr(_emit_js.JSEmitter, "edits", broken)
+    first = "function f() {\n  return broken().then(x => x);\n}\n"
+    second = "function g() {\n  return fine().then(y => y);\n}\n"
+    result = bridge.translate(first + second)
+    assert (
+        result.code == first + "async function g() {\n  const y = await fine();\n  return y;\n}\n"
+    )
+    assert [(d.line, d.rule) for d in result.diagnostics] == [(2, "internal")]
