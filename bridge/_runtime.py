@@ -10,7 +10,10 @@ is running. Every sharp edge of pythonmonkey 1.4.1 that bridge knows about is co
   a microtask queue drained in one loop callback. Jobs therefore run before timers, as in Node
   and browsers. The reference pythonmonkey loses to each job wrapper is dropped once the job ran
   (checked with getrefcount, released in chunks through a private C-API handle), and a JS GC
-  runs every 50,000 jobs, since SpiderMonkey does not see pythonmonkey's per-job memory.
+  runs every 100,000 jobs, since SpiderMonkey does not see pythonmonkey's per-job memory.
+* Leaked references: pythonmonkey sets ``jsError`` on every JS error it converts without
+  dropping its reference, and hands JS numbers over as floats with one reference too many;
+  both are released here (checked with getrefcount), or errors and numbers would leak.
 * JS promises reaching Python: pythonmonkey makes them with ``loop.create_future()``; the loop
   instance attribute hands out ``JSFuture``, which maps the rejection to the bridge's error tree
   (without ever reading ``.jsError`` of a ``null``/``undefined`` reason, which segfaults) and
@@ -247,7 +250,7 @@ def _mirror_running_loop_for_313() -> None:
 _JOB_WRAPPER = "eventLoopJobWrapper"  # the name of pythonmonkey's per-job PyCFunction
 _LEAKED_JOB_REFS = 3  # after the job ran: our local + pythonmonkey's lost one + getrefcount's
 _RELEASE_CHUNK = 64
-_GC_EVERY_JOBS = 50_000
+_GC_EVERY_JOBS = 100_000
 _jobs_since_gc = 0
 # Job wrappers that ran, each still holding the reference pythonmonkey lost; at most a chunk.
 _lost: list[object] = []
