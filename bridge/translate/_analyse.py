@@ -501,10 +501,17 @@ def _awaited(parsed: Parsed, await_node: Node) -> tuple[Context, Node | None, Si
             and decl.type in ("lexical_declaration", "variable_declaration")
             and decl.named_child_count == 1
             and decl.parent is not None
-            and decl.parent.type in ("statement_block", "program", "switch_case", "switch_default")
         ):
             kind = parsed.text(decl.children[0])
-            return Context.AWAITED, decl, Sink("declare", parent, kind)
+            where = decl.parent.type
+            if where in ("statement_block", "program", "switch_case", "switch_default"):
+                return Context.AWAITED, decl, Sink("declare", parent, kind)
+            if (
+                where == "export_statement"
+                and decl.parent.child_by_field_name("declaration") == decl
+            ):
+                # `export const x = await chain;` at a module's top level
+                return Context.AWAITED, decl.parent, Sink("declare", parent, f"export {kind}")
     if t == "assignment_expression" and parent.child_by_field_name("right") == node:
         left = parent.child_by_field_name("left")
         stmt = parent.parent

@@ -548,6 +548,16 @@ async function f() {
     ),
     pytest.param(
         """\
+export const data = await fetch(url).then(r => r.json());
+""",
+        """\
+const r = await fetch(url);
+export const data = await r.json();
+""",
+        id="export-awaited",
+    ),
+    pytest.param(
+        """\
 function f(c) {
   if (c) return a().then(x => x);
   return b().then(y => y);
