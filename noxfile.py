@@ -52,7 +52,9 @@ def _find_pythons() -> list[str]:
                 found.append(version)
                 break
         else:
-            print(f"noxfile: Python {version} not found on this machine; skipping it", file=sys.stderr)
+            print(
+                f"noxfile: Python {version} not found on this machine; skipping it", file=sys.stderr
+            )
     return found or [f"{sys.version_info[0]}.{sys.version_info[1]}"]
 
 

@@ -115,12 +115,14 @@ class JSAggregateError(JSError):
 class AggregateError(JSAggregateError):
     """Raised by ``bridge.Promise.any`` when every input rejected; ``.errors`` keeps input order."""
 
-    def __init__(self, errors: list[BaseException], message: str = "All promises were rejected") -> None:
+    def __init__(
+        self, errors: list[BaseException], message: str = "All promises were rejected"
+    ) -> None:
         super().__init__(message, errors=errors)
 
 
 class JSRejection(JSError):
-    """A JS rejection or throw whose reason is not an Error (``42``, ``"x"``, ``null``, ``undefined``).
+    """A JS rejection or throw whose reason is not an Error: ``42``, ``"x"``, ``null``, ``undefined``.
 
     ``value`` is the reason as Python sees it (``None`` for both ``null`` and ``undefined``;
     ``is_null`` tells them apart).

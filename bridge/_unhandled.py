@@ -15,7 +15,9 @@ from typing import Any
 MESSAGE = "Unhandled promise rejection"
 
 
-def report(exc: BaseException, *, promise: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
+def report(
+    exc: BaseException, *, promise: Any, loop: asyncio.AbstractEventLoop | None = None
+) -> None:
     """Report ``exc`` as the reason of ``promise``, which was rejected and never handled."""
     if loop is None:
         try:

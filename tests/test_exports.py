@@ -28,8 +28,14 @@ def test_error_tree() -> None:
     assert issubclass(bridge.JSRangeError, ValueError)
     assert issubclass(bridge.JSReferenceError, NameError)
     assert issubclass(bridge.JSSyntaxError, SyntaxError)
-    for cls in (bridge.JSError, bridge.RuntimeNotReady, bridge.WrongThread, bridge.TranslationError):
+    for cls in (
+        bridge.JSError,
+        bridge.RuntimeNotReady,
+        bridge.WrongThread,
+        bridge.TranslationError,
+    ):
         assert issubclass(cls, bridge.BridgeError)
+    assert issubclass(bridge.TranslationError, bridge.BridgeError)
     assert issubclass(bridge.AggregateError, bridge.JSAggregateError)
 
 
