@@ -122,7 +122,7 @@ class AggregateError(JSAggregateError):
 
 
 class JSRejection(JSError):
-    """A JS rejection or throw whose reason is not an Error: ``42``, ``"x"``, ``null``, ``undefined``.
+    """A JS rejection or throw whose reason is not an Error (42, "x", null, undefined).
 
     ``value`` is the reason as Python sees it (``None`` for both ``null`` and ``undefined``;
     ``is_null`` tells them apart).
