@@ -321,8 +321,15 @@ class _Emitter:
         for name in _py_helpers.ordered(self.helpers):
             parts.append(_py_helpers.HELPERS[name].source.rstrip("\n"))
         if code:
-            wrapped = [piece for line in code for piece in wrap_line(line)]
-            parts.append("\n".join(wrapped).strip("\n"))
+            wrapped = "\n".join(piece for line in code for piece in wrap_line(line))
+            if not _parses(wrapped):  # never give up a parsing module for line length
+                wrapped = "\n".join(code)
+            if not _parses(wrapped):
+                raise TranslationError(
+                    "internal error: the Python translation does not parse (please report)",
+                    rule="internal",
+                )
+            parts.append(wrapped.strip("\n"))
         if self.docstring and header:
             # A docstring and the imports under it: one blank line, like any module.
             parts[:2] = [parts[0] + "\n\n" + parts[1]]
@@ -1896,6 +1903,10 @@ class _Emitter:
         if op == "||":
             return f"{self.wrap(left, P_OR)} or {self.wrap(right, P_OR + 1)}", P_OR
         if op == "??":
+            if unparen(left).type in ("number", "string", "template_string", "true", "false"):
+                return self.expr(left)  # never null
+            if unparen(left).type in ("null", "undefined"):
+                return self.expr(right)
             if not _side_effect_free(left):
                 self.fail(node, "?? on an expression with side effects")
             lhs = self.wrap(left, P_CMP + 1)
@@ -2304,6 +2315,15 @@ def unparen(node: Node) -> Node:
     while node.type in _TYPE_WRAPPERS and node.named_children:
         node = _unparen(node.named_children[0])
     return node
+
+
+def _parses(code: str) -> bool:
+    """Whether code is valid Python (3.10 grammar, the oldest the project supports)."""
+    try:
+        ast.parse(code, feature_version=(3, 10))
+    except SyntaxError:
+        return False
+    return True
 
 
 def _field(node: Node, name: str) -> Node:

@@ -82,16 +82,16 @@ def wrap_line(line: str) -> list[str]:
         if not body:
             continue
         head, tail = line[: opening + 1], line[closing:]
-        items = split_top(body, ",")
         inner = indent + "    "
-        if len(items) > 1:
+        # A comprehension first: the commas of ``for i, x in ...`` are not items.
+        parts = split_top(body, " for ", keep=True)
+        items = split_top(body, ",") if len(parts) == 1 else [body]
+        if len(parts) > 1:
+            middle = [f"{inner}{part.strip()}" for part in parts]
+        elif len(items) > 1:
             middle = [f"{inner}{item.strip()}," for item in items if item.strip()]
         else:
-            parts = split_top(body, " for ", keep=True)
-            if len(parts) > 1 and line[opening] in "[({":
-                middle = [f"{inner}{parts[0].strip()}", *(f"{inner}{p.strip()}" for p in parts[1:])]
-            else:
-                middle = [f"{inner}{body}"]
+            middle = [f"{inner}{body}"]
         out = [head]
         for piece in middle:
             out += wrap_line(piece)

@@ -51,6 +51,10 @@ def _expressions(kind: str, depth: int) -> st.SearchStrategy[str]:
             ),
             st.tuples(sub_str, sub_str).map(lambda t: f"({t[0]} === {t[1]})"),
             sub_bool.map(lambda e: f"!{e}"),
+            st.tuples(sub_str, sub_str).map(lambda t: f"{t[0]}.includes({t[1]})"),
+            st.tuples(
+                st.one_of(_leaf("num"), _leaf("str")), st.sampled_from(["number", "string"])
+            ).map(lambda t: f"(typeof {t[0]} === '{t[1]}')"),
             st.tuples(sub_bool, st.sampled_from(["&&", "||"]), sub_bool).map(
                 lambda t: f"({t[0]} {t[1]} {t[2]})"
             ),
@@ -70,6 +74,10 @@ def _expressions(kind: str, depth: int) -> st.SearchStrategy[str]:
             st.tuples(sub, DIVISORS).map(lambda t: f"({t[0]} / {t[1]})"),
             sub.map(lambda e: f"(-{e})"),
             expressions("str", depth - 1).map(lambda e: f"{e}.length"),
+            st.tuples(sub, st.sampled_from(["||", "&&"]), sub).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+            st.tuples(_leaf("num"), sub).map(lambda t: f"({t[0]} ?? {t[1]})"),
             ternary,
         )
     sub_any = st.one_of(sub, sub_num, sub_bool)
@@ -83,6 +91,15 @@ def _expressions(kind: str, depth: int) -> st.SearchStrategy[str]:
         st.lists(st.one_of(sub, sub_num), min_size=0, max_size=3).map(
             lambda items: f"[{', '.join(items)}].join('/')"
         ),
+        st.lists(sub_num, min_size=1, max_size=3).map(
+            lambda items: f"[{', '.join(items)}].map((x, i) => x * 2 + i).join('+')"
+        ),
+        st.lists(sub_num, min_size=1, max_size=3).map(
+            lambda items: f"[{', '.join(items)}].filter((x) => x > 1).join(',')"
+        ),
+        sub.map(lambda e: f"{e}.toUpperCase()"),
+        st.tuples(sub, st.sampled_from(["0", "1", "2"])).map(lambda t: f"{t[0]}.slice({t[1]})"),
+        st.tuples(sub, sub).map(lambda t: f"({t[0]} || {t[1]})"),
         ternary,
     )
 
