@@ -248,6 +248,8 @@ class _Emitter:
             return "None"
         binding = self.resolve(name)
         if binding is None:
+            if name == "arguments":
+                self.fail(node, "arguments")
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 self.fail(node, f"identifier {name!r}")
             return _safe(name)
@@ -1012,14 +1014,9 @@ class _Emitter:
         return self.expr_code(value)
 
     def check_function(self, fn: Node) -> None:
+        # (``this`` and ``arguments`` are refused where they are read: x_this, name_ref.)
         if fn.type.startswith("generator") or any(c.type == "*" for c in fn.children):
             self.fail(fn, "generator function")
-        if fn.type != "arrow_function":
-            for n in _walk_same_this(fn):
-                if n.type == "this":
-                    self.fail(n, "this")
-                if n.type == "identifier" and self.text(n) == "arguments":
-                    self.fail(n, "arguments")
 
     def python_async(self, fn: Node) -> bool:
         """Whether a JS function becomes ``async def``: it is async, or it returns promises."""
@@ -2475,17 +2472,6 @@ def _walk_no_functions(node: Node) -> Iterator[Node]:
         yield n
         if n.type not in _FUNCTIONS:
             stack.extend(reversed(n.children))
-
-
-def _walk_same_this(fn: Node) -> Iterator[Node]:
-    """Nodes that see fn's ``this``: arrows inside inherit it, functions do not."""
-    stack = list(fn.children)
-    while stack:
-        n = stack.pop()
-        yield n
-        if n.type in _FUNCTIONS and n.type != "arrow_function":
-            continue
-        stack.extend(n.children)
 
 
 def _declares(ident: Node) -> bool:

@@ -238,6 +238,12 @@ PROGRAMS = [
         id="forEach-and-entries",
     ),
     P(
+        "async function main() {\n  let total = 0;\n  await Promise.all([\n"
+        "    ok(1, 5).then((v) => { total += v; }),\n"
+        "    ok(2, 10).then((v) => { total += v * 10; }),\n  ]);\n  return total;\n}",
+        id="gathered-chains-assign-outer",
+    ),
+    P(
         "async function main() {\n  ok(1, 10).then((v) => log('later ' + v));\n  log('now');\n"
         "  await sleep(25);\n  return 'end';\n}",
         id="fire-and-forget-chain",
