@@ -442,6 +442,10 @@ class _Emitter:
         t = expr.type
         if t == "string" and self.text(expr)[1:-1] == "use strict":
             return []
+        if t == "sequence_expression":  # a, b;  -> two statements
+            return [
+                line for part in expr.named_children for line in self.expression_statement(part)
+            ]
         if t == "await_expression":
             return self.settle_into(expr.named_children[0], _discard)
         if self.is_chain(expr) or self.awaitable_kind(expr) == "async":
@@ -1239,6 +1243,10 @@ class _Emitter:
             return self.chain(node, deliver)
         if node.type == "await_expression":
             return self.settle_into(node.named_children[0], deliver)
+        if node.type == "sequence_expression":  # (a, b): a for its effects, then b
+            *effects, last = node.named_children
+            lines = [line for part in effects for line in self.expression_statement(part)]
+            return lines + self.statement_lines_of(lambda: self.settle_into(last, deliver))
         static = self.promise_static(node)
         if static == "resolve":
             args = self.call_args(node)
@@ -1630,6 +1638,11 @@ class _Emitter:
         if len(inner) != 1:
             self.fail(node, "comma operator")
         return self.expr(inner[0])
+
+    def x_sequence_expression(self, node: Node) -> tuple[str, int]:
+        # The comma operator inside an expression: every part in order, the last one's value.
+        parts = ", ".join(self.expr_code(part) for part in node.named_children)
+        return f"({parts})[-1]", P_PRIMARY
 
     def x_identifier(self, node: Node) -> tuple[str, int]:
         return self.name_ref(node), P_ATOM

@@ -123,6 +123,11 @@ FIXES = [
         id="forEach-and-object-entries",
     ),
     P(
+        "function f() {\n  g(), h();\n  const y = (g(), 2);\n  return y;\n}",
+        "def f():\n    g()\n    h()\n    y = (g(), 2)[-1]\n    return y\n",
+        id="comma-operator",
+    ),
+    P(
         "function f(e) { console.error('failed:', e.message); }",
         'def f(e):\n    print("failed:", str(e), file=sys.stderr)\n',
         id="console-error-to-stderr",
