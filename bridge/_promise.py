@@ -427,6 +427,20 @@ class Promise(Generic[T]):
         if _parked:
             _kick()
 
+    def _forget(self, reaction: Any) -> None:
+        """Unregister a reaction that was never run (its awaiting task gave up)."""
+        target = _root(self._value) if self._state == _FOLLOWING else self
+        if target._state >= _FULFILLED:
+            return  # it ran, or is queued to: it has nothing left to take back
+        present = target._reactions
+        if present is reaction:
+            target._reactions = None
+        elif type(present) is list:
+            for index, item in enumerate(present):
+                if item is reaction:
+                    del present[index]
+                    break
+
     def _react(self, source: Promise[Any]) -> None:
         # The job of a derived promise: run the handler for source's outcome, resolve self.
         state = source._state
@@ -527,8 +541,16 @@ class Promise(Generic[T]):
         target = self._collapse() if self._state == _FOLLOWING else self
         if target._state < _FULFILLED:
             future = asyncio.get_running_loop().create_future()
-            target._add_reaction(_Wake(future))
-            yield from future
+            wake = _Wake(future)
+            target._add_reaction(wake)
+            try:
+                yield from future
+            except BaseException:
+                # The awaiting task gave up (cancelled, timed out): take the wake-up back, as
+                # asyncio does, or a long-lived promise polled with wait_for grows per poll.
+                target._forget(wake)
+                del self, target, future, wake  # the traceback must not hold the promise
+                raise
             if self._state == _FOLLOWING:
                 self._collapse()
             target = self

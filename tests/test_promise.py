@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import gc
 import threading
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -619,6 +621,40 @@ async def test_cancelling_the_awaiting_task_leaves_the_promise_pending() -> None
         await task
     resolve("still works")
     assert await promise == "still works"
+
+
+async def test_awaits_given_up_leave_nothing_behind_on_a_long_lived_promise() -> None:
+    # The poll-with-timeout pattern (`wait_for(shutdown, 0.01)` in a loop) on a promise that
+    # stays pending for a long time: each abandoned await must drop its wake-up, as asyncio
+    # does for its own futures, or the promise grows with every poll.
+    promise, resolve, _ = pending()
+    follower = Promise.resolve(None).then(lambda _: promise)  # one that follows it, too
+    await turns(2)
+
+    async def give_up(awaited: Promise[Any], rounds: int) -> None:
+        for _ in range(rounds):
+            task = asyncio.ensure_future(awaited)
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    await give_up(promise, 200)
+    await give_up(follower, 200)
+    tracemalloc.start()
+    try:
+        gc.collect()
+        base = tracemalloc.get_traced_memory()[0]
+        await give_up(promise, 2_000)
+        await give_up(follower, 2_000)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert grown < 40_000, grown  # kept wake-ups: 4,000 x (a future and a reaction) > 500 KB
+    resolve("still works")
+    assert await promise == "still works"
+    assert await follower == "still works"
 
 
 async def test_works_with_asyncio_wait_for_and_gather() -> None:
