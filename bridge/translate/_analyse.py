@@ -254,6 +254,15 @@ def _step_of(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
     """(method, receiver) when call is ``receiver.then/catch/finally(...)`` (no ``?.``)."""
     if call.type != "call_expression":
         return None
+    memo = parsed.step_memo
+    key = call.id
+    if key in memo:
+        return memo[key]
+    memo[key] = found = _step_of_uncached(parsed, call)
+    return found
+
+
+def _step_of_uncached(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
     fn = call.child_by_field_name("function")
     if fn is None or fn.type != "member_expression":
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import tree_sitter_javascript
 import tree_sitter_typescript
@@ -84,6 +84,8 @@ class Parsed:
         return line, column
 
     _names: dict[str, list[int]] | None = None
+    # node id -> (method, receiver) or None: whether a call is a then/catch/finally step
+    step_memo: dict[int, tuple[str, Node] | None] = field(default_factory=dict)
     _kinds: dict[str, tuple[list[int], list[Node]]] | None = None
     _assigned: frozenset[int] | None = None
 
