@@ -17,8 +17,11 @@ Errors (DESIGN.md)
     (``instanceof``, or its name for errors from elsewhere), a custom subclass keeps ``.name``,
     ``cause`` becomes ``__cause__``, ``AggregateError.errors`` becomes ``.errors``, and a non-Error
     reason becomes ``JSRejection`` with ``.value``. ``to_js_error`` makes a ``PythonError`` for a
-    Python exception. Both directions remember the other side's object, so a round trip gives
-    back the original: ``===`` in JS, ``is`` in Python.
+    Python exception. A round trip gives back the original (``===`` in JS, ``is`` in Python)
+    through links that go one way only (a mapped exception holds its JS error, a PythonError
+    holds its exception): a link back would close a cycle through both heaps that neither
+    garbage collector can free. A Python function called from JS reports its exception to the
+    JS side of its wrapper, which throws it, so the exception never holds its PythonError.
 """
 
 from __future__ import annotations
