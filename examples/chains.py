@@ -152,13 +152,13 @@ async def chargeCard(user, total):
 # then chain with a destructured parameter and an early return
 async def describeUser(id):
     value = await fetchUser(id)
-    async def step(value):
+    def step(value):
         name = value["name"]
         tier = value["tier"]
         if tier == "gold":
             return f"{_js_str(name)} (priority)"
         return name
-    label = await step(value)
+    label = step(value)
     return f"user: {_js_str(label)}"
 
 

@@ -1581,8 +1581,12 @@ class _Emitter:
             return drop_trailing_return(lines + self.block_body(body))
 
         inner_lines = self.in_function(fn, True, inner)
-        head = f"async def {name}({arg}):"
-        return [head, *indent(inner_lines), *deliver(f"await {name}({arg})")]
+        if any(re.search(r"\bawait\b", line) for line in inner_lines):
+            head = f"async def {name}({arg}):"
+            return [head, *indent(inner_lines), *deliver(f"await {name}({arg})")]
+        # Written as async, it awaited nothing: every return was a plain value. A plain def
+        # says so (it is ours alone, called right here).
+        return [f"def {name}({arg}):", *indent(inner_lines), *deliver(f"{name}({arg})")]
 
     def apply_reference(self, handler: Handler, value: str, deliver: Deliver) -> list[str]:
         ref = handler.node
