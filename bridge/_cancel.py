@@ -192,17 +192,35 @@ def cancelled_by_timeout(frame: FrameType | None) -> bool:
     return False
 
 
-def awaiting_task(callbacks: Any) -> asyncio.Task[Any] | None:
+def awaiting_task(callbacks: Any, depth: int = 3) -> asyncio.Task[Any] | None:
     """The task waiting on a future, found among its done callbacks (a task's wakeup).
 
     ``callbacks`` is the future's ``_callbacks`` as read just before it was cancelled; each
     entry is a callback or a ``(callback, context)`` pair, and a task's wakeup is bound to it.
+    A future that sits in ``gather`` (or another combinator) has no task's wakeup: its
+    callback holds the outer future (``gather``'s in a closure cell), and the task awaiting
+    that one is the answer, looked for ``depth`` futures up at most.
     """
+    outer: list[asyncio.Future[Any]] = []
     for entry in callbacks or ():
         callback = entry[0] if isinstance(entry, tuple) else entry
         owner = getattr(callback, "__self__", None)
         if isinstance(owner, asyncio.Task):
             return owner
+        if isinstance(owner, asyncio.Future):
+            outer.append(owner)
+        for cell in getattr(callback, "__closure__", None) or ():
+            try:
+                held = cell.cell_contents
+            except ValueError:  # a cell not filled yet
+                continue
+            if isinstance(held, asyncio.Future):
+                outer.append(held)
+    if depth > 0:
+        for future in outer:
+            found = awaiting_task(getattr(future, "_callbacks", None), depth - 1)
+            if found is not None:
+                return found
     return None
 
 
