@@ -324,6 +324,25 @@ async def test_task_cancelled_elsewhere_still_aborts_its_signal(quiet: Quiet) ->
     quiet.check()
 
 
+@needs_timeout
+async def test_a_timeout_caught_around_a_python_await_aborts_the_tasks_signal(
+    api: Any, quiet: Quiet
+) -> None:
+    # On a loop bridge runs on, asyncio's own waits (sleep, queues, locks) are loop futures
+    # like a JS promise's: a timeout or cancel reaching the task there aborts its signal at
+    # once, even when the task catches it and goes on (README, "Known limits").
+    background = api.fetch(10_000, {"signal": bridge.signal()})
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.01):
+            await asyncio.Queue().get()
+    with pytest.raises(bridge.JSError, match="due to timeout"):
+        await asyncio.wait_for(background, 1)
+    assert log(api) == ["aborted:TimeoutError"]
+    # The task goes on with a new signal, which work started from now on can use.
+    assert await api.fetch(1, {"signal": bridge.signal()}) == "body"
+    quiet.check()
+
+
 async def test_task_that_finishes_leaves_its_signal_alone(api: Any) -> None:
     signals: list[Any] = []
 
