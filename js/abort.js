@@ -13,7 +13,10 @@
  * - "abort" listeners run synchronously inside abort(), once, in the order they were added;
  *   `onabort` takes its place in that order when first set; a listener that throws is reported
  *   and the others still run;
- * - aborting twice does nothing the second time (the first reason stays).
+ * - aborting twice does nothing the second time (the first reason stays);
+ * - an AbortSignal.any result's listeners run after those of the source that aborted it
+ *   (inside the source's listeners it is already aborted, as the DOM spec says; Node 20 still
+ *   says false there).
  *
  * bridge/_cancel.py drives this from Python: the controller behind bridge.signal() is aborted
  * when its task is cancelled or times out; a signal handed to an exposed Python coroutine
@@ -92,7 +95,8 @@
     #reason = undefined;
     #onabort = null;         // the handler attribute's current value
     #onabortRecord = null;   // its slot in #listeners, kept while the attribute is non-null
-    #algorithms = [];        // internal steps (AbortSignal.any), run before the event fires
+    #sources = null;         // AbortSignal.any's result: the signals it follows (never dependents)
+    #dependents = [];        // the AbortSignal.any results following this one
 
     constructor(key) {
       if (key !== kSignal)
@@ -123,7 +127,9 @@
     }
 
     throwIfAborted() {
-      if (this.aborted)
+      if (!AbortSignal.#is(this))
+        throw new TypeError('Value of "this" must be of type AbortSignal');
+      if (this.#aborted)
         throw this.#reason;
     }
 
@@ -252,38 +258,45 @@
         result.#reason = first.#reason;
         return result;
       }
-      const detach = [];
+      // As the DOM spec does: a dependent given as a source stands for its own sources, so
+      // dependents never have dependents and one abort reaches every follower in one step.
+      result.#sources = [];
       for (const source of sources) {
-        const step = () => {
-          for (const undo of detach)
-            undo();
-          result.#abort(source.#reason);
-        };
-        source.#algorithms.push(step);
-        detach.push(() => {
-          source.#algorithms = source.#algorithms.filter((s) => s !== step);
-        });
+        for (const origin of source.#sources === null ? [source] : source.#sources) {
+          if (!result.#sources.includes(origin)) {
+            result.#sources.push(origin);
+            origin.#dependents.push(result);
+          }
+        }
       }
       return result;
     }
 
-    // Called by AbortController.abort and the timers above: the spec's "signal abort".
+    // Called by AbortController.abort and the timers above: the spec's "signal abort". The
+    // dependents are aborted (flag and reason) at once, but their listeners run after this
+    // signal's own, as in Node and browsers.
     #abort(reason) {
       if (this.#aborted)
         return;
       this.#aborted = true;
       this.#reason = reason === undefined ? defaultReason() : reason;
-      const algorithms = this.#algorithms;
-      this.#algorithms = [];
-      for (const step of algorithms) {
-        try {
-          step();
-        } catch (err) {
-          reportError(err);
+      const followers = [];
+      for (const dependent of this.#dependents) {
+        if (!dependent.#aborted) {
+          dependent.#aborted = true;
+          dependent.#reason = this.#reason;
+          followers.push(dependent);
         }
       }
-      const event = new global.Event('abort');
-      this.dispatchEvent(event);
+      this.#dependents = [];
+      this.dispatchEvent(new global.Event('abort'));
+      for (const dependent of followers) {
+        // It follows nobody any more: the other sources must not keep it alive.
+        for (const origin of dependent.#sources)
+          origin.#dependents = origin.#dependents.filter((d) => d !== dependent);
+        dependent.#sources = [];
+        dependent.dispatchEvent(new global.Event('abort'));
+      }
     }
 
   }

@@ -191,6 +191,17 @@ def test_throw_if_aborted_throws_the_reason_itself() -> None:
     assert got is True
 
 
+def test_throw_if_aborted_checks_its_this_like_the_other_members() -> None:
+    got = js(
+        """
+        const method = AbortSignal.prototype.throwIfAborted;
+        try { method.call({aborted: true, reason: 'forged'}); return 'no throw'; }
+        catch (e) { return e.name + ': ' + e.message; }
+        """
+    )
+    assert got == 'TypeError: Value of "this" must be of type AbortSignal'
+
+
 def test_static_abort() -> None:
     got = js(
         """
@@ -249,6 +260,27 @@ def test_any_follows_the_first_source_to_abort() -> None:
         """
     )
     assert got == [True, "from b", ["from b"]]
+
+
+def test_any_fires_after_the_source_as_in_node_and_the_dom_spec() -> None:
+    # The DOM's "signal abort": the source's own listeners first, then its dependents'; a
+    # dependent of a dependent (any of any) follows the original source directly.
+    got = js(
+        """
+        const a = new AbortController(), b = new AbortController();
+        const any = AbortSignal.any([a.signal, b.signal]);
+        const anyOfAny = AbortSignal.any([any]);
+        const seen = [];
+        anyOfAny.addEventListener('abort', () => seen.push('anyOfAny:' + anyOfAny.reason));
+        any.addEventListener('abort', () => seen.push('any:' + any.reason));
+        b.signal.addEventListener('abort', () => seen.push('b:' + b.signal.reason));
+        b.signal.onabort = () => seen.push('b.onabort');
+        b.abort('from b');
+        a.abort('from a');
+        return seen;
+        """
+    )
+    assert got == ["b:from b", "b.onabort", "any:from b", "anyOfAny:from b"]
 
 
 def test_any_with_an_aborted_source_is_aborted_at_once() -> None:
