@@ -69,6 +69,7 @@ _RESERVED = (
     | {"_js_key", "_JS_ESCAPES", "_running", "_copy"}
 )
 _NUMBERS = ("int", "num")
+_CASE_ENDS = ("return_statement", "throw_statement", "continue_statement", "break_statement")
 _CONSOLE = {
     "console.log": "stdout",
     "console.info": "stdout",
@@ -427,6 +428,8 @@ class _Emitter:
             return self.for_of(st)
         if t == "while_statement":
             return self.while_statement(st)
+        if t == "switch_statement":
+            return self.switch_statement(st)
         if t in ("break_statement", "continue_statement") and not st.named_children:
             return ["break" if t == "break_statement" else "continue"]
         if t == "throw_statement":
@@ -808,6 +811,71 @@ class _Emitter:
         if len(names) == 1:
             return [f"for {names[0]} in {source}:", *indent(lines)]
         return [f"for {names[1]}, {names[0]} in enumerate({source}):", *indent(lines)]
+
+    def switch_statement(self, st: Node) -> list[str]:
+        """``switch`` whose cases end in break/return/throw: an if/elif/else chain (cases
+        with no statements share the next one's body; default must come last)."""
+        value = unparen(_field(st, "value"))
+        lines: list[str] = []
+        if _side_effect_free(value):
+            subject = self.wrap(value, P_CMP + 1)
+        else:
+            subject = self.fresh("subject")
+            lines.append(f"{subject} = {self.expr_code(value)}")
+        groups: list[tuple[list[Node], bool, list[Node]]] = []
+        tests: list[Node] = []
+        default = False
+        clauses = [c for c in _field(st, "body").named_children if c.type != "comment"]
+        for i, clause in enumerate(clauses):
+            if clause.type == "switch_case":
+                tests.append(_field(clause, "value"))
+            else:
+                default = True
+            body = [c for c in clause.children_by_field_name("body") if c.type != "comment"]
+            if not body:
+                continue
+            # A braced case body shares the switch's block here: unwrap it to find its end.
+            while body[-1].type == "statement_block":
+                inner = [c for c in body[-1].named_children if c.type != "comment"]
+                if not inner:
+                    break
+                body = body[:-1] + inner
+            last = body[-1]
+            if last.type == "break_statement" and not last.named_children:
+                body = body[:-1]
+            elif last.type not in _CASE_ENDS and i != len(clauses) - 1:
+                self.fail(clause, "switch case that falls through to the next")
+            for n in _walk_no_functions(clause):
+                if n.type == "break_statement" and n != last and not _inside_loop(n, st):
+                    self.fail(n, "break inside a switch case before its end")
+            groups.append((tests, default, body))
+            tests, default = [], False
+        if tests or default:
+            groups.append((tests, default, []))
+        if any(is_default for _, is_default, _ in groups[:-1]):
+            self.fail(st, "switch whose default is not the last case")
+        self.scope.blocks.append({})  # one block for every case, as in JS
+        try:
+            for index, (cases, is_default, body) in enumerate(groups):
+                self.predeclare(body)
+                block = [line for child in body for line in self.statement_lines(child)]
+                if is_default:
+                    head = "else:" if index else ""
+                else:
+                    values = [self.wrap(c, P_CMP + 1) for c in cases]
+                    test = (
+                        f"{subject} == {values[0]}"
+                        if len(values) == 1
+                        else f"{subject} in ({', '.join(values)})"
+                    )
+                    head = f"{'el' if index else ''}if {test}:"
+                if head:
+                    lines += [head, *indent(block or ["pass"])]
+                else:
+                    lines += block
+        finally:
+            self.scope.blocks.pop()
+        return lines
 
     def while_statement(self, st: Node) -> list[str]:
         cond = _field(st, "condition")
@@ -1893,6 +1961,8 @@ class _Emitter:
             return f"not {self.wrap(arg, P_NOT)}", P_NOT
         if op == "-":
             return f"-{self.wrap(arg, P_UNARY)}", P_UNARY
+        if op == "typeof":
+            return f"{self.helper('_js_typeof')}({self.expr_code(arg)})", P_PRIMARY
         self.fail(node, f"operator {op}")
 
     def x_binary_expression(self, node: Node) -> tuple[str, int]:

@@ -81,6 +81,21 @@ def _js_str(value):
 ''',
         needs=("_js_number",),
     ),
+    "_js_typeof": Helper(
+        '''\
+def _js_typeof(value):
+    """typeof value, for the values a translated module holds (None is undefined)."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "function" if callable(value) else "object"
+'''
+    ),
     "_js_add": Helper(
         '''\
 def _js_add(left, right):

@@ -238,6 +238,14 @@ PROGRAMS = [
         id="forEach-and-entries",
     ),
     P(
+        "function kind(x) {\n  switch (typeof x) {\n    case 'number':\n    case 'boolean':\n"
+        "      return 'scalar';\n    case 'string': {\n      log('text ' + x);\n      break;\n"
+        "    }\n    default:\n      log('other');\n  }\n  return 'done';\n}\n"
+        "async function main() {\n  const xs = await ok([1, 'a', [2]]);\n"
+        "  return xs.map((x) => kind(x)).join(' ');\n}",
+        id="switch",
+    ),
+    P(
         "async function main() {\n  let total = 0;\n  await Promise.all([\n"
         "    ok(1, 5).then((v) => { total += v; }),\n"
         "    ok(2, 10).then((v) => { total += v * 10; }),\n  ]);\n  return total;\n}",

@@ -206,7 +206,11 @@ UNSUPPORTED = [
         id="closure-over-loop-variable",
     ),
     P("const r = /a/;", "1:11: unsupported: regular expression", id="regex"),
-    P("switch (x) { case 1: break; }", "1:1: unsupported: switch", id="switch"),
+    P(
+        "switch (x) {\n  case 1:\n    a();\n  case 2:\n    b();\n}",
+        "2:3: unsupported: switch case that falls through to the next",
+        id="switch-fallthrough",
+    ),
     P(
         "function f(p) {\n  const q = p.then(g);\n  return q;\n}",
         "2:13: unsupported: promise chain stored before it is awaited (eager start)",
@@ -215,7 +219,7 @@ UNSUPPORTED = [
     P("x?.y;", "1:1: unsupported: optional chaining (?.)", id="optional-chaining"),
     P("function* g() {}", "1:1: unsupported: generator function", id="generator"),
     P("const x = a == b;", "1:11: unsupported: operator ==", id="loose-equality"),
-    P("const t = typeof x;", "1:11: unsupported: operator typeof", id="typeof-alone"),
+    P("const t = void x;", "1:11: unsupported: operator void", id="void"),
     P(
         "throw 'text';",
         "1:7: unsupported: throw of a value that is not an Error",
