@@ -163,3 +163,29 @@ def test_a_rewrite_that_would_not_parse_is_dropped(monkeypatch: pytest.MonkeyPat
         result.code == first + "async function g() {\n  const y = await fine();\n  return y;\n}\n"
     )
     assert [(d.line, d.rule) for d in result.diagnostics] == [(2, "internal")]
+
+
+def test_non_ascii_names() -> None:
+    src = "function f() {\n  return get().then(café => café + 1);\n}\n"
+    assert bridge.translate(src).code == (
+        "async function f() {\n  const café = await get();\n  return café + 1;\n}\n"
+    )
+
+
+def test_words_in_strings_and_property_names_do_not_collide() -> None:
+    # `x` in a string, `.items` as a property: neither is the variable, so no extra block;
+    # `...items` is the variable.
+    src = (
+        "function f(o) {\n"
+        "  log('x', o.items);\n"
+        "  return get().then(x => x).then(items => [...items]);\n"
+        "}\n"
+    )
+    assert bridge.translate(src).code == (
+        "async function f(o) {\n"
+        "  log('x', o.items);\n"
+        "  const x = await get();\n"
+        "  const items = await x;\n"
+        "  return [...items];\n"
+        "}\n"
+    )

@@ -94,6 +94,8 @@ SHAPES = [
     ("plain-result-in-finally", "function main() { return ok(1).finally(() => log('f') + 1); }"),
     ("plain-result-fire-and-forget", "function main() { ok(1).then(x => log('s') + x); return sleep(25).then(() => 'end'); }"),
     ("semicolon-free-style", "function main() {\n  return ok([1, 2])\n    .then(xs => {\n      log(xs.length)\n    })\n    .then(() => {\n      [3, 4].forEach(n => log(n))\n    })\n    .then(() => `t${1}`)\n    .then(() => (log('paren'), 1))\n}"),
+    ("spread-of-param", "function main() { const o = { items: 1 }; return ok([1, 2]).then(items => [...items, o.items]); }"),
+    ("non-ascii-names", "function main() { const café = 'c'; return ok(1).then(naïve => naïve + café); }"),
     # ---- nested chains
     ("nested-returned-flattened", "function main() { return ok(1).then(x => ok(x + 1).then(y => y * 10)); }"),
     ("nested-catch-scoped", "function main() { return ok(1).then(x => fail('in').catch(e => 'inner ' + e.message)); }"),
