@@ -227,7 +227,7 @@ class _Emitter:
         name still visible (Python has one scope per function, JS one per block)."""
         py = _safe(name)
         nested = len(self.scope.blocks) > 1
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not name.isidentifier():
             self.fail(at, f"identifier {name!r}")
         block = self.scope.blocks[-1]
         if name in block:
@@ -251,7 +251,7 @@ class _Emitter:
         if binding is None:
             if name == "arguments":
                 self.fail(node, "arguments")
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            if not name.isidentifier():
                 self.fail(node, f"identifier {name!r}")
             return _safe(name)
         return binding.py
