@@ -32,6 +32,7 @@ import functools
 import inspect
 import traceback
 from collections.abc import Awaitable, Callable
+from sys import getrefcount
 from threading import get_ident
 from typing import Any, TypeVar
 
@@ -258,9 +259,11 @@ class JSFunction:
                 result.delivered = True
                 result.task = _current_task(loop) if loop is not None else None
                 return result
-            if type(result) is float:
-                # pythonmonkey returns a JS number as a float with one reference too many.
-                _runtime.release_lost_float(result)
+            # pythonmonkey returns a JS number as a float with one reference too many: `result`
+            # + getrefcount's argument + that one (checked inline: a call would add a
+            # version-dependent number of references of its own).
+            if type(result) is float and getrefcount(result) == 3:
+                _runtime.drop_lost_reference(result)
                 return result
             return wrap(result)
         raise mapped  # outside the except block: see _runtime.call

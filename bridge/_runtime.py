@@ -58,6 +58,7 @@ __all__ = [
     "JSFuture",
     "attach_running_loop",
     "check_thread",
+    "drop_lost_reference",
     "engine",
     "eval",
     "helpers",
@@ -66,7 +67,6 @@ __all__ = [
     "js_module",
     "new",
     "owner",
-    "release_lost_float",
     "require",
     "run",
     "set_hooks",
@@ -302,15 +302,12 @@ def js_error_of(exc: BaseException) -> Any:
 _LEAKED_ATTR_REFS = 4
 
 
-def release_lost_float(value: float) -> None:
-    """Drop the reference pythonmonkey leaks on a float a JS call returned (checked first)."""
-    # The caller's local + our parameter + getrefcount's = 3; a fourth is the lost one.
-    if getrefcount(value) == _LEAKED_FLOAT_REFS_IN_CALL:
-        _decref(id(value))
+def drop_lost_reference(obj: object) -> None:
+    """Release one reference pythonmonkey took on ``obj`` and lost (the caller checked that)."""
+    _decref(id(obj))
 
 
 _LEAKED_FLOAT_REFS_IN_SET_RESULT = 6  # see JSFuture.set_result
-_LEAKED_FLOAT_REFS_IN_CALL = 4  # see release_lost_float
 _drain_code: Any = None
 _build_value = _capi.Py_BuildValue
 _build_value.restype = ctypes.c_void_p
