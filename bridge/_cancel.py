@@ -325,9 +325,28 @@ def iterate(obj: Any) -> JSAsyncIterator:
     generator's ``finally``) when leaving the loop early.
 
     Raises:
-        JSTypeError: ``obj`` is neither async iterable nor iterable.
+        JSTypeError: ``obj`` is a JS value that is neither async iterable nor iterable.
+        TypeError: ``obj`` is a Python object JS could not iterate, or a Python async iterable
+            (which needs no bridge).
     """
     return JSAsyncIterator(obj)
+
+
+def _check_python_iterable(obj: Any) -> None:
+    """Turn down, with a Python error, a Python object that JS could not iterate either.
+
+    Scalars are JS values too (``bridge.eval("42")`` is a float) and are left to JS; Python
+    sequences (a list, a tuple) cross as JS arrays and are walked like them; anything else
+    would only fail inside the engine as "Object object is not async iterable".
+    """
+    if hasattr(type(obj), "__aiter__"):
+        raise TypeError(
+            f"bridge.iterate() walks JS iterables; this {type(obj).__name__} is a Python async "
+            "iterable already: use 'async for' on it directly"
+        )
+    if isinstance(obj, (dict, set, frozenset)) or not hasattr(type(obj), "__iter__"):
+        # A dict or set crosses as a plain JS object, which is not iterable.
+        raise TypeError(f"bridge.iterate(): {type(obj).__name__!r} object is not iterable")
 
 
 class JSAsyncIterator:
@@ -344,6 +363,8 @@ class JSAsyncIterator:
     __slots__ = ("_done", "_iterator")
 
     def __init__(self, obj: Any) -> None:
+        if not isinstance(obj, _SCALARS) and not _convert.is_js_object(obj):
+            _check_python_iterable(obj)
         self._iterator = _runtime.call(_fn("iter", "iteratorOf"), _raw(obj))
         self._done = False
 

@@ -127,6 +127,36 @@ def test_not_iterable_is_a_type_error(source: str, message: str) -> None:
         bridge.iterate(bridge.eval(source))
 
 
+async def _python_agen() -> AsyncIterator[int]:
+    yield 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            _python_agen,
+            r"^bridge\.iterate\(\) walks JS iterables; this async_generator is a Python async "
+            r"iterable already: use 'async for' on it directly$",
+        ),
+        (object, r"^bridge\.iterate\(\): 'object' object is not iterable$"),
+        (lambda: {"a": 1}, r"^bridge\.iterate\(\): 'dict' object is not iterable$"),
+    ],
+)
+async def test_python_objects_given_to_iterate_get_a_python_error(make: Any, message: str) -> None:
+    # Not "Object object is not async iterable" from deep inside the engine.
+    obj = make()
+    with pytest.raises(TypeError, match=message):
+        bridge.iterate(obj)
+    if hasattr(obj, "aclose"):
+        await obj.aclose()
+
+
+async def test_python_sequences_are_walked_as_js_arrays() -> None:
+    assert await collect([1, "two"]) == [1, "two"]
+    assert await collect("ab") == ["a", "b"]
+
+
 async def test_cancelling_a_step_cancels_the_task_and_aborts_its_signal() -> None:
     state = bridge.eval(
         """
