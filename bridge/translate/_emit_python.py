@@ -610,6 +610,16 @@ class _Emitter:
                     lines += self.destructure(c.named_children[0], f"{source}[{i}:]", plain)
                 elif c.type == "identifier":
                     lines += self.destructure(c, f"{source}[{i}]", plain)
+                elif c.type == "assignment_pattern":  # [a = default]: missing or undefined
+                    target = _field(c, "left")
+                    if target.type == "identifier":
+                        temp = self.declare(target, self.text(target)).py
+                    else:
+                        temp = self.fresh("item")
+                    lines.append(f"{temp} = {source}[{i}] if len({source}) > {i} else None")
+                    lines += self.if_none(temp, _field(c, "right"))
+                    if target.type != "identifier":
+                        lines += self.destructure(target, temp, plain)
                 else:
                     temp = self.fresh("item")
                     lines.append(f"{temp} = {source}[{i}]")
@@ -624,6 +634,13 @@ class _Emitter:
                         self.fail(c, f"the {self.text(c)} of an error")
                     item = f"str({source})" if error else f"{source}[{pystr(self.text(c))}]"
                     lines.append(f"{binding.py} = {item}")
+                elif c.type == "object_assignment_pattern":  # {name = default}
+                    left, default = _field(c, "left"), _field(c, "right")
+                    if error or left.type != "shorthand_property_identifier_pattern":
+                        self.fail(c, "default in this destructuring pattern")
+                    binding = self.declare(left, self.text(left))
+                    lines.append(f"{binding.py} = {source}.get({pystr(self.text(left))})")
+                    lines += self.if_none(binding.py, default)
                 elif c.type == "pair_pattern":
                     key = c.child_by_field_name("key")
                     value = c.child_by_field_name("value")
@@ -636,7 +653,17 @@ class _Emitter:
                         else js_string(self.text(key))
                     )
                     item = f"{source}[{pystr(key_text)}]"
-                    if unparen(value).type == "identifier":
+                    if value.type == "assignment_pattern":  # {key: name = default}
+                        item = f"{source}.get({pystr(key_text)})"
+                        target = _field(value, "left")
+                        if target.type == "identifier":
+                            temp = self.declare(target, self.text(target)).py
+                        else:
+                            temp = self.fresh("item")
+                        lines += [f"{temp} = {item}", *self.if_none(temp, _field(value, "right"))]
+                        if target.type != "identifier":
+                            lines += self.destructure(target, temp, plain)
+                    elif unparen(value).type == "identifier":
                         lines += self.destructure(value, item, plain)
                     else:
                         temp = self.fresh("item")
@@ -1051,22 +1078,36 @@ class _Emitter:
             if p.type in ("required_parameter", "optional_parameter"):  # TypeScript
                 pattern = _field(p, "pattern")
                 default = p.child_by_field_name("value")
+                if default is not None and not (
+                    pattern.type == "identifier" and self.is_literal(default)
+                ):
+                    name = (
+                        _safe(self.text(pattern))
+                        if pattern.type == "identifier"
+                        else self.fresh("arg")
+                    )
+                    node = pattern if pattern.type == "identifier" else None
+                    params.append((f"{name}=None", node))
+                    binders.append(functools.partial(self.param_default, name, pattern, default))
+                    continue
                 if default is not None or p.type == "optional_parameter":
                     if pattern.type != "identifier":
-                        self.fail(p, "optional or defaulted destructured parameter")
-                    value = "None" if default is None else self.literal_default(p, default)
+                        self.fail(p, "optional destructured parameter")
+                    value = "None" if default is None else self.expr_code(default)
                     params.append((f"{_safe(self.text(pattern))}={value}", pattern))
                     continue
                 p = pattern
             if p.type == "identifier":
                 params.append((_safe(self.text(p)), p))
             elif p.type == "assignment_pattern":
-                left = p.child_by_field_name("left")
-                right = p.child_by_field_name("right")
-                assert left is not None and right is not None
-                if left.type != "identifier":
-                    self.fail(p, "default parameter that is not a literal")
-                params.append((f"{_safe(self.text(left))}={self.literal_default(p, right)}", left))
+                left, right = _field(p, "left"), _field(p, "right")
+                if left.type == "identifier" and self.is_literal(right):
+                    params.append((f"{_safe(self.text(left))}={self.expr_code(right)}", left))
+                    continue
+                # JS evaluates a default at each call that passes undefined: so does this.
+                name = _safe(self.text(left)) if left.type == "identifier" else self.fresh("arg")
+                params.append((f"{name}=None", left if left.type == "identifier" else None))
+                binders.append(functools.partial(self.param_default, name, left, right))
             elif p.type == "rest_pattern" and p.named_children[0].type == "identifier":
                 params.append((f"*{_safe(self.text(p.named_children[0]))}", p.named_children[0]))
             elif p.type in ("object_pattern", "array_pattern"):
@@ -1079,11 +1120,20 @@ class _Emitter:
             params += [(self.fresh(extra), None) for extra in pad[len(params) :]]
         return params, binders
 
-    def literal_default(self, param: Node, value: Node) -> str:
-        """A parameter default: JS evaluates it per call, Python once, so only literals."""
-        if unparen(value).type not in ("number", "string", "true", "false", "null", "undefined"):
-            self.fail(param, "default parameter that is not a literal")
-        return self.expr_code(value)
+    def is_literal(self, value: Node) -> bool:
+        """A default Python may evaluate once, in the signature (JS: at each call)."""
+        return unparen(value).type in ("number", "string", "true", "false", "null", "undefined")
+
+    def param_default(self, name: str, target: Node, default: Node) -> list[str]:
+        """``if name is None: name = default`` (then destructured when target is a pattern)."""
+        lines = self.if_none(name, default)
+        if target.type != "identifier":
+            lines += self.destructure(target, name)
+        return lines
+
+    def if_none(self, name: str, default: Node) -> list[str]:
+        value = self.statement_lines_of(lambda: [f"{name} = {self.expr_code(default)}"])
+        return [f"if {name} is None:", *indent(value)]
 
     def check_function(self, fn: Node) -> None:
         # (``this`` and ``arguments`` are refused where they are read: x_this, name_ref.)

@@ -246,6 +246,15 @@ PROGRAMS = [
         id="switch",
     ),
     P(
+        "async function job(name, { tries = 2, wait = tries * 5, tag: label = 'job' } = {}) {\n"
+        "  for (const i of [1, 2, 3].slice(0, tries)) {\n    await sleep(wait);\n"
+        "    log(`${label} ${name} ${i}`);\n  }\n  return tries;\n}\n"
+        "async function main() {\n"
+        "  const [a, b = 7] = [await job('x'), await job('y', { tries: 3, tag: 'T' })];\n"
+        "  return [a, b, (await ok([1]).then(([p, q = 'dflt']) => p + q))];\n}",
+        id="defaults-in-parameters-and-patterns",
+    ),
+    P(
         "async function main() {\n  let total = 0;\n  await Promise.all([\n"
         "    ok(1, 5).then((v) => { total += v; }),\n"
         "    ok(2, 10).then((v) => { total += v * 10; }),\n  ]);\n  return total;\n}",

@@ -128,6 +128,13 @@ FIXES = [
         id="comma-operator",
     ),
     P(
+        "function f({ tries = 3, wait = tries * 10 } = {}) { return wait; }",
+        'def f(arg=None):\n    if arg is None:\n        arg = {}\n    tries = arg.get("tries")\n'
+        '    if tries is None:\n        tries = 3\n    wait = arg.get("wait")\n'
+        "    if wait is None:\n        wait = tries * 10\n    return wait\n",
+        id="defaults-evaluated-per-call",
+    ),
+    P(
         "function f(e) { console.error('failed:', e.message); }",
         'def f(e):\n    print("failed:", str(e), file=sys.stderr)\n',
         id="console-error-to-stderr",
