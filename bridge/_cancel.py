@@ -360,13 +360,16 @@ class JSAsyncIterator:
         JSTypeError: ``obj`` is not iterable, or a step gives a non-object result.
     """
 
-    __slots__ = ("_done", "_iterator")
+    __slots__ = ("_done", "_iterator", "_step")
 
     def __init__(self, obj: Any) -> None:
         if not isinstance(obj, _SCALARS) and not _convert.is_js_object(obj):
             _check_python_iterable(obj)
         self._iterator = _runtime.call(_fn("iter", "iteratorOf"), _raw(obj))
         self._done = False
+        # The step in flight: kept when an await of it is given up, so the item it brings is
+        # the next one __anext__ returns instead of being lost (JS cannot take a next() back).
+        self._step: asyncio.Future[Any] | None = None
 
     def __aiter__(self) -> JSAsyncIterator:
         return self
@@ -374,13 +377,22 @@ class JSAsyncIterator:
     async def __anext__(self) -> Any:
         if self._done:
             raise StopAsyncIteration
+        step = self._step
+        if step is None:
+            step = self._step = _runtime.call(_fn("iter", "step"), self._iterator)
         try:
-            done, value = await _runtime.call(_fn("iter", "step"), self._iterator)
+            # Shielded: cancelling this await (a timeout, task.cancel) still ends it at once
+            # and aborts the task's signal, but leaves the step to finish for the next call.
+            done, value = await asyncio.shield(step)
         except asyncio.CancelledError:
-            raise  # our side gave up; the JS iterator is still open
+            if step.cancelled():  # cancelled by someone holding it: nothing to wait for
+                self._step = None
+            raise
         except BaseException:
+            self._step = None
             self._done = True  # an iterator that threw is finished, as in JS
             raise
+        self._step = None
         if done:
             self._done = True
             raise StopAsyncIteration

@@ -189,6 +189,26 @@ async def test_cancelling_a_step_cancels_the_task_and_aborts_its_signal() -> Non
     assert [str(x) for x in state.log] == ["aborted:TimeoutError"]
 
 
+async def test_a_step_given_up_loses_no_item() -> None:
+    # A timeout on one step (a heartbeat, say) and the loop goes on: the item the JS iterator
+    # was producing is the next one Python gets, as asyncio.Queue.get() loses nothing either.
+    slow = bridge.eval(
+        """
+        (async function* () {
+          yield await new Promise((resolve) => setTimeout(() => resolve('a'), 50));
+          yield 'b';
+        })()
+        """
+    )
+    items = bridge.iterate(slow)
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(items.__anext__(), 0.005)
+    assert await asyncio.wait_for(items.__anext__(), 2) == "a"
+    assert await asyncio.wait_for(items.__anext__(), 2) == "b"
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(items.__anext__(), 2)
+
+
 # --- Python -> JS -------------------------------------------------------------------------
 
 
