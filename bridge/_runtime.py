@@ -574,6 +574,8 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
 
         async def main() -> Any:
             value = eval(source, filename=filename)
+            if isinstance(value, _pm.JSObjectProxy) and _helpers.isThenable(value):
+                value = call(_helpers.adopt, value)  # a JS thenable settles like a promise
             if inspect.isawaitable(value):
                 return await value
             return value

@@ -241,3 +241,8 @@ async def test_numbers_from_js_do_not_leak() -> None:
     per_await = (sys.getallocatedblocks() - before) / 5000
     # One 24-byte block per job stays: pythonmonkey's JSFunctionProxy never frees itself.
     assert per_await < 1.5
+
+
+def test_run_adopts_a_js_thenable() -> None:
+    src = "({ then(resolve) { setTimeout(() => resolve('adopted'), 1); } })"
+    assert bridge.run(src) == "adopted"
