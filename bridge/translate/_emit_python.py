@@ -32,7 +32,7 @@ from tree_sitter import Node
 
 from .._exceptions import TranslationError
 from . import _py_helpers
-from ._analyse import Unsafe, describe
+from ._analyse import describe
 from ._analyse import unparen as _unparen
 from ._model import Handler, HandlerKind, Step, Translation
 from ._parse import Parsed, first_error, parse
@@ -183,10 +183,12 @@ class _Emitter:
         return self.p.text(node)
 
     def fail(self, node: Node, construct: str) -> NoReturn:
+        """Stop: the construct at node is outside the subset (rule ``unsupported``)."""
         line, column = self.p.position(node.start_byte)
         raise TranslationError(construct, line=line, column=column, rule="unsupported")
 
     def fresh(self, base: str) -> str:
+        """A name used nowhere in the source nor handed out in an enclosing function."""
         name, n = base, 1
         while name in self.words or name in _RESERVED or self.scope.has_taken(name):
             n += 1
@@ -195,16 +197,19 @@ class _Emitter:
         return name
 
     def helper(self, name: str) -> str:
+        """Ask for a helper of ``_py_helpers`` to be written into the module; its name."""
         self.helpers.add(name)
         return name
 
     def asyncio(self) -> str:
+        """``asyncio``, imported because it is used."""
         self.imports.add("asyncio")
         return "asyncio"
 
     # ------------------------------------------------------------ names
 
     def resolve(self, name: str) -> _Binding | None:
+        """What a JS name means here: innermost block first, then enclosing functions."""
         scope: _Scope | None = self.scope
         while scope is not None:
             for block in reversed(scope.blocks):
@@ -244,6 +249,7 @@ class _Emitter:
         return name not in self.declared and name in self.words
 
     def name_ref(self, node: Node) -> str:
+        """The Python name for a JS identifier that is read."""
         name = self.text(node)
         if name == "undefined":
             return "None"
@@ -289,6 +295,7 @@ class _Emitter:
     # ------------------------------------------------------------ module
 
     def module(self) -> str:
+        """The whole module: statements in order, the top-level async run last."""
         root = self.p.root
         statements = [c for c in root.named_children if c.type not in ("hash_bang_line",)]
         leading: list[str] = []
@@ -310,6 +317,7 @@ class _Emitter:
         return self.render(code)
 
     def render(self, code: list[str]) -> str:
+        """Docstring, imports, the helpers asked for, then the code: the module's text."""
         header: list[str] = []
         helper_imports = {
             imp
@@ -354,6 +362,7 @@ class _Emitter:
         return self.is_chain(expr) or self.awaitable_kind(expr) == "async"
 
     def top_level_run(self, st: Node) -> list[str]:
+        """The module's last statement starts async work: ``asyncio.run`` it."""
         expr = unparen(st.named_children[0])
         self.asyncio()
         simple_call = expr.type == "call_expression" and self.promise_static(expr) is None
@@ -372,11 +381,13 @@ class _Emitter:
     # ------------------------------------------------------------ statements
 
     def take_pre(self) -> list[str]:
+        """The lines hoisted for the statement being translated, handed over once."""
         lines = self.pre[-1]
         self.pre[-1] = []
         return lines
 
     def statement_lines(self, st: Node) -> list[str]:
+        """One statement as lines, the defs its expressions need written first."""
         self.pre.append([])
         try:
             lines = self.statement(st)
@@ -395,6 +406,7 @@ class _Emitter:
         return lines or ["pass"]
 
     def block_body(self, node: Node) -> list[str]:
+        """The statements of a block (or one statement) in the current JS block."""
         statements = node.named_children if node.type == "statement_block" else [node]
         self.predeclare(statements)
         lines: list[str] = []
@@ -403,6 +415,7 @@ class _Emitter:
         return lines
 
     def statement(self, st: Node) -> list[str]:
+        """One JS statement as Python lines."""
         t = st.type
         if t == "comment":
             return [js_comment(self.text(st))]
@@ -441,6 +454,7 @@ class _Emitter:
         self.fail(st, _describe_node(st))
 
     def expression_statement(self, expr: Node) -> list[str]:
+        """An expression used as a statement: an assignment, a call, an await..."""
         expr = unparen(expr)
         t = expr.type
         if t == "string" and self.text(expr)[1:-1] == "use strict":
@@ -505,6 +519,7 @@ class _Emitter:
         return [self.expr_code(expr)]
 
     def target_code(self, left: Node, value: Node | None = None) -> str:
+        """An assignment target (name, member, subscript, array pattern)."""
         left = unparen(left)
         if left.type == "identifier":
             return self.assign_ref(left, value)
@@ -521,6 +536,7 @@ class _Emitter:
         self.fail(left, f"assignment to {_describe_node(left)}")
 
     def declarator(self, decl: Node) -> list[str]:
+        """``const/let/var name = value`` (a pattern, an awaited chain, a function...)."""
         name = decl.child_by_field_name("name")
         value = decl.child_by_field_name("value")
         assert name is not None
@@ -675,6 +691,7 @@ class _Emitter:
         self.fail(pattern, f"{_describe_node(pattern)} as a binding pattern")
 
     def return_statement(self, st: Node) -> list[str]:
+        """``return``: awaited the JS way in an async function."""
         value = st.named_children[0] if st.named_children else None
         if self.scope.continue_returns and _function_of(st) == self.scope.continue_returns[-1]:
             return ["continue"]  # return; in a forEach callback: on to the next element
@@ -695,6 +712,7 @@ class _Emitter:
         return [f"return {self.expr_code(value)}"]
 
     def if_statement(self, st: Node) -> list[str]:
+        """``if/else if/else`` as ``if/elif/else``."""
         cond = st.child_by_field_name("condition")
         cons = st.child_by_field_name("consequence")
         alt = st.child_by_field_name("alternative")
@@ -720,9 +738,11 @@ class _Emitter:
         return simplify_if(lines)
 
     def condition(self, node: Node) -> str:
+        """A test, in JS's own precedence (truthiness is Python's: see the README)."""
         return self.wrap(unparen(node), P_LAMBDA + 1)
 
     def for_of(self, st: Node) -> list[str]:
+        """``for (const x of xs)`` as ``for x in xs:``."""
         op = st.child_by_field_name("operator")
         if op is None or self.text(op) != "of" or any(c.type == "await" for c in st.children):
             self.fail(st, "for...in loop" if op is not None and self.text(op) == "in" else "loop")
@@ -933,6 +953,7 @@ class _Emitter:
             self.fail(fn, f"{what} inside a loop that uses the loop's variables")
 
     def try_statement(self, st: Node) -> list[str]:
+        """``try/catch/finally`` as ``try/except Exception/finally``."""
         body = st.child_by_field_name("body")
         handler = st.child_by_field_name("handler")
         finalizer = st.child_by_field_name("finalizer")
@@ -998,6 +1019,7 @@ class _Emitter:
     def in_function(
         self, fn: Node | None, is_async: bool, body: Callable[[], list[str]]
     ) -> list[str]:
+        """Translate body in a new Python function scope; global/nonlocal lines first."""
         outer = self.scope
         self.scope = _Scope(outer, is_async=is_async)
         saved_except = self.except_names
@@ -1042,6 +1064,7 @@ class _Emitter:
         return [head, *indent(lines)]
 
     def statement_lines_of(self, make: Callable[[], list[str]]) -> list[str]:
+        """Lines made by make, the defs its expressions hoisted written first."""
         self.pre.append([])
         try:
             lines = make()
@@ -1052,6 +1075,7 @@ class _Emitter:
     def with_params(
         self, params: list[tuple[str, Node | None]], body: Callable[[], list[str]]
     ) -> list[str]:
+        """Declare a function's parameters in its scope, then translate its body."""
         for _, node in params:
             if node is not None:
                 self.declare(node, self.text(node), kind="param")
@@ -1060,6 +1084,8 @@ class _Emitter:
     def parameters(
         self, fn: Node, pad: tuple[str, ...] = ()
     ) -> tuple[list[tuple[str, Node | None]], list[Callable[[], list[str]]]]:
+        """A function's parameters as Python ones, and the lines that bind patterns
+        and non-literal defaults at the top of its body."""
         single = fn.child_by_field_name("parameter")
         nodes = (
             [single]
@@ -1132,11 +1158,13 @@ class _Emitter:
         return lines
 
     def if_none(self, name: str, default: Node) -> list[str]:
+        """``if name is None: name = default`` (JS: a default applies to undefined)."""
         value = self.statement_lines_of(lambda: [f"{name} = {self.expr_code(default)}"])
         return [f"if {name} is None:", *indent(value)]
 
     def check_function(self, fn: Node) -> None:
         # (``this`` and ``arguments`` are refused where they are read: x_this, name_ref.)
+        """Refuse what Python functions cannot be (generators)."""
         if fn.type.startswith("generator") or any(c.type == "*" for c in fn.children):
             self.fail(fn, "generator function")
 
@@ -1227,6 +1255,7 @@ class _Emitter:
     # ------------------------------------------------------------ promises
 
     def is_chain(self, node: Node) -> bool:
+        """Whether node is a ``.then/.catch/.finally`` call."""
         node = unparen(node)
         if node.type != "call_expression":
             return False
@@ -1333,6 +1362,7 @@ class _Emitter:
         return False
 
     def returns_plain(self, fn: Node) -> bool:
+        """Whether every value fn returns is certainly not a promise."""
         key = fn.id
         if key in self.plain_memo:
             return self.plain_memo[key]
@@ -1429,6 +1459,7 @@ class _Emitter:
         return f"{name}()"
 
     def combinator(self, node: Node, name: str) -> str:
+        """``Promise.all/allSettled/race/any(...)`` as a Python awaitable."""
         args = self.call_args(node)
         if len(args) != 1:
             self.fail(node, f"Promise.{name} with {len(args)} arguments")
@@ -1527,6 +1558,7 @@ class _Emitter:
         return f"{self.asyncio()}.sleep({delay}, {self.expr_code(value)})"
 
     def call_args_of_arrow(self, arrow: Node, resolve: str) -> list[Node] | None:
+        """The arguments of ``() => resolve(...)``, the arrow's only statement."""
         if arrow.child_by_field_name("parameter") is not None:
             return None
         params = arrow.child_by_field_name("parameters")
@@ -1545,6 +1577,7 @@ class _Emitter:
         return self.call_args(body)
 
     def seconds(self, ms: Node) -> str:
+        """A delay in JS milliseconds as Python seconds (folded when a literal)."""
         ms = unparen(ms)
         if ms.type == "number":
             value = float(self.text(ms).replace("_", "")) / 1000
@@ -1555,13 +1588,21 @@ class _Emitter:
 
     def chain(self, node: Node, deliver: Deliver) -> list[str]:
         """A promise chain as statements (the shared chain model, lowered for Python)."""
-        try:
-            model = describe(self.p, node)
-        except Unsafe as exc:  # pragma: no cover - describe does not refuse today
-            self.fail(exc.node, exc.message)
+        model = describe(self.p, node)  # analysis never refuses; refusals happen below
         return self.steps(model.base, model.steps, deliver)
 
     def steps(self, base: Node, steps: list[Step], deliver: Deliver) -> list[str]:
+        """The chain ``base.steps[0]...steps[-1]`` as statements, last step outermost:
+
+        * ``then(f)``: the steps before, delivering into f's parameter; then f's body.
+        * ``catch(g)``: ``try:`` the steps before ``except Exception as e:`` g's body.
+        * ``then(f, g)``: ``try:`` the steps before ``except:`` g ``else:`` f, so g never sees
+          f's errors.
+        * ``finally(h)``: ``try:`` the steps before ``finally:`` h (its value ignored, its
+          awaitable awaited, its throw replacing the outcome, as Python's finally does).
+
+        deliver says what happens to the final value (return it, assign it, drop it).
+        """
         if not steps:
             return self.settle_into(base, deliver)
         *init, last = steps
@@ -1591,6 +1632,7 @@ class _Emitter:
     def try_except(
         self, body: list[str], err: Handler, deliver: Deliver, orelse: list[str]
     ) -> list[str]:
+        """``try: body / except Exception as e: err / else: orelse``."""
         if not body:
             return orelse  # nothing before the handler can throw: it never runs
         name, bind = self.handler_input(err, error=True)
@@ -1707,6 +1749,7 @@ class _Emitter:
         return [f"def {name}({arg}):", *indent(inner_lines), *deliver(f"{name}({arg})")]
 
     def apply_reference(self, handler: Handler, value: str, deliver: Deliver) -> list[str]:
+        """A handler that names a function: called with the one value JS passes."""
         ref = handler.node
         if ref.type != "identifier":
             if self.is_console_log(ref):
@@ -1730,19 +1773,23 @@ class _Emitter:
     # ------------------------------------------------------------ expressions
 
     def expr_code(self, node: Node) -> str:
+        """The Python code of an expression."""
         return self.expr(node)[0]
 
     def wrap(self, node: Node, prec: int) -> str:
+        """The code of node, parenthesised when it binds looser than prec."""
         code, p = self.expr(node)
         return code if p >= prec else f"({code})"
 
     def call_args(self, call: Node) -> list[Node]:
+        """The argument nodes of a call (comments left out)."""
         args = call.child_by_field_name("arguments")
         if args is None:
             return []
         return [c for c in args.named_children if c.type != "comment"]
 
     def expr(self, node: Node) -> tuple[str, int]:
+        """(code, precedence) of a JS expression; x_<node type> does the work."""
         t = node.type
         method = getattr(self, f"x_{t}", None)
         if method is None:
@@ -1835,6 +1882,7 @@ class _Emitter:
         return f"f{quote}{text}{quote}", P_ATOM
 
     def template_part(self, node: Node) -> str:
+        """A ``${...}`` part: the value as JS's ``String(value)`` spells it."""
         vtype = self.vtype(node)
         node_u = unparen(node)
         if node_u.type == "member_expression" and self.is_error_message(node_u):
@@ -2163,6 +2211,7 @@ class _Emitter:
         return f"{call}({args}{', ' if args else ''}file=sys.stderr)"
 
     def console_log(self, call: Node) -> str:
+        """``console.log(...)``: print when every argument prints the same, else _log."""
         args = self.call_args(call)
         codes = [self.expr_code(a) for a in args]
         types = [self.vtype(a) for a in args]
@@ -2225,6 +2274,7 @@ class _Emitter:
         return f"{callee}({', '.join(self.expr_code(a) for a in args)})", P_PRIMARY
 
     def set_timeout(self, node: Node, args: list[Node]) -> str:
+        """``setTimeout(fn, ms, ...args)`` as ``loop.call_later``."""
         if len(args) < 2:
             self.fail(node, "setTimeout without a delay")
         if not self.scope.is_async and self.scope.is_module:
@@ -2235,6 +2285,7 @@ class _Emitter:
         return f"{loop}.call_later({self.seconds(args[1])}, {callback}{extra})"
 
     def method_call(self, node: Node, fn: Node, args: list[Node]) -> tuple[str, int]:
+        """A method call on a value of the subset (array, string, Object, Math...)."""
         obj = fn.child_by_field_name("object")
         prop = fn.child_by_field_name("property")
         assert obj is not None and prop is not None
@@ -2306,6 +2357,7 @@ class _Emitter:
         self.fail(node, f"method call .{method}()")
 
     def elements_are_strings(self, arr: Node) -> bool:
+        """Whether an array certainly holds strings only (join needs no str())."""
         arr = unparen(arr)
         if arr.type == "array":
             return all(self.vtype(c) == "str" for c in arr.named_children)
@@ -2327,6 +2379,7 @@ class _Emitter:
         return False
 
     def vtype_in(self, fn: Node, body: Node) -> str:
+        """The type of body when fn's parameters are in scope."""
         saved = self.scope.blocks
         self.scope.blocks = [*saved, {}]
         try:
