@@ -42,6 +42,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from threading import get_ident
+from types import TracebackType
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from . import _unhandled
@@ -242,6 +243,7 @@ class Promise(Generic[T]):
         "_on_rejected",
         "_reactions",  # None, one reaction, or a list of them, until settled
         "_state",
+        "_tb",  # only set when rejected: the reason's traceback then, raised again by each await
         "_value",
     )
 
@@ -253,6 +255,7 @@ class Promise(Generic[T]):
     _on_rejected: Callable[[Any], Any] | None
     _context: contextvars.Context | None
     _loop: asyncio.AbstractEventLoop | None
+    _tb: TracebackType | None
 
     def __init__(self, executor: Callable[[Callable[..., None], Callable[..., None]], Any]) -> None:
         self._state = _PENDING
@@ -374,6 +377,8 @@ class Promise(Generic[T]):
     def _settle(self, state: int, value: Any) -> None:
         self._state = state
         self._value = value
+        if state == _REJECTED:
+            self._tb = getattr(value, "__traceback__", None)
         reactions = self._reactions
         if reactions is None:
             if state == _REJECTED and not self._handled:
@@ -404,6 +409,7 @@ class Promise(Generic[T]):
         self._state = state
         self._value = root._value
         if state == _REJECTED:
+            self._tb = root._tb
             root._handled = True  # self reports it if nobody handles self
             if not self._handled:
                 self._loop = getattr(root, "_loop", None)
@@ -557,6 +563,10 @@ class Promise(Generic[T]):
         if target._state == _FULFILLED:
             return target._value  # type: ignore[no-any-return]
         exc = _as_exception(target._value)
+        if exc is target._value:
+            # As asyncio.Future.result(): the traceback it was rejected with, so that awaiting
+            # it again does not pile every earlier awaiter's frames in front of it.
+            exc = exc.with_traceback(target._tb)
         del self, target  # raising from here puts this frame in exc's traceback
         raise exc
 

@@ -11,6 +11,7 @@ import concurrent.futures
 import contextvars
 import gc
 import threading
+import traceback
 import tracemalloc
 from typing import Any
 
@@ -610,6 +611,24 @@ async def test_await_a_non_exception_reason_raises_js_rejection() -> None:
     with pytest.raises(JSRejection, match=r"^JS rejected with a non-Error value: 42$") as caught:
         await Promise.reject(42)
     assert caught.value.value == 42
+
+
+async def test_awaiting_a_rejection_again_does_not_grow_its_traceback() -> None:
+    # As asyncio.Future.result() does: each await raises the reason with the traceback it was
+    # rejected with, not with every earlier awaiter's frames piled in front of it.
+    def fail(_: Any) -> None:
+        raise ValueError("once")
+
+    rejected = Promise.resolve(1).then(fail)
+    follower = Promise.resolve(None).then(lambda _: rejected)
+    passed_on = rejected.then(lambda v: v)
+    lengths = []
+    for awaited in (rejected, follower, passed_on) * 50:
+        with pytest.raises(ValueError, match=r"^once$") as caught:
+            await awaited
+        lengths.append(len(traceback.extract_tb(caught.value.__traceback__)))
+    assert max(lengths) == min(lengths) <= 4, lengths
+    assert traceback.extract_tb(caught.value.__traceback__)[-1].name == "fail"
 
 
 async def test_cancelling_the_awaiting_task_leaves_the_promise_pending() -> None:
