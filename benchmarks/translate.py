@@ -93,6 +93,7 @@ const fileName = process.argv[3];
 const text = fs.readFileSync(fileName, "utf8");
 const options = { allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2020, noEmit: true };
 const t0 = process.hrtime.bigint();
+const c0 = process.cpuUsage();
 const host = {
   getScriptFileNames: () => [fileName],
   getScriptVersion: () => "1",
@@ -110,11 +111,13 @@ const service = ts.createLanguageService(host, ts.createDocumentRegistry());
 const fix = service.getCombinedCodeFix(
   { type: "file", fileName }, "convertToAsyncFunction", ts.getDefaultFormatCodeSettings(), {});
 const t1 = process.hrtime.bigint();
+const cpu = process.cpuUsage(c0);
 let edits = 0;
 for (const change of fix.changes) edits += change.textChanges.length;
 const out = fix.changes.length ? ts.textChanges.applyChanges(text, fix.changes[0].textChanges) : "";
 const converted = (out.match(/async function f\d+/g) || []).length;
-console.log(JSON.stringify({ seconds: Number(t1 - t0) / 1e9, edits, converted }));
+console.log(JSON.stringify({
+  seconds: Number(t1 - t0) / 1e9, cpu: (cpu.user + cpu.system) / 1e6, edits, converted }));
 """
 
 
@@ -135,8 +138,8 @@ def time_bridge(source: str) -> tuple[float, float, int]:
     return statistics.median(runs), statistics.median(cpu), converted
 
 
-def time_typescript(path: str) -> tuple[float, int] | str:
-    """Seconds and converted functions for the TS fix, or a note saying why it was skipped."""
+def time_typescript(path: str) -> tuple[float, float, int] | str:
+    """Wall and CPU seconds and converted functions for the TS fix, or why it was skipped."""
     npm, node = shutil.which("npm"), shutil.which("node")
     if not npm or not node:
         return "skipped: npm/node not found"
@@ -154,7 +157,7 @@ def time_typescript(path: str) -> tuple[float, int] | str:
     script = os.path.join(TS_DIR, "fix.js")
     with open(script, "w") as f:
         f.write(NODE_SCRIPT)
-    runs, converted = [], 0
+    runs, cpu, converted = [], [], 0
     for _ in range(TS_REPEAT):
         proc = subprocess.run(
             [node, script, TS_DIR, path], capture_output=True, text=True, timeout=600
@@ -163,8 +166,9 @@ def time_typescript(path: str) -> tuple[float, int] | str:
             return f"skipped: the TypeScript script failed ({proc.stderr.strip()[:80]})"
         data = json.loads(proc.stdout)
         runs.append(float(data["seconds"]))
+        cpu.append(float(data["cpu"]))
         converted = int(data["converted"])
-    return statistics.median(runs), converted
+    return statistics.median(runs), statistics.median(cpu), converted
 
 
 def main() -> None:
@@ -176,24 +180,31 @@ def main() -> None:
             f.write(source)
         ours, ours_cpu, ours_converted = time_bridge(source)
         theirs = time_typescript(path)
+    ts = theirs if isinstance(theirs, tuple) else None
+    note = theirs if isinstance(theirs, str) else "-"
     rows = [
         (
-            f"translate {lines:,} lines, {CHAINS:,} chains",
+            f"translate {lines:,} lines, {CHAINS:,} chains: wall time",
             f"{ours:.2f} s",
-            f"{theirs[0]:.2f} s" if isinstance(theirs, tuple) else theirs,
-            f"{theirs[0] / ours:.1f}x faster" if isinstance(theirs, tuple) else "-",
+            f"{ts[0]:.2f} s" if ts else note,
+            f"{ts[0] / ours:.1f}x faster" if ts else "-",
         ),
-        ("CPU time of the same runs (this process)", f"{ours_cpu:.2f} s", "-", ""),
         (
-            "throughput",
+            "the same: CPU time of the process",
+            f"{ours_cpu:.2f} s",
+            f"{ts[1]:.2f} s" if ts else "-",
+            f"{ts[1] / ours_cpu:.1f}x less" if ts else "-",
+        ),
+        (
+            "throughput (wall)",
             f"{lines / ours:,.0f} lines/s",
-            f"{lines / theirs[0]:,.0f} lines/s" if isinstance(theirs, tuple) else "-",
+            f"{lines / ts[0]:,.0f} lines/s" if ts else "-",
             "",
         ),
         (
             "functions converted to async",
             f"{ours_converted:,} / {CHAINS:,}",
-            f"{theirs[1]:,} / {CHAINS:,}" if isinstance(theirs, tuple) else "-",
+            f"{ts[2]:,} / {CHAINS:,}" if ts else "-",
             "",
         ),
     ]
@@ -204,11 +215,15 @@ def main() -> None:
     print("-|-".join("-" * w for w in widths))
     for row in rows:
         print(line.format(*row))
-    target_ok = ours < 2.0 and (not isinstance(theirs, tuple) or theirs[0] / ours >= 10)
+    # On a shared machine wall time includes waiting for a CPU; CPU time is what the work
+    # costs. Both are printed; the targets are checked on both.
+    wall_ok = ours < 2.0 and (ts is None or ts[0] / ours >= 10)
+    cpu_ok = ours_cpu < 2.0 and (ts is None or ts[1] / ours_cpu >= 10)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"\ntargets (< 2 s, >= 10x the TS fix): {'met' if target_ok else 'NOT met'}"
-        f" (load average {load:.1f} on {os.cpu_count()} CPUs during the run)"
+        f"\ntargets (< 2 s, >= 10x the TS fix): wall {'met' if wall_ok else 'NOT met'}, "
+        f"CPU {'met' if cpu_ok else 'NOT met'} "
+        f"(load average {load:.1f} on {os.cpu_count()} CPUs during the run)"
     )
     sys.stdout.flush()
 
