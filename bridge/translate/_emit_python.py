@@ -523,6 +523,12 @@ class _Emitter:
         left = unparen(left)
         if left.type == "identifier":
             return self.assign_ref(left, value)
+        if left.type == "member_expression" and self.text(_field(left, "property")) in (
+            "length",
+            "message",
+            "errors",
+        ):
+            self.fail(left, f"assignment to .{self.text(_field(left, 'property'))}")
         if left.type in ("member_expression", "subscript_expression"):
             self.assigning = True
             try:

@@ -228,6 +228,11 @@ UNSUPPORTED = [
     P("const x = a == b;", "1:11: unsupported: operator ==", id="loose-equality"),
     P("const t = void x;", "1:11: unsupported: operator void", id="void"),
     P(
+        "const xs = [1];\nxs.length = 0;",
+        "2:1: unsupported: assignment to .length",
+        id="set-length",
+    ),
+    P(
         "throw 'text';",
         "1:7: unsupported: throw of a value that is not an Error",
         id="throw-string",
