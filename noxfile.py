@@ -18,6 +18,8 @@ TEST_DEPS = [
     "pytest-timeout>=2.3",
     # tests/test_runtime.py checks that a uvloop loop is refused cleanly (skipped without it).
     "uvloop>=0.19; sys_platform != 'win32'",
+    # tests/translate/test_python_example.py lints the Python target's output with it.
+    "ruff>=0.6",
 ]
 
 nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
