@@ -39,6 +39,7 @@ import concurrent.futures
 import contextvars
 import reprlib
 import sys
+import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from threading import get_ident
@@ -102,6 +103,10 @@ class _Jobs(deque):  # type: ignore[type-arg]  # flat pairs: reaction, source, r
             else:
                 self.scheduled = False
 
+
+# Per promise: how many wake-ups in its reaction list were disarmed by awaits given up since
+# the list was last rebuilt (Promise._forget). Only the cancel path touches it.
+_disarmed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 _NOWHERE = _Jobs(None)  # the cache's initial value: matches no running loop
 _last_jobs = _NOWHERE  # cache: the queue of the loop that queued a job last
@@ -433,19 +438,29 @@ class Promise(Generic[T]):
         if _parked:
             _kick()
 
-    def _forget(self, reaction: Any) -> None:
-        """Unregister a reaction that was never run (its awaiting task gave up)."""
+    def _forget(self, wake: _Wake) -> None:
+        """Take back the wake-up of an ``await`` whose task gave up (cancelled, timed out).
+
+        Removing it from a long list would cost a scan per cancelled await (quadratic when a
+        shutdown cancels thousands of tasks waiting on one promise), so it is only disarmed,
+        and the list is rebuilt without the disarmed ones once they are half of it.
+        """
+        wake.future = None  # disarmed: if it is ever run, it does nothing
         target = _root(self._value) if self._state == _FOLLOWING else self
         if target._state >= _FULFILLED:
             return  # it ran, or is queued to: it has nothing left to take back
         present = target._reactions
-        if present is reaction:
+        if present is wake:
             target._reactions = None
         elif type(present) is list:
-            for index, item in enumerate(present):
-                if item is reaction:
-                    del present[index]
-                    break
+            if present and present[-1] is wake:
+                present.pop()  # the last one added: the cheap, common case
+                return
+            disarmed = _disarmed.get(target, 0) + 1
+            if disarmed * 2 > len(present):
+                present[:] = [r for r in present if type(r) is not _Wake or r.future is not None]
+                disarmed = 0
+            _disarmed[target] = disarmed
 
     def _react(self, source: Promise[Any]) -> None:
         # The job of a derived promise: run the handler for source's outcome, resolve self.
@@ -737,11 +752,12 @@ class _Wake:
     __slots__ = ("future",)
 
     def __init__(self, future: asyncio.Future[None]) -> None:
-        self.future = future
+        self.future: asyncio.Future[None] | None = future
 
     def _react(self, source: Promise[Any]) -> None:
-        if not self.future.done():  # the awaiting task may have been cancelled
-            self.future.set_result(None)
+        future = self.future
+        if future is not None and not future.done():  # the awaiting task may have given up
+            future.set_result(None)
 
 
 class _ThenableJob:

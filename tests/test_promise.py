@@ -11,6 +11,7 @@ import concurrent.futures
 import contextvars
 import gc
 import threading
+import time
 import traceback
 import tracemalloc
 from typing import Any
@@ -674,6 +675,23 @@ async def test_awaits_given_up_leave_nothing_behind_on_a_long_lived_promise() ->
     resolve("still works")
     assert await promise == "still works"
     assert await follower == "still works"
+
+
+async def test_many_awaits_given_up_in_any_order_take_linear_time() -> None:
+    # 20,000 tasks waiting on one promise, cancelled last first (as a shutdown may): taking each
+    # wake-up back must not scan the others (quadratic: about 16 s here; linear: 0.3 s).
+    promise, resolve, _ = pending()
+    tasks = [asyncio.ensure_future(promise) for _ in range(20_000)]
+    survivor = asyncio.ensure_future(promise)
+    await asyncio.sleep(0)
+    started = time.perf_counter()
+    for task in reversed(tasks):
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert time.perf_counter() - started < 3
+    assert all(task.cancelled() for task in tasks)
+    resolve("kept")
+    assert await asyncio.wait_for(survivor, 1) == "kept"
 
 
 async def test_works_with_asyncio_wait_for_and_gather() -> None:
