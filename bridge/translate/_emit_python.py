@@ -443,6 +443,8 @@ class _Emitter:
             return self.while_statement(st)
         if t == "switch_statement":
             return self.switch_statement(st)
+        if t == "for_statement":
+            return self.counting_loop(st)
         if t in ("break_statement", "continue_statement") and not st.named_children:
             return ["break" if t == "break_statement" else "continue"]
         if t == "throw_statement":
@@ -864,6 +866,114 @@ class _Emitter:
         if len(names) == 1:
             return [f"for {names[0]} in {source}:", *indent(lines)]
         return [f"for {names[1]}, {names[0]} in enumerate({source}):", *indent(lines)]
+
+    def counting_loop(self, st: Node) -> list[str]:
+        """``for (let i = a; i < b; i++)`` as ``for i in range(a, b):`` when b cannot change
+        inside the loop and the body leaves i alone (anything else is refused)."""
+        init = st.child_by_field_name("initializer")
+        cond = st.child_by_field_name("condition")
+        step = st.child_by_field_name("increment")
+        body = _field(st, "body")
+        declarators = [] if init is None else [c for c in init.named_children]
+        if (
+            init is None
+            or init.type != "lexical_declaration"
+            or len(declarators) != 1
+            or cond is None
+            or step is None
+        ):
+            self.fail(st, "for (;;) loop")
+        var = _field(declarators[0], "name")
+        start = declarators[0].child_by_field_name("value")
+        if var.type != "identifier" or start is None:
+            self.fail(st, "for (;;) loop")
+        name = self.text(var)
+        if cond.type == "expression_statement" and cond.named_children:
+            cond = cond.named_children[0]
+        cond = unparen(cond)
+        op = (
+            self.text(cond.child_by_field_name("operator"))
+            if cond.type == "binary_expression"
+            else ""
+        )
+        by = self.loop_step(step, name)
+        bound = cond.child_by_field_name("right") if op else None
+        if (
+            op not in ("<", "<=", ">", ">=")
+            or self.text(_field(cond, "left")) != name
+            or bound is None
+            or by is None
+            or (by > 0) != (op in ("<", "<="))
+            or not self.loop_invariant(bound, body)
+            or any(
+                n.type == "identifier" and self.text(n) == name and _is_assignment_target(n)
+                for n in _walk(body)
+            )
+        ):
+            self.fail(st, "for (;;) loop other than counting over a fixed range")
+        first = self.expr_code(start)
+        last = self.expr_code(bound)
+        if op in ("<=", ">="):
+            inclusive = 1 if by > 0 else -1
+            if unparen(bound).type == "number" and self.text(unparen(bound)).isdigit():
+                last = str(int(self.text(unparen(bound))) + inclusive)
+            else:
+                last = f"{self.wrap(bound, P_ADD)} {'+' if by > 0 else '-'} 1"
+        args = [first, last] if by == 1 and first != "0" else [last] if by == 1 else [first, last]
+        if by != 1:
+            args.append(str(by))
+        target = ""
+
+        def bind() -> list[str]:
+            nonlocal target
+            binding = self.declare(var, name)
+            target = binding.py if _uses(self, body, name) else self.fresh(f"_{binding.py}")
+            return []
+
+        self.scope.loop_names.append({name})
+        try:
+            lines = self.block(body, bind)
+        finally:
+            self.scope.loop_names.pop()
+        return [f"for {target} in range({', '.join(args)}):", *indent(lines)]
+
+    def loop_step(self, step: Node, name: str) -> int | None:
+        """+1 for ``i++``, -2 for ``i -= 2``...; None for anything else."""
+        step = unparen(step)
+        if step.type == "update_expression" and self.text(_field(step, "argument")) == name:
+            return 1 if "++" in self.text(step) else -1
+        if (
+            step.type == "augmented_assignment_expression"
+            and self.text(_field(step, "left")) == name
+        ):
+            amount = unparen(_field(step, "right"))
+            op = self.text(_field(step, "operator"))
+            if amount.type == "number" and self.text(amount).isdigit() and op in ("+=", "-="):
+                value = int(self.text(amount))
+                return value if op == "+=" else -value
+        return None
+
+    def loop_invariant(self, bound: Node, body: Node) -> bool:
+        """A loop bound Python may compute once: a literal, or a name (or its .length) that
+        the body neither assigns nor calls methods on."""
+        bound = unparen(bound)
+        if bound.type == "number":
+            return True
+        if bound.type == "member_expression" and self.text(_field(bound, "property")) == "length":
+            bound = unparen(_field(bound, "object"))
+        if bound.type != "identifier":
+            return False
+        name = self.text(bound)
+        for n in _walk(body):
+            if n.type == "identifier" and self.text(n) == name:
+                parent = n.parent
+                if _is_assignment_target(n):
+                    return False
+                if parent is not None and parent.type == "member_expression":
+                    grand = parent.parent
+                    if grand is not None and grand.type == "call_expression":
+                        return False  # xs.push(...) may change xs.length
+        return True
 
     def switch_statement(self, st: Node) -> list[str]:
         """``switch`` whose cases end in break/return/throw: an if/elif/else chain (cases
@@ -2698,6 +2808,16 @@ def _declares(ident: Node) -> bool:
     if parent.type == "catch_clause":
         return True
     return parent.type == "for_in_statement" and parent.child_by_field_name("left") == ident
+
+
+def _is_assignment_target(ident: Node) -> bool:
+    """Whether an identifier is written: assigned, updated or re-declared."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    if parent.type in ("assignment_expression", "augmented_assignment_expression"):
+        return parent.child_by_field_name("left") == ident
+    return parent.type == "update_expression" or _declares(ident)
 
 
 def _uses(emitter: _Emitter, node: Node, name: str) -> bool:

@@ -255,6 +255,13 @@ PROGRAMS = [
         id="defaults-in-parameters-and-patterns",
     ),
     P(
+        "async function main() {\n  const xs = await ok([5, 6, 7]);\n  let sum = 0;\n"
+        "  for (let i = 0; i < xs.length; i++) {\n    if (i === 1) continue;\n"
+        "    sum += await ok(xs[i] * i, 1);\n  }\n"
+        "  for (let j = 3; j > 0; j--) log(j);\n  return sum;\n}",
+        id="counting-for-loops",
+    ),
+    P(
         "async function main() {\n  let total = 0;\n  await Promise.all([\n"
         "    ok(1, 5).then((v) => { total += v; }),\n"
         "    ok(2, 10).then((v) => { total += v * 10; }),\n  ]);\n  return total;\n}",

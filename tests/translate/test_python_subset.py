@@ -135,6 +135,13 @@ FIXES = [
         id="defaults-evaluated-per-call",
     ),
     P(
+        "function f(xs) {\n  for (let i = 0; i < xs.length; i++) log(xs[i]);\n"
+        "  for (let j = 10; j >= 0; j -= 2) log(j);\n}",
+        "def f(xs):\n    for i in range(len(xs)):\n        log(xs[i])\n"
+        "    for j in range(10, -1, -2):\n        log(j)\n",
+        id="counting-for-loops",
+    ),
+    P(
         "function f(e) { console.error('failed:', e.message); }",
         'def f(e):\n    print("failed:", str(e), file=sys.stderr)\n',
         id="console-error-to-stderr",
@@ -206,7 +213,11 @@ def test_only_the_helpers_used_are_written(source: str, helpers: set[str]) -> No
 UNSUPPORTED = [
     P("class A {}", "1:1: unsupported: class", id="class"),
     P("function f() {\n  return this.x;\n}", "2:10: unsupported: this", id="this"),
-    P("for (let i = 0; i < 3; i++) {}", "1:1: unsupported: for (;;) loop", id="c-for"),
+    P(
+        "for (let i = 0; i < xs.length; i++) {\n  xs.push(i);\n}",
+        "1:1: unsupported: for (;;) loop other than counting over a fixed range",
+        id="c-for-bound-changes",
+    ),
     P(
         "const fs = [];\nfor (const x of [1, 2]) {\n  fs.push(() => x);\n}",
         "3:11: unsupported: a function inside a loop that uses the loop's variables",
