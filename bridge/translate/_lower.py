@@ -88,6 +88,9 @@ class Lowering:
     stmts: list[Stmt] = field(default_factory=list)
     cur: Expr = UNDEFINED
     settled: bool = False
+    # The handler whose `return`s may stay as they are (see Body.direct), and whether it did.
+    direct_tail: Node | None = None
+    returned_directly: bool = False
 
     # ---------------------------------------------------------------- helpers for rules
 
@@ -189,6 +192,9 @@ class Lowering:
             outer.extend(inner)
             return
         # Names that would collide: give the handler its own block, hand the value out.
+        if self.returned_directly:  # nothing to hand out: the block returns by itself
+            outer.append(Block(inner))
+            return
         out = self.fresh("value")
         outer.append(Declare([out]))
         self.stmts = inner
@@ -344,8 +350,19 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
     placement: Placement = rule.fn(parsed, index, chain)
     lw.region = placement.region
     lw.cur, lw.settled = _base_expr(chain), False
+    last = chain.steps[-1] if chain.steps else None
+    if (
+        chain.context in (Context.RETURNED, Context.ARROW_BODY)
+        and last is not None
+        and step_form(last) == "then"
+        and callable_handler(last.on_fulfilled)
+    ):
+        assert last.on_fulfilled is not None
+        lw.direct_tail = last.on_fulfilled.node
     lw.apply_steps(chain.steps)
     value: Expr | None = lw.cur if lw.settled else Await(lw.cur)
+    if lw.returned_directly:
+        value = None  # the handler's own returns end the function; falling off returns undefined
     if placement.sink.kind == "discard" and value is not None and not needs_evaluation(value):
         value = None
     if placement.sink.kind == "return" and not lw.settled and chain.context is not Context.AWAITED:

@@ -54,6 +54,8 @@ would pass). Statements:
                               afterwards); falling off the end leaves it undefined.
                               JS renders early exits with a labelled block; Python may use a
                               nested ``def``. ``Body.returns`` lists the return statements.
+                              ``direct``: the handler is the returned chain's last step (not
+                              inside any ``try``): its ``return``s are the function's own.
 * ``Block(body)``             a nested scope (handler names that would collide otherwise)
 * ``Try(body, catch, orelse, finalbody, flag)``  try/except/else/finally. ``catch`` is a
                               ``Catch(param, body)``; ``param`` is the handler's own ``Param``,
@@ -269,6 +271,9 @@ class Body:
     skip_tail: bool = False
     label: str | None = None  # a fresh label name for JS early exits (set when result is)
     returns: list[Node] = field(default_factory=list)
+    # The chain's last handler, returned from its function: its `return`s stay as they are
+    # (they return from the function, adopting thenables exactly as `then` would).
+    direct: bool = False
 
 
 @dataclass

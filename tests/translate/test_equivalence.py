@@ -96,6 +96,9 @@ SHAPES = [
     ("semicolon-free-style", "function main() {\n  return ok([1, 2])\n    .then(xs => {\n      log(xs.length)\n    })\n    .then(() => {\n      [3, 4].forEach(n => log(n))\n    })\n    .then(() => `t${1}`)\n    .then(() => (log('paren'), 1))\n}"),
     ("spread-of-param", "function main() { const o = { items: 1 }; return ok([1, 2]).then(items => [...items, o.items]); }"),
     ("non-ascii-names", "function main() { const café = 'c'; return ok(1).then(naïve => naïve + café); }"),
+    ("early-return-last-step", "function main() { return ok(0).then(x => { if (!x) return ok('zero'); log('nonzero'); return x; }); }"),
+    ("early-return-last-step-in-try", "function main() { return ok(1).then(x => { try { return fail('in'); } catch (e) { return 'no'; } finally { log('fin'); } }); }"),
+    ("early-return-last-step-falls-off", "const main = () => ok(7).then(x => { if (x > 10) return 'big'; log('small'); });"),
     # ---- nested chains
     ("nested-returned-flattened", "function main() { return ok(1).then(x => ok(x + 1).then(y => y * 10)); }"),
     ("nested-catch-scoped", "function main() { return ok(1).then(x => fail('in').catch(e => 'inner ' + e.message)); }"),

@@ -168,6 +168,24 @@ async function f() {
     pytest.param(
         """\
 function f() {
+  return get().then(x => {
+    if (!x) return null;
+    return load(x);
+  });
+}
+""",
+        """\
+async function f() {
+  const x = await get();
+  if (!x) return null;
+  return load(x);
+}
+""",
+        id="early-return-last-step",
+    ),
+    pytest.param(
+        """\
+function f() {
   return get().then(x => load(x).then(y => y.name));
 }
 """,
