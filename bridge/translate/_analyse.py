@@ -185,8 +185,12 @@ class Index:
         # Fresh names must not collide with anything, not even a property or a word in a
         # comment (a reader would be misled), so they avoid every word of the file.
         self.words: set[bytes] = set(_WORD.findall(parsed.source))
-        self.taken: set[str] = set()
-        self._next: dict[str, int] = {}
+        # Names handed out, by region (a function node's id; -1 for the module): a region's
+        # own, and its own plus its nested regions'. A fresh name must be free in the region,
+        # in every region nested in it and in every region around it: it shadows nothing.
+        self._own: dict[int, set[str]] = defaultdict(set)
+        self._subtree: dict[int, set[str]] = defaultdict(set)
+        self._next: dict[tuple[str, int], int] = {}
         # Names used as constructors anywhere (`new Foo`): such functions cannot become async.
         self.constructed = {
             m.group(1).decode("ascii")
@@ -204,16 +208,40 @@ class Index:
         in_inside = bisect.bisect_left(pos, b) - bisect.bisect_left(pos, a)
         return in_region > in_inside  # inside lies within region
 
-    def fresh(self, base: str) -> str:
-        """A name used nowhere in the file and not handed out before: base, base2, base3..."""
-        n = self._next.get(base, 1)
-        name = base if n == 1 else f"{base}{n}"
-        while name.encode() in self.words or name in self.taken or name in _RESERVED:
+    def fresh(self, base: str, region: Node | None = None) -> str:
+        """A name for a temporary of region (a function; None for the module): base, base2...
+
+        Used nowhere in the file, and not handed out to this region, to a region inside it or
+        to one around it, so it shadows nothing; two separate functions may both get
+        ``value``."""
+        rid = -1 if region is None else region.id
+        around = [] if region is None else [-1, *_function_ids_around(region)]
+        n = self._next.get((base, rid), 1)
+        while True:
+            name = base if n == 1 else f"{base}{n}"
+            if (
+                name.encode() not in self.words
+                and name not in _RESERVED
+                and name not in self._subtree[rid]
+                and not any(name in self._own[a] for a in around)
+            ):
+                break
             n += 1
-            name = f"{base}{n}"
-        self._next[base] = n + 1  # base, base2... are handed out in order: resume after n
-        self.taken.add(name)
+        self._next[(base, rid)] = n + 1
+        self._own[rid].add(name)
+        for a in (rid, *around):
+            self._subtree[a].add(name)
         return name
+
+
+def _function_ids_around(node: Node) -> list[int]:
+    out = []
+    p = node.parent
+    while p is not None:
+        if p.type in FUNCTION_TYPES:
+            out.append(p.id)
+        p = p.parent
+    return out
 
 
 _RESERVED = frozenset({"arguments", "eval", "await", "yield", "let", "static", "implements"})

@@ -95,7 +95,7 @@ class Lowering:
     # ---------------------------------------------------------------- helpers for rules
 
     def fresh(self, base: str) -> str:
-        return self.index.fresh(base)
+        return self.index.fresh(base, self.region)
 
     def text(self, node: Node) -> str:
         return self.parsed.text(node)

@@ -189,3 +189,22 @@ def test_words_in_strings_and_property_names_do_not_collide() -> None:
         "  return [...items];\n"
         "}\n"
     )
+
+
+def test_temporaries_are_per_function_and_shadow_nothing() -> None:
+    siblings = (
+        "function f() {\n  return a().catch(() => 0);\n}\n"
+        "function g() {\n  return b().catch(() => 1);\n}\n"
+    )
+    assert bridge.translate(siblings).code.count("  let value;\n") == 2
+    nested = (
+        "async function f() {\n"
+        "  const v = await a().catch(() => 0);\n"
+        "  function inner() {\n"
+        "    return b().catch(() => 1);\n"
+        "  }\n"
+        "  return [v, inner];\n"
+        "}\n"
+    )
+    code = bridge.translate(nested).code
+    assert "  let value;\n" in code and "    let value2;\n" in code  # inner's does not shadow
