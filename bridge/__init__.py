@@ -36,6 +36,7 @@ from ._exceptions import WrongThread as WrongThread
 # isort: off
 # --- runtime and conversion (issue 2) ---
 from ._convert import JSFunction as JSFunction
+from ._convert import JSObject as JSObject
 from ._convert import blocking as blocking
 from ._convert import expose as expose
 from ._convert import to_future as to_future
@@ -68,6 +69,7 @@ __all__ = [
     "JSAggregateError",
     "JSError",
     "JSFunction",
+    "JSObject",
     "JSRangeError",
     "JSReferenceError",
     "JSRejection",

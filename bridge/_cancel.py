@@ -55,7 +55,7 @@ __all__ = [
 
 def _raw(value: Any) -> Any:
     # Not getattr(value, "js_value", value): a JS object proxy answers every attribute (None).
-    return value.js_value if isinstance(value, _convert.JSFunction) else value
+    return value.js_value if isinstance(value, (_convert.JSFunction, _convert.JSObject)) else value
 
 
 _functions: dict[tuple[str, str], Any] = {}

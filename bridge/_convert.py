@@ -31,7 +31,7 @@ import concurrent.futures
 import functools
 import inspect
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from sys import getrefcount
 from threading import get_ident
 from typing import Any, TypeVar
@@ -50,6 +50,7 @@ from ._exceptions import (
 
 __all__ = [
     "JSFunction",
+    "JSObject",
     "blocking",
     "expose",
     "is_js_object",
@@ -304,7 +305,125 @@ class JSFunction:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
 
 
+class JSObject:
+    """A JS object (not a function, not an array) as Python sees it through bridge.
+
+    Why a wrapper: pythonmonkey's own proxy lets a JS throw from a method or getter escape as a
+    raw ``SpiderMonkeyError`` (or swallows it), and its calls skip bridge's loop wiring. Through
+    ``JSObject`` every access goes through bridge: properties are attributes and items
+    (``obj.name``, ``obj["name"]``), methods come back as ``JSFunction`` called with
+    ``this === obj``, a JS throw is the mapped ``JSError``, objects inside are ``JSObject``
+    again. ``len``, ``in`` and iteration see the object's own enumerable string keys, and
+    ``==`` with a dict compares contents; it has no Python methods of its own, so a JS
+    ``get``/``keys``/``items`` property is always the JS one. Handed back to
+    JS through bridge it is the same object (``===``); two ``JSObject`` are equal when they
+    stand for the same JS object. ``js_value`` is pythonmonkey's proxy.
+    """
+
+    __slots__ = ("__weakref__", "js_value")
+
+    def __init__(self, js_value: Any) -> None:
+        object.__setattr__(self, "js_value", js_value)
+
+    def _lookup(self, name: Any) -> tuple[bool, Any]:
+        """(found, value): one proxy read; the careful path only when it gives undefined."""
+        _enter()
+        proxy = self.js_value
+        value = proxy[name]
+        if value is None:
+            # undefined, missing, or a getter that threw (pythonmonkey returns None for all
+            # three and drops the error): ask JS, which raises the mapped error.
+            h = _runtime.helpers()
+            if not h.hasProperty(proxy, name):
+                return False, None
+            try:
+                value = h.getProperty(proxy, name)
+            except Exception as exc:
+                mapped = _runtime.translate_error(exc)
+                if mapped is None:
+                    raise
+                raise mapped from None
+        if name in _DICT_NAMES and type(value) in _runtime._wrapped_types and callable(value):
+            # pythonmonkey binds `this` for a method read through its proxy, except for names
+            # that are also dict methods (get, keys, items...): bound here instead.
+            return True, JSFunction(_runtime.helpers().bind(value, proxy))
+        return True, wrap(value)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        found, value = self._lookup(name)
+        if not found:
+            raise AttributeError(f"JS object has no property {name!r}")
+        return value
+
+    def __getitem__(self, key: Any) -> Any:
+        found, value = self._lookup(key)
+        if not found:
+            raise KeyError(key)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _enter()
+        _runtime.call(_runtime.helpers().setProperty, self.js_value, key, _to_js_arg(value))
+
+    def __delattr__(self, name: str) -> None:
+        del self[name]
+
+    def __delitem__(self, key: Any) -> None:
+        _enter()
+        _runtime.call(_runtime.helpers().deleteProperty, self.js_value, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.js_value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.js_value))
+
+    def __len__(self) -> int:
+        return len(self.js_value)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(_runtime.helpers().ownKeys(self.js_value)))
+
+    def __repr__(self) -> str:
+        return f"<JS object {self.js_value!r}>"
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (JSObject, JSFunction)):
+            return bool(_runtime.helpers().same(self.js_value, other.js_value))
+        if isinstance(other, dict):
+            return bool(self.js_value == other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+
+def _enter() -> None:
+    """What every bridged access does first: the engine's thread, the running loop wired."""
+    if get_ident() != _runtime._owner:
+        _runtime.check_thread()
+    loop = _get_running_loop()
+    if loop is not None and loop is not _runtime._attached:
+        _runtime.attach_running_loop()
+
+
 _PLAIN = (int, float, str, bytes, type(None), bool, list, dict, tuple)
+_SCALAR_TYPES = frozenset({int, float, str, bool, type(None)})
+_DICT_NAMES = frozenset(dir(dict))
+_object_proxy: type | None = None  # pythonmonkey's JSObjectProxy, once the engine started
+
+
+def _learn_proxy_types() -> None:
+    global _object_proxy
+    _object_proxy = _runtime.engine().JSObjectProxy
 
 
 def _js_function_types() -> tuple[type, ...]:
@@ -313,8 +432,20 @@ def _js_function_types() -> tuple[type, ...]:
 
 
 def wrap(value: Any) -> Any:
-    """How a JS value returned to Python looks through bridge (functions wrapped, errors mapped)."""
-    if isinstance(value, _PLAIN) or value is None:
+    """How a JS value returned to Python looks through bridge.
+
+    Objects become ``JSObject``, functions ``JSFunction``, errors are mapped; everything else
+    (numbers, strings, arrays as pythonmonkey's live list proxies) is returned as it is.
+    """
+    kind = type(value)
+    if kind is _object_proxy:  # pythonmonkey's JSObjectProxy is a dict subclass: before _PLAIN
+        return JSObject(value)
+    if kind in _SCALAR_TYPES:
+        return value
+    if _object_proxy is None and _runtime._pm is not None:
+        _learn_proxy_types()
+        return wrap(value)
+    if isinstance(value, _PLAIN):
         return value
     if type(value) is _runtime.JSFuture:
         value.delivered = True
@@ -330,8 +461,8 @@ def wrap(value: Any) -> Any:
 
 
 def is_js_object(value: Any) -> bool:
-    """True for a JS object or function proxy (what an AbortSignal arrives as)."""
-    if isinstance(value, JSFunction):
+    """True for a JS object or function: a wrapper (``JSObject``/``JSFunction``) or a raw proxy."""
+    if isinstance(value, (JSFunction, JSObject)):
         return True
     pm = _runtime.engine()
     return isinstance(value, (pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSArrayProxy))
@@ -349,7 +480,7 @@ def _to_js_arg(value: Any) -> Any:
     """
     if isinstance(value, _PLAIN):
         return value
-    if isinstance(value, JSFunction):
+    if isinstance(value, (JSFunction, JSObject)):
         return value.js_value
     if isinstance(value, BaseException):
         return to_js_error(value)
@@ -425,16 +556,17 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
             )
         if loop is not _runtime._attached:
             _runtime.attach_running_loop()
-        py_args = [a if isinstance(a, _PLAIN) else wrap(a) for a in args]
+        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args]
         signals: list[Any] = []
-        for arg in py_args:
+        for arg in args:
             if not isinstance(arg, _PLAIN) or isinstance(arg, dict):
                 # Maybe an AbortSignal, or an options object with one. Checked before the
                 # work starts: a bad or already-aborted signal runs nothing (a blocking call
-                # handed to an idle thread could not be taken back).
+                # handed to an idle thread could not be taken back). The cancel layer looks at
+                # the raw proxies; the function gets them wrapped.
                 cancel = _cancel_module()
                 try:
-                    signals = cancel.signals_in(py_args)
+                    signals = cancel.signals_in(list(args))
                 except BaseException as exc:
                     reject(to_js_error(exc))
                     return
@@ -494,7 +626,7 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         return asyncio.wrap_future(x, loop=loop)
     if inspect.isawaitable(x):
         return asyncio.ensure_future(x, loop=loop)
-    raw = x.js_value if isinstance(x, JSFunction) else x
+    raw = x.js_value if isinstance(x, (JSFunction, JSObject)) else x
     if is_js_object(raw):
         h = _runtime.helpers()
         if h.isThenable(raw):
@@ -594,7 +726,7 @@ def expose(name: str, obj: Any) -> Any:
     if not isinstance(name, str):
         raise TypeError(f"bridge.expose: name must be a str, not {type(name).__name__}")
     _runtime.engine()
-    _runtime.helpers().setProperty(_runtime.js_globals(), name, _to_js_arg(obj))
+    _runtime.helpers().setProperty(_runtime.engine().globalThis, name, _to_js_arg(obj))
     return obj
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import ctypes
 import functools
 import inspect
@@ -171,7 +172,7 @@ def js_module(name: str) -> Any:
 
 
 def _start() -> None:
-    global _pm, _helpers, _owner
+    global _pm, _helpers, _owner, _wrapped_types
     if threading.current_thread() is not threading.main_thread():
         # An engine first imported off the main thread works, but the process segfaults at exit.
         raise WrongThread(_thread_message("started"))
@@ -193,8 +194,9 @@ def _start() -> None:
             value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
             _js_modules[path.stem] = value
         _helpers = _js_modules["runtime"]
+        _wrapped_types = frozenset({pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy})
         _pm = pm
-        _mirror_running_loop_for_313()
+        _hook_set_running_loop()
 
 
 # --- Python 3.13: where pythonmonkey looks for the running loop ---------------------------------
@@ -230,18 +232,32 @@ def _mirror(loop: asyncio.AbstractEventLoop | None) -> None:
     slot.value = id(loop)
 
 
-def _mirror_running_loop_for_313() -> None:
-    if sys.version_info[:2] != (3, 13) or getattr(sys, "_is_gil_enabled", lambda: True)() is False:
-        return
+def _hook_set_running_loop() -> None:
+    """Wrap ``asyncio.events._set_running_loop``: every loop the engine's thread runs is wired.
+
+    asyncio calls it when a loop starts and stops running (``run_forever``, so ``asyncio.run``
+    too). Wiring the loop there, not only at bridge's entry points, means pythonmonkey finds
+    bridge's microtask queue and ``JSFuture`` whatever touches JS first in a new loop: a raw
+    proxy's method, an array element's method, a timer. A loop bridge cannot drive (uvloop, a
+    loop without instance attributes) is left alone here and refused at its first JS use.
+    On 3.13 the same hook mirrors the loop where pythonmonkey reads it (see ``_mirror``).
+    """
     events = asyncio.events
     set_running_loop = events._set_running_loop
+    mirror = sys.version_info[:2] == (3, 13) and getattr(sys, "_is_gil_enabled", lambda: True)()
 
     def _set_running_loop(loop: asyncio.AbstractEventLoop | None) -> None:
         set_running_loop(loop)
-        _mirror(loop)
+        if mirror:
+            _mirror(loop)
+        if loop is not None and loop is not _attached and get_ident() == _owner:
+            # A loop bridge cannot drive is refused with its message at its first JS use.
+            with contextlib.suppress(BridgeError):
+                _attach(loop)
 
     events._set_running_loop = _set_running_loop
-    _mirror(events._get_running_loop())
+    if mirror:
+        _mirror(events._get_running_loop())
 
 
 # --- loop integration ---------------------------------------------------------------------------
@@ -408,6 +424,8 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
     task: asyncio.Task[Any] | None = None
 
     def set_result(self, result: Any) -> None:
+        if type(result) in _wrapped_types:  # a JS object or function: as bridge hands them over
+            result = _wrap(result)
         if not self.done():
             _future_set_result(self, result)  # not super(): this runs once per bridged await
         # pythonmonkey converts a JS number to a float holding one reference too many, so every
@@ -441,6 +459,7 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
 
 
 _future_set_result = asyncio.Future.set_result
+_wrapped_types: frozenset[type] = frozenset()  # pythonmonkey's object/function proxy types
 
 
 def _exception_handler_for(loop: asyncio.AbstractEventLoop) -> Callable[[dict[str, Any]], None]:
@@ -562,8 +581,8 @@ def eval(code: str, *, filename: str = "<eval>", lineno: int = 1) -> Any:
 
 
 def js_globals() -> Any:
-    """``bridge.globals``: the JS global object."""
-    return engine().globalThis
+    """``bridge.globals``: the JS global object (a ``JSObject``, like every JS object)."""
+    return _wrap(engine().globalThis)
 
 
 def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
@@ -574,8 +593,9 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
 
         async def main() -> Any:
             value = eval(source, filename=filename)
-            if isinstance(value, _pm.JSObjectProxy) and _helpers.isThenable(value):
-                value = call(_helpers.adopt, value)  # a JS thenable settles like a promise
+            raw = getattr(value, "js_value", None) if type(value).__name__ == "JSObject" else None
+            if raw is not None and _helpers.isThenable(raw):
+                value = call(_helpers.adopt, raw)  # a JS thenable settles like a promise
             if inspect.isawaitable(value):
                 return await value
             return value

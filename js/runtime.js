@@ -108,6 +108,7 @@
 
   function getProperty(target, key) { return target[key]; }
   function setProperty(target, key, value) { target[key] = value; }
+  function deleteProperty(target, key) { delete target[key]; }
   function bind(fn, thisArg) {
     const bound = function (...args) { return fn.apply(thisArg, args); };
     return bound;
@@ -138,7 +139,7 @@
 
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
-    getProperty, setProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
+    getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
     asyncFunction,
   };
 })();
