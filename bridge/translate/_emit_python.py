@@ -2332,7 +2332,12 @@ class _Emitter:
         codes = [self.expr_code(a) for a in args]
         types = [self.vtype(a) for a in args]
         first = unparen(args[0]) if args else None
-        if first is not None and first.type == "string" and "%" in self.text(first):
+        if (
+            first is not None
+            and first.type in ("string", "template_string")
+            and len(args) > 1
+            and re.search(r"%[sdifjoOc%]", self.text(first))
+        ):
             self.fail(first, "console.log format directives (%)")
         printable = (
             not args
