@@ -1,7 +1,6 @@
-"""Steps called with arguments ``then``/``catch``/``finally`` do not take.
+"""Steps called with arguments ``then``/``catch``/``finally`` do not take."""
 
 # Matches (left alone): p.then(a, b, c), p.catch(a, b), p.finally(a, b), p.then(...handlers)
-"""
 
 from __future__ import annotations
 

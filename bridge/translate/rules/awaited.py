@@ -1,8 +1,7 @@
-"""A chain awaited where it stands, in an async function or at a module's top level.
+"""A chain awaited where it stands, in an async function or at a module's top level."""
 
 # Matches: const x = await p.then(...); x = await p.catch(...); await p.finally(...);
 #          return await p.then(...);
-"""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""``catch`` (and ``then(null, r)``): everything before it goes into a ``try``.
+"""``catch`` (and ``then(null, r)``): everything before it goes into a ``try``."""
 
 # Matches: p.catch(e => fallback), p.catch(e => { log(e); throw e }), p.catch(() => 0),
 #          p.catch(handleError), p.then(undefined, e => ...), p.catch(a).catch(b),
 #          p.catch(h).then(next)
-"""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ original). Falling off the end leaves ``result`` undefined, as the handler retur
 The last step of a returned chain needs none of that: its body is inlined with its
 ``return``s as they are, since returning from the (async) function adopts the value exactly
 as ``then`` adopts the handler's.
+"""
 
 # Matches: p.then(x => { if (!x) return null; return load(x); }).then(show),
 #          p.then(xs => { for (const x of xs) { if (x.ok) return x; } })
-"""
 
 from __future__ import annotations
 

@@ -4,10 +4,10 @@
 handler returns, and lets a throw (or a rejection of that promise) replace the outcome:
 exactly what a ``finally`` block with an ``await`` does. (TypeScript's fix emits
 ``finally { return cb() }``, which loses the value and swallows rejections.)
+"""
 
 # Matches: p.finally(() => cleanup()), p.finally(() => { log("done") }), p.finally(stop),
 #          p.finally(async () => { await close() }), p.finally(null)
-"""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@
 A generator cannot be made ``async`` without changing what it returns (an async generator is
 a different protocol), and its chains may interleave with ``yield`` in ways a rewrite cannot
 prove equivalent.
+"""
 
 # Matches (left alone): function* g() { yield p.then(f) }, p.then(function* () {...})
-"""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@
 * ``var`` or function declarations in a handler body: inlined, they would move to the
   enclosing function's scope.
 * a named ``function`` expression that refers to its own name.
+"""
 
 # Matches (left alone): .then(function () { return this.x }), .then(obj.method),
 #   .then(maybeFn), .then((x = 1) => x), .then((...args) => args), .finally((x) => x),
 #   .then(x => { var y = x; return y })
-"""
 
 from __future__ import annotations
 

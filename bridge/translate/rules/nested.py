@@ -3,9 +3,9 @@
 Returning a promise from a handler makes the next step wait for it, which is what awaiting
 its steps in place does; the nested chain's own ``catch``/``finally`` still cover only its
 own steps. (A chain a handler starts but does not return is left running, untouched.)
+"""
 
 # Matches: p.then(x => load(x).then(y => y.name)), p.then(x => { log(x); return q(x).catch(f); })
-"""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""A handler block body without ``return``: inlined as it is; the step's value is undefined.
+"""A handler block body without ``return``: inlined as it is; the step's value is undefined."""
 
 # Matches: p.then(x => { log(x); }), p.finally(() => { close(); }), p.catch(e => { report(e); })
-"""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ that a synchronous throw becomes a rejection and every return gives a promise. S
 function is converted only when every ``return`` in it returns a chain that is rewritten,
 it cannot finish without returning, it has no ``throw`` of its own, and it is not a
 constructor, getter, setter or generator. Otherwise: left alone with a diagnostic.
+"""
 
 # Matches: function f() { return p.then(...) }, const f = () => p.then(...),
 #          method() { return p.catch(...) }, async function f() { return p.then(...) }
-"""
 
 from __future__ import annotations
 

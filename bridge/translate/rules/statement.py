@@ -3,9 +3,9 @@
 ``void (async () => { ... })();`` starts at once, runs the base expression synchronously just
 like the chain did, and lets the code after it run before any handler, as the chain did. Its
 names live in the arrow, so they can only collide with the chain's own.
+"""
 
 # Matches: p.then(f).catch(log);   (as a statement, in any function or at top level)
-"""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@
 ``const p = fetch(u).then(f); ...; await p`` starts the work now and lets other code run
 while it is pending. Turning it into awaits would either delay the start or block the code
 in between; an async IIFE would keep the timing but not the name's promise identity.
+"""
 
 # Matches (left alone): const p = a().then(f);  p = a().catch(g);  this.p = a().then(f)
-"""
 
 from __future__ import annotations
 

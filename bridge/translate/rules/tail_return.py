@@ -1,8 +1,8 @@
 """A handler block body whose only ``return`` is its last statement: the statements before it
 are inlined, and the returned expression is what the next step awaits.
+"""
 
 # Matches: p.then(x => { log(x); return x.id; }), p.then(x => { save(x); return; })
-"""
 
 from __future__ import annotations
 

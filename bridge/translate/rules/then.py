@@ -1,9 +1,8 @@
-"""``then`` with one handler: the value is awaited, the handler's body runs inline.
+"""``then`` with one handler: the value is awaited, the handler's body runs inline."""
 
 # Matches: p.then(x => expr), p.then(x => { ...; return y }), p.then(async x => ...),
 #          p.then(function (x) { ... }), p.then(declared), p.then(({a, b}) => ...),
 #          p.then(() => ...), p.then(null), p.then(undefined), p.then(), p.then(f, null)
-"""
 
 from __future__ import annotations
 

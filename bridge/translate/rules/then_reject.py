@@ -3,9 +3,9 @@
 Lowered to try/except/else: the fulfilment handler runs in ``else``, outside the ``try`` that
 the rejection handler guards (JS spells ``else`` with a flag). A plain try/catch around both,
 as jscodeshift codemods emit, would let ``onRejected`` catch ``onFulfilled``'s throw.
+"""
 
 # Matches: p.then(v => ..., e => ...), p.then(onOk, onError), p.then(function (v) {...}, e => 0)
-"""
 
 from __future__ import annotations
 

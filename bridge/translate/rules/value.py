@@ -2,9 +2,9 @@
 
 Only returned, awaited and statement-level chains have a place to put statements without
 changing evaluation order.
+"""
 
 # Matches (left alone): Promise.all([a().then(f), b()]), use(p.then(f)), x || p.then(f)
-"""
 
 from __future__ import annotations
 
