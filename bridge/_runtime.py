@@ -18,9 +18,11 @@ is running. Every sharp edge of pythonmonkey 1.4.1 that bridge knows about is co
   instance attribute hands out ``JSFuture``, which maps the rejection to the bridge's error tree
   (without ever reading ``.jsError`` of a ``null``/``undefined`` reason, which segfaults) and
   reports a rejection nobody retrieved once, through ``bridge._unhandled``.
-* False "Uncaught": pythonmonkey installs a loop exception handler that prints "Uncaught" and
-  calls ``pm.stop()`` (cancelling every timer) on the first rejection it thinks unhandled. That
-  handler is disabled at start; unhandled rejections are bridge's job.
+* False "Uncaught": pythonmonkey's rejection tracker makes a future for every promise rejected
+  without a handler yet (marking it handled, so a handler attached a tick later is invisible),
+  and installs a loop exception handler that prints "Uncaught" and calls ``pm.stop()``
+  (cancelling every timer). bridge replaces that tracker with its own (through SpiderMonkey's C
+  API): rejections still unhandled when a microtask drain ends are reported once, mapped.
 * Threads: SpiderMonkey is single-threaded and pythonmonkey fails from other threads with
   "too much recursion" (or a segfault at exit when first imported off the main thread). The
   engine belongs to the main thread; any other thread gets ``WrongThread``.
@@ -46,6 +48,7 @@ import inspect
 import os
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from sys import getrefcount
@@ -196,6 +199,7 @@ def _start() -> None:
         _helpers = _js_modules["runtime"]
         _wrapped_types = frozenset({pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy})
         _pm = pm
+        _track_rejections(pm)
         _hook_set_running_loop()
 
 
@@ -258,6 +262,98 @@ def _hook_set_running_loop() -> None:
     events._set_running_loop = _set_running_loop
     if mirror:
         _mirror(events._get_running_loop())
+
+
+# --- unhandled rejections ------------------------------------------------------------------------
+
+# pythonmonkey's rejection tracker turns every promise rejected without a handler into a Python
+# future at once (JS::AddPromiseReactions), which marks the promise handled: after that nobody
+# (not SpiderMonkey, not JS) can tell a rejection JS handles a tick later (`await f()` where f
+# throws at once) from one nobody ever handles. So bridge replaces it with its own, set through
+# SpiderMonkey's C API (JS::SetPromiseRejectionTrackerCallback), that only takes notes:
+# "Unhandled" records the promise's id (JS::GetPromiseID, stable across GCs) with its reason
+# converted to Python (pythonmonkey's pyTypeFactory), "Handled" (a handler attached later)
+# drops the note. What is still noted when bridge's microtask drain ends is reported once
+# through _unhandled.report, with the mapped exception, as Node does after its microtask queue.
+# A rejection outside any drain (in a synchronous eval) wakes the drain of the running loop.
+_TRACKER_TYPE = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_bool, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
+)
+_UNHANDLED_STATE = 0  # JS::PromiseRejectionHandlingState::Unhandled
+_SET_TRACKER = (  # JS::SetPromiseRejectionTrackerCallback(JSContext*, callback, void*)
+    "_ZN2JS34SetPromiseRejectionTrackerCallbackEP9JSContextPFvS1_bNS_6HandleIP8JSObjectEE"
+    "NS_29PromiseRejectionHandlingStateEPvES7_"
+)
+_rejections: dict[int, Any] = {}  # promise id -> reason, noted and not handled yet
+_tracker: Any = None  # the ctypes callback, kept alive while the engine may call it
+_promise_id: Any = None
+_promise_result: Any = None
+_to_python: Any = None
+
+
+def _track_rejections(pm: Any) -> None:
+    """Install bridge's rejection tracker (see above); on an unexpected build, keep pm's own."""
+    global _tracker, _promise_id, _promise_result, _to_python
+    where = Path(pm.__file__).parent
+    try:
+        pm_so = ctypes.PyDLL(str(where / "pythonmonkey.so"))  # PyDLL: calls keep the GIL
+        mozjs = ctypes.CDLL(str(next(where.glob("libmozjs-*.so"))))
+        cx = ctypes.c_void_p.in_dll(pm_so, "GLOBAL_CX").value
+        set_tracker = getattr(mozjs, _SET_TRACKER)
+        promise_id = mozjs._ZN2JS12GetPromiseIDENS_6HandleIP8JSObjectEE
+        promise_result = mozjs._ZN2JS16GetPromiseResultENS_6HandleIP8JSObjectEE
+        to_python = pm_so._Z13pyTypeFactoryP9JSContextN2JS6HandleINS1_5ValueEEE
+    except (OSError, AttributeError, StopIteration, ValueError):
+        return
+    if not cx:
+        return
+    promise_id.restype = ctypes.c_uint64
+    promise_id.argtypes = [ctypes.c_void_p]
+    promise_result.restype = ctypes.c_uint64  # a JS::Value, returned in a register
+    promise_result.argtypes = [ctypes.c_void_p]
+    to_python.restype = ctypes.py_object  # a new reference: ctypes takes it over
+    to_python.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    set_tracker.restype = None
+    set_tracker.argtypes = [ctypes.c_void_p, _TRACKER_TYPE, ctypes.c_void_p]
+    _promise_id, _promise_result, _to_python = promise_id, promise_result, to_python
+    _tracker = _TRACKER_TYPE(_on_rejection)
+    set_tracker(cx, _tracker, None)
+
+
+def _on_rejection(cx: int, muted: bool, promise: int, state: int, data: int) -> None:
+    """Called by SpiderMonkey, inside JS, when a promise is rejected unhandled or handled late."""
+    try:
+        if state != _UNHANDLED_STATE:
+            _rejections.pop(_promise_id(promise), None)
+            return
+        # The reason stays reachable from the promise (rooted by the engine's handle) while it
+        # is converted; pythonmonkey's proxy then roots it for as long as the note exists.
+        value = ctypes.c_uint64(_promise_result(promise))
+        _rejections[_promise_id(promise)] = _to_python(cx, ctypes.addressof(value))
+        loop = asyncio._get_running_loop()
+        if loop is not None:
+            wake = vars(loop).get("_bridge_wake")
+            if wake is not None:
+                wake()
+    except BaseException as exc:  # never let a Python error unwind through the engine
+        loop = asyncio._get_running_loop()
+        if loop is not None:
+            loop.call_exception_handler(
+                {"message": "Exception in bridge's JS rejection tracker", "exception": exc}
+            )
+        else:
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+def _report_unhandled(loop: asyncio.AbstractEventLoop) -> None:
+    """Report, once each, the rejections still unhandled now that the microtasks ran out."""
+    from . import _convert  # the layer above, loaded by now (it set the hooks)
+
+    pending = list(_rejections.values())
+    _rejections.clear()
+    for reason in pending:
+        exc = _convert.to_exception(reason)
+        report(exc, promise=None, loop=loop)
 
 
 # --- loop integration ---------------------------------------------------------------------------
@@ -375,11 +471,20 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
                         _release_lost_references(_lost)
                         _lost.clear()
                 del job
+            if _rejections:  # the queue ran dry: what is still unhandled now, is
+                _report_unhandled(loop)
         finally:
             scheduled = False
             if jobs:  # interrupted (KeyboardInterrupt): the rest run in the next round
                 scheduled = True
                 call_soon(drain)
+
+    def wake() -> None:
+        # A rejection outside a drain (a synchronous eval): check it after the next one.
+        nonlocal scheduled
+        if not scheduled:
+            scheduled = True
+            call_soon(drain)
 
     def call_soon_threadsafe(
         callback: Callable[..., object], *args: Any, context: Any = None
@@ -402,19 +507,20 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
 
     global _drain_code
     _drain_code = drain.__code__
+    call_soon_threadsafe.wake = wake  # type: ignore[attr-defined]
     return call_soon_threadsafe
 
 
 class JSFuture(asyncio.Future):  # type: ignore[type-arg]
     """The asyncio.Future pythonmonkey creates for a JS promise on a bridged loop.
 
-    Its rejection is the mapped bridge exception, never a raw SpiderMonkeyError. A JS promise
-    settling after the future was cancelled is dropped (never an InvalidStateError inside the
-    engine). A rejection nobody retrieved is reported once through ``bridge._unhandled.report``
-    when the future is collected, if the future reached Python code through bridge
-    (``delivered``): pythonmonkey also makes one of these for every promise rejected while it
-    had no handler yet, and cannot tell whether JS handles it a moment later, so those stay
-    silent instead of giving false reports.
+    Its rejection is the mapped bridge exception, never a raw SpiderMonkeyError; a JS object or
+    function it resolves with is wrapped as bridge hands them over. A JS promise settling after
+    the future was cancelled is dropped (never an InvalidStateError inside the engine). A
+    rejection nobody retrieved is reported once through ``bridge._unhandled.report`` when the
+    future is collected, if the future reached Python code through bridge (``delivered``);
+    other loop futures (asyncio's own, or made by pythonmonkey for its internal use) stay
+    silent. JS promises that never reach Python are the rejection tracker's (see above).
     """
 
     # Class-level defaults: no Python __init__ on the hot path; bridge._convert.wrap sets both
@@ -517,7 +623,9 @@ def _attach(loop: asyncio.AbstractEventLoop) -> None:
             "which bridge needs to run JS promise jobs as microtasks. Use asyncio's default loop."
         ) from None
     if "call_soon_threadsafe" not in attrs:
-        attrs["call_soon_threadsafe"] = _microtask_queue(loop)
+        queue = _microtask_queue(loop)
+        attrs["call_soon_threadsafe"] = queue
+        attrs["_bridge_wake"] = queue.wake  # type: ignore[attr-defined]
         attrs["create_future"] = functools.partial(JSFuture, loop=loop)
         attrs["call_exception_handler"] = _exception_handler_for(loop)
     _attached = loop

@@ -1,0 +1,92 @@
+"""Unhandled JS rejections that never reach Python: reported once, after the microtask drain."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import Any
+
+import bridge
+
+
+def _collect() -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: seen.append(ctx))
+    return seen
+
+
+async def _turns(n: int = 5) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+async def test_js_only_unhandled_rejection_is_reported_once() -> None:
+    seen = _collect()
+    assert bridge.eval("Promise.reject(new Error('nobody')); 0") == 0
+    await _turns()
+    await asyncio.sleep(0.01)
+    gc.collect()
+    await _turns()
+    assert [c["message"] for c in seen] == ["Unhandled promise rejection"]
+    exc = seen[0]["exception"]
+    assert type(exc) is bridge.JSError
+    assert str(exc) == "Error: nobody"
+
+
+async def test_rejection_inside_a_job_is_reported_with_its_mapped_class() -> None:
+    seen = _collect()
+    bridge.eval("Promise.resolve().then(() => { throw new RangeError('in job'); }); null")
+    await _turns()
+    assert len(seen) == 1
+    assert isinstance(seen[0]["exception"], bridge.JSRangeError)
+    assert str(seen[0]["exception"]) == "RangeError: in job"
+
+
+async def test_rejection_handled_a_tick_later_in_the_same_drain_is_not_reported() -> None:
+    seen = _collect()
+    bridge.eval(
+        "const p1 = Promise.reject(new Error('later'));"
+        "Promise.resolve().then(() => null).then(() => p1.catch(() => {})); 0"
+    )
+    await bridge.eval(
+        "(async () => { async function f() { throw new TypeError('sync'); }"
+        " try { await f(); } catch (e) {} })()"
+    )
+    await _turns()
+    gc.collect()
+    await _turns()
+    assert seen == []
+
+
+async def test_rejection_awaited_from_python_is_not_reported() -> None:
+    seen = _collect()
+    fut = bridge.eval("Promise.reject(new TypeError('awaited'))")
+    await _turns()
+    try:
+        await fut
+    except bridge.JSTypeError as exc:
+        assert str(exc) == "TypeError: awaited"
+    else:
+        raise AssertionError("no rejection")
+    del fut
+    gc.collect()
+    await _turns()
+    assert seen == []
+
+
+async def test_null_undefined_and_primitive_reasons_do_not_crash() -> None:
+    seen = _collect()
+    bridge.eval("Promise.reject(null); Promise.reject(undefined); Promise.reject(42); 0")
+    await _turns()
+    reasons = [c["exception"] for c in seen]
+    assert all(isinstance(r, bridge.JSRejection) for r in reasons)
+    assert [(r.value, r.is_null) for r in reasons] == [(None, True), (None, False), (42.0, False)]
+
+
+async def test_timers_keep_running_after_an_unhandled_rejection() -> None:
+    seen = _collect()
+    result = await bridge.eval(
+        "Promise.reject(new Error('x'));new Promise((r) => setTimeout(() => r('timer ran'), 10))"
+    )
+    assert result == "timer ran"
+    assert len(seen) == 1
