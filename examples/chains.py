@@ -152,12 +152,14 @@ async def chargeCard(user, total):
 # then chain with a destructured parameter and an early return
 async def describeUser(id):
     value = await fetchUser(id)
+
     def step(value):
         name = value["name"]
         tier = value["tier"]
         if tier == "gold":
             return f"{_js_str(name)} (priority)"
         return name
+
     label = step(value)
     return f"user: {_js_str(label)}"
 

@@ -38,6 +38,7 @@ from ._model import Handler, HandlerKind, Step, Translation
 from ._parse import Parsed, first_error, parse
 from ._py_text import (
     drop_trailing_return,
+    drop_unused_assignments,
     fstring_text,
     indent,
     join_top,
@@ -46,6 +47,7 @@ from ._py_text import (
     module_docstring,
     pystr,
     simplify_if,
+    space_nested_defs,
     wrap_line,
 )
 
@@ -332,6 +334,7 @@ class _Emitter:
         for name in _py_helpers.ordered(self.helpers):
             parts.append(_py_helpers.HELPERS[name].source.rstrip("\n"))
         if code:
+            code = space_nested_defs(code)
             wrapped = "\n".join(piece for line in code for piece in wrap_line(line))
             if not _parses(wrapped):  # never give up a parsing module for line length
                 wrapped = "\n".join(code)
@@ -1147,7 +1150,8 @@ class _Emitter:
                 decls.append(f"global {', '.join(sorted(self.scope.globals))}")
             if self.scope.nonlocals:
                 decls.append(f"nonlocal {', '.join(sorted(self.scope.nonlocals))}")
-            return decls + (lines or ["pass"])
+            keep = self.scope.globals | self.scope.nonlocals
+            return decls + (drop_unused_assignments(lines, keep) or ["pass"])
         finally:
             self.scope = outer
             self.except_names = saved_except

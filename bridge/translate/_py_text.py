@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 
 from .._exceptions import TranslationError
 
 __all__ = [
     "MAX_LINE",
     "drop_trailing_return",
+    "drop_unused_assignments",
     "fstring_text",
     "indent",
     "join_top",
@@ -24,6 +26,7 @@ __all__ = [
     "module_docstring",
     "pystr",
     "simplify_if",
+    "space_nested_defs",
     "tidy",
     "wrap_line",
 ]
@@ -312,3 +315,64 @@ MAX_LINE = 100
 
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def space_nested_defs(lines: list[str]) -> list[str]:
+    """One blank line around a nested def (not at the top of its block), as ruff format
+    writes it."""
+    out: list[str] = []
+    open_defs: list[int] = []  # indents of nested defs whose block is still going
+    for line in lines:
+        stripped = line.lstrip()
+        depth = len(line) - len(stripped)
+        if stripped:
+            while open_defs and depth <= open_defs[-1]:
+                open_defs.pop()
+                if out and out[-1] != "":
+                    out.append("")  # after the def, before the next statement
+        is_def = depth > 0 and stripped.startswith(("def ", "async def "))
+        if is_def and out and out[-1] != "" and not out[-1].rstrip().endswith(":"):
+            out.append("")
+        if is_def:
+            open_defs.append(depth)
+        out.append(line)
+    return out
+
+
+_OPENERS = ("if ", "elif ", "else:", "for ", "while ", "try:", "except", "finally:", "with ")
+_OPENERS_DEF = ("def ", "async def ", "async for ", "async with ")
+
+
+def drop_unused_assignments(lines: list[str], keep: set[str]) -> list[str]:
+    """A function's ``name = value`` whose name is read nowhere: ``value`` alone when it does
+    something (a call, an await), else nothing (Python's linters flag the unused name; JS
+    code that stores a value only a later step ignores has them)."""
+    words = Counter(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(lines)))
+    out: list[str] = []
+    for line in lines:
+        m = re.fullmatch(r"(\s*)([A-Za-z_][A-Za-z0-9_]*) = (.+)", line)
+        if m is None or m.group(2) in keep or words[m.group(2)] != 1:
+            out.append(line)
+        elif _acts(m.group(3)):
+            out.append(m.group(1) + m.group(3))
+    # A block left empty needs a pass.
+    fixed: list[str] = []
+    for i, line in enumerate(out):
+        fixed.append(line)
+        stripped = line.lstrip()
+        if line.rstrip().endswith(":") and stripped.startswith(_OPENERS + _OPENERS_DEF):
+            depth = len(line) - len(stripped)
+            following = next((x for x in out[i + 1 :] if x.strip()), "")
+            if len(following) - len(following.lstrip()) <= depth:
+                fixed.append(" " * (depth + 4) + "pass")
+    return fixed
+
+
+def _acts(expr: str) -> bool:
+    """Whether evaluating a Python expression can do something (call or await)."""
+    tree: ast.AST
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:  # await outside a function: ast wants it inside one
+        tree = ast.parse(f"async def _():\n    {expr}", mode="exec")
+    return any(isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(tree))
