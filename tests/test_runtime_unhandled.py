@@ -90,3 +90,17 @@ async def test_timers_keep_running_after_an_unhandled_rejection() -> None:
     )
     assert result == "timer ran"
     assert len(seen) == 1
+
+
+async def test_python_exception_rejected_into_js_and_dropped_there_is_reported_as_itself() -> None:
+    seen = _collect()
+    boom = KeyError("from python")
+
+    async def failing() -> None:
+        raise boom
+
+    bridge.eval("(p) => { p.then(() => 'never'); }")(bridge.to_js(failing()))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert len(seen) == 1
+    assert seen[0]["exception"] is boom
