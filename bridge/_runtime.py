@@ -200,6 +200,8 @@ def _start() -> None:
         _wrapped_types = frozenset({pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy})
         _pm = pm
         _track_rejections(pm)
+        if os.environ.get("BRIDGE_ASYNC_STACKS", "") in ("", "0"):
+            _capture_async_stacks_for_debuggees_only()
         _hook_set_running_loop()
 
 
@@ -354,6 +356,50 @@ def _report_unhandled(loop: asyncio.AbstractEventLoop) -> None:
     for reason in pending:
         exc = _convert.to_exception(reason)
         report(exc, promise=None, loop=loop)
+
+
+# --- async stacks ---------------------------------------------------------------------------------
+
+# SpiderMonkey, as pythonmonkey configures it, captures the JS stack for every promise it creates
+# (PromiseDebugInfo, JS::CaptureCurrentStack), so that error stacks can show the async callers
+# ("async*b@file:1"). Profiled here, that capture is a third of the CPU time of a promise-heavy
+# JS loop. Firefox's release builds capture those stacks only for realms a debugger watches;
+# bridge does the same by default (BRIDGE_ASYNC_STACKS=1 keeps pythonmonkey's setting). The
+# option is one bit of JS::ContextOptions, which mozjs keeps inside the JSContext; the bit is
+# found and then proven by JS::IsAsyncStackCaptureEnabledForRealm turning false, and put back
+# on any other build.
+_CONTEXT_OPTIONS_REF = "_ZN2JS17ContextOptionsRefEP9JSContext"
+_ASYNC_STACK_ENABLED = "_ZN2JS34IsAsyncStackCaptureEnabledForRealmEP9JSContext"
+_ASYNC_STACK = 0x100  # asyncStack_, in the 16-bit word of flags this mozjs starts with
+_ASYNC_STACK_DEBUGGEE_ONLY = 0x200  # asyncStackCaptureDebuggeeOnly_
+
+
+def _capture_async_stacks_for_debuggees_only() -> bool:
+    """Set ``asyncStackCaptureDebuggeeOnly`` on the engine's context; True when it took."""
+    where = Path(_pm.__file__).parent
+    try:
+        pm_so = ctypes.PyDLL(str(where / "pythonmonkey.so"))
+        mozjs = ctypes.CDLL(str(next(where.glob("libmozjs-*.so"))))
+        cx = ctypes.c_void_p.in_dll(pm_so, "GLOBAL_CX").value
+        options_ref = getattr(mozjs, _CONTEXT_OPTIONS_REF)
+        enabled = getattr(mozjs, _ASYNC_STACK_ENABLED)
+    except (OSError, AttributeError, StopIteration, ValueError):
+        return False
+    if not cx:
+        return False
+    options_ref.restype = ctypes.c_void_p
+    options_ref.argtypes = [ctypes.c_void_p]
+    enabled.restype = ctypes.c_bool
+    enabled.argtypes = [ctypes.c_void_p]
+    flags = ctypes.c_uint16.from_address(options_ref(cx))
+    before = flags.value
+    if not enabled(cx) or before & (_ASYNC_STACK | _ASYNC_STACK_DEBUGGEE_ONLY) != _ASYNC_STACK:
+        return False  # not the layout measured on pythonmonkey 1.4.1's mozjs: leave it
+    flags.value = before | _ASYNC_STACK_DEBUGGEE_ONLY
+    if enabled(cx):
+        flags.value = before
+        return False
+    return True
 
 
 # --- loop integration ---------------------------------------------------------------------------
