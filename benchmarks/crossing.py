@@ -99,6 +99,13 @@ async def _timings(mode: str) -> dict[str, float]:
     out = _best(rounds)
     out["js_loop_s"] = min([await _js_loop(js) for _ in range(JS_LOOP_ROUNDS)])
     if mode == "bridge":
+        # The same loop with SpiderMonkey capturing an async stack for every promise, as raw
+        # pythonmonkey does (bridge captures them for debuggee realms only; see README).
+        from bridge import _runtime
+
+        if _runtime.set_async_stacks(True):
+            out["js_loop_async_stacks_s"] = min([await _js_loop(js) for _ in range(JS_LOOP_ROUNDS)])
+            _runtime.set_async_stacks(False)
         # The floor for any Python-side job queue: the same loop drained by a bare deque
         # (no reference release, no checks: it leaks, so it runs last and only for timing).
         # bridge's own share of a promise job is the gap between this and js_loop_s.
@@ -224,8 +231,14 @@ def main() -> None:
     bare = br["js_loop_bare_s"]
     per_job_us = (br["js_loop_s"] - bare) / JS_LOOP * 1e6  # one promise job per `await i`
     print(f"\npromise-heavy JS loop: bridge is {speedup:.1f}x faster than raw pythonmonkey")
+    if "js_loop_async_stacks_s" in br:
+        with_stacks = br["js_loop_async_stacks_s"]
+        print(
+            f"  with async stacks captured for every promise (BRIDGE_ASYNC_STACKS=1, raw pm's "
+            f"setting): {with_stacks:.2f} s, {raw['js_loop_s'] / with_stacks:.1f}x faster than raw"
+        )
     print(
-        f"same loop on a bare deque (no leak release, no checks): {bare:.2f} s, "
+        f"  on a bare deque (no leak release, no checks, async stacks off): {bare:.2f} s, "
         f"{raw['js_loop_s'] / bare:.1f}x raw; bridge's own share: {per_job_us:+.2f} us per job"
     )
     print("targets: await ratio <= 1.0; JS loop >= 3x faster; RSS growth < 5 MB per 100,000 awaits")

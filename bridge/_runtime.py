@@ -374,8 +374,12 @@ _ASYNC_STACK = 0x100  # asyncStack_, in the 16-bit word of flags this mozjs star
 _ASYNC_STACK_DEBUGGEE_ONLY = 0x200  # asyncStackCaptureDebuggeeOnly_
 
 
+_async_stack_flags: ctypes.c_uint16 | None = None  # the proven flags word, once found
+
+
 def _capture_async_stacks_for_debuggees_only() -> bool:
     """Set ``asyncStackCaptureDebuggeeOnly`` on the engine's context; True when it took."""
+    global _async_stack_flags
     where = Path(_pm.__file__).parent
     try:
         pm_so = ctypes.PyDLL(str(where / "pythonmonkey.so"))
@@ -399,6 +403,23 @@ def _capture_async_stacks_for_debuggees_only() -> bool:
     if enabled(cx):
         flags.value = before
         return False
+    _async_stack_flags = flags
+    return True
+
+
+def set_async_stacks(enabled: bool) -> bool:
+    """Capture async stacks for every promise (True) or for debuggee realms only (False).
+
+    For measuring the cost (``benchmarks/crossing.py``); users choose with BRIDGE_ASYNC_STACKS.
+    Returns False when the flag could not be found on this build (nothing changed).
+    """
+    engine()
+    if _async_stack_flags is None:
+        return False
+    if enabled:
+        _async_stack_flags.value &= ~_ASYNC_STACK_DEBUGGEE_ONLY
+    else:
+        _async_stack_flags.value |= _ASYNC_STACK_DEBUGGEE_ONLY
     return True
 
 

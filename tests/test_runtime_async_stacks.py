@@ -42,3 +42,14 @@ def test_bridge_async_stacks_env_keeps_async_frames() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "async*b@<run>:1:" in proc.stdout
+
+
+async def test_set_async_stacks_toggles_capture() -> None:
+    from bridge import _runtime
+
+    try:
+        assert _runtime.set_async_stacks(True) is True
+        assert "async*b@<eval>:1:" in await bridge.eval(STACK)
+    finally:
+        assert _runtime.set_async_stacks(False) is True
+    assert "async*" not in await bridge.eval(STACK)
