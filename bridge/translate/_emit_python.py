@@ -45,6 +45,7 @@ from ._py_text import (
     js_comment,
     js_string,
     module_docstring,
+    none_guard,
     pystr,
     simplify_if,
     space_nested_defs,
@@ -614,6 +615,10 @@ class _Emitter:
         if t == "identifier":
             binding = self.declare(pattern, self.text(pattern), plain=plain)
             return [f"{binding.py} = {source}"]
+        if t in ("array_pattern", "object_pattern") and not any(
+            c.type != "comment" for c in pattern.named_children
+        ):
+            return none_guard([source])  # `{}` / `[]` bind nothing but still throw on null
         if t == "array_pattern":
             items, index = [], 0
             for c in pattern.children:
@@ -1779,15 +1784,21 @@ class _Emitter:
         if handler.kind == HandlerKind.REFERENCE:
             return self.fresh("error" if error else "value"), None
         param = handler.param
-        if param is None or not param.used:
-            extra = handler.params[1:]
+        extra = handler.params[1:]
+
+        def bind_extra() -> list[str]:
+            return [
+                f"{self.declare(p.pattern, p.names[0]).py} = None"
+                for p in extra
+                if p.used and p.is_identifier
+            ]
+
+        # An unused pattern (``({a}) => 1``) is still bound: JS destructures the value, and
+        # throws a TypeError on null/undefined (the unused names become that check).
+        if param is None or (not param.used and param.is_identifier):
 
             def bind_none() -> list[str]:
-                return [
-                    f"{self.declare(p.pattern, p.names[0]).py} = None"
-                    for p in extra
-                    if p.used and p.is_identifier
-                ]
+                return bind_extra()
 
             return "", bind_none
         if param.is_identifier:
@@ -1811,7 +1822,7 @@ class _Emitter:
         temp = self.fresh("error" if error else "value")
 
         def bind_pattern() -> list[str]:
-            return self.destructure(param.pattern, temp, plain=True, error=error)
+            return self.destructure(param.pattern, temp, plain=True, error=error) + bind_extra()
 
         return temp, bind_pattern
 

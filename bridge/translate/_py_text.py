@@ -9,7 +9,9 @@ docstring, and how a line longer than the project's 100 columns is laid out the 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections import Counter
 
 from .._exceptions import TranslationError
@@ -24,6 +26,7 @@ __all__ = [
     "js_comment",
     "js_string",
     "module_docstring",
+    "none_guard",
     "pystr",
     "simplify_if",
     "space_nested_defs",
@@ -346,8 +349,15 @@ _OPENERS_DEF = ("def ", "async def ", "async for ", "async with ")
 def drop_unused_assignments(lines: list[str], keep: set[str]) -> list[str]:
     """A function's ``name = value`` whose name is read nowhere: ``value`` alone when it does
     something (a call, an await), else nothing (Python's linters flag the unused name; JS
-    code that stores a value only a later step ignores has them)."""
-    words = Counter(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(lines)))
+    code that stores a value only a later step ignores has them).
+
+    A dropped value that reads properties (``v["a"]``, ``v["c"]["d"]``: a destructuring or a
+    property read whose names nobody uses) still fails where JS fails: reading a property of
+    ``null``/``undefined`` throws a TypeError in JS, so the dropped read becomes a guard
+    (``if v is None: raise TypeError(...)``). Only that: a missing key or index gives
+    ``undefined`` in JS, so the read itself is not kept (it would raise KeyError/IndexError).
+    """
+    words = _name_counts(lines)
     out: list[str] = []
     for line in lines:
         m = re.fullmatch(r"(\s*)([A-Za-z_][A-Za-z0-9_]*) = (.+)", line)
@@ -355,6 +365,12 @@ def drop_unused_assignments(lines: list[str], keep: set[str]) -> list[str]:
             out.append(line)
         elif _acts(m.group(3)):
             out.append(m.group(1) + m.group(3))
+        else:
+            receivers = _receivers(m.group(3))
+            if receivers:
+                guard = none_guard(receivers, m.group(1))
+                if out[-len(guard) :] != guard:  # {a, b} = v: one guard for v
+                    out += guard
     # A block left empty needs a pass.
     fixed: list[str] = []
     for i, line in enumerate(out):
@@ -366,6 +382,56 @@ def drop_unused_assignments(lines: list[str], keep: set[str]) -> list[str]:
             if len(following) - len(following.lstrip()) <= depth:
                 fixed.append(" " * (depth + 4) + "pass")
     return fixed
+
+
+def none_guard(receivers: list[str], pad: str = "") -> list[str]:
+    """``if r is None: raise TypeError``: what JS does when a destructuring or a property
+    read meets ``null``/``undefined`` (both are None here)."""
+    test = " or ".join(f"{r} is None" for r in receivers)
+    return [f"{pad}if {test}:", f'{pad}    raise TypeError("cannot read properties of None")']
+
+
+def _name_counts(lines: list[str]) -> Counter[str]:
+    """How often each word occurs in lines outside plain string literals (``v["a"]`` does not
+    read a name ``a``); words inside f-strings count (their fields read names)."""
+    text = "\n".join(lines)
+    try:
+        counts: Counter[str] = Counter()
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING and "f" not in _prefix(tok.string):
+                continue  # a plain literal reads no name (an f-string's fields do)
+            if tok.type in (tokenize.NAME, tokenize.STRING) or tok.type == _FSTRING_MIDDLE:
+                counts.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tok.string))
+        return counts
+    except (tokenize.TokenError, SyntaxError):  # not a whole block: count every word
+        return Counter(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+
+_FSTRING_MIDDLE = getattr(tokenize, "FSTRING_MIDDLE", -1)  # Python 3.12+ splits f-strings
+
+
+def _prefix(literal: str) -> str:
+    return literal[: len(literal) - len(literal.lstrip("rRbBuUfF"))].lower()
+
+
+def _receivers(expr: str) -> list[str]:
+    """The objects a pure property read reads from, outermost first: ``v["c"]["d"]`` ->
+    ``["v", 'v["c"]']``; [] when expr is not a chain of subscripts on a name."""
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return []
+    if not isinstance(node, ast.Subscript):
+        return []
+    data = expr.encode("utf-8")  # ast offsets count UTF-8 bytes
+    out: list[str] = []
+    while isinstance(node, ast.Subscript):
+        node = node.value
+        end = node.end_col_offset
+        if end is None:
+            return []
+        out.append(data[node.col_offset : end].decode("utf-8"))
+    return out[::-1] if isinstance(node, ast.Name) else []
 
 
 def _acts(expr: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 from collections.abc import Generator
 from typing import Any
 
@@ -124,6 +125,10 @@ def py_outcome(code: str) -> dict[str, Any]:
             if inspect.isawaitable(value):
                 value = await asyncio.wait_for(value, 10)
             result: dict[str, Any] = {"value": "<undefined>" if value is None else _normal(value)}
+        except TypeError:
+            # As harness.WRAPPER does on the JS side: a TypeError is compared by its class
+            # only (engines word their messages after the source text; Python after its own).
+            result = {"error": "TypeError"}
         except Exception as exc:
             name = _JS_NAMES.get(type(exc).__name__, type(exc).__name__)
             result = {"error": f"{name}: {exc}"}
@@ -139,12 +144,22 @@ def translate_py(program: str) -> str:
     return bridge.translate(program, to="python").code
 
 
+_NULL_LOGGED = re.compile(r"(ok|thenable|aplus):(null|undefined)")
+
+
 def _undefined_is_null(data: dict[str, Any]) -> dict[str, Any]:
-    # null and undefined are both None in Python: compare them as one value.
+    # null and undefined are both None in Python: compare them as one value (the settled
+    # value, and what the stubs log about it: JS's "ok:null" is Python's "ok:undefined").
     outcome = dict(data["outcome"])
     if outcome.get("value", 0) is None:
         outcome["value"] = "<undefined>"
-    return {"outcome": outcome, "log": data["log"]}
+    log = [
+        _NULL_LOGGED.sub(r"\1:undefined", x)
+        if isinstance(x, str) and _NULL_LOGGED.fullmatch(x)
+        else x
+        for x in data["log"]
+    ]
+    return {"outcome": outcome, "log": log}
 
 
 def assert_same(program: str) -> tuple[dict[str, Any], str]:

@@ -322,6 +322,34 @@ PROGRAMS = [
         "    return a === 1 && b !== 1 ? 'yes' : 'no';\n  });\n}",
         id="ternary-strict-equality",
     ),
+    # ---- destructuring and property reads whose names nobody uses still throw on null
+    P(
+        "async function main() {\n  const {a} = await ok(null);\n  return 1;\n}",
+        id="unused-destructure-of-null",
+    ),
+    P(
+        "async function main() {\n  const v = await ok({ c: null });\n  const {c: {d}} = v;\n"
+        "  return 1;\n}",
+        id="unused-nested-destructure-of-null",
+    ),
+    P(
+        "async function main() {\n  const v = await ok(undefined);\n  const n = v.size;\n"
+        "  return 2;\n}",
+        id="unused-property-read-of-undefined",
+    ),
+    P(
+        "function main() { return ok(null).then(([first]) => 'never'); }",
+        id="unused-array-param-of-null",
+    ),
+    P(
+        "async function main() {\n  const {a} = await ok({});\n  const [z] = await ok([]);\n"
+        "  const xs = await ok([]);\n  const first = xs[0];\n  return 'fine';\n}",
+        id="unused-destructure-of-empty-is-fine",
+    ),
+    P(
+        "function main() { return ok({}).then(({}) => ok(null)).then(({}) => 'never'); }",
+        id="empty-pattern-of-null",
+    ),
 ]
 
 
@@ -343,16 +371,7 @@ def _js_target_shapes() -> list[object]:
     except ImportError:  # pragma: no cover - the JS target's table is not there
         return []
     shapes: list[tuple[str, str]] = getattr(test_equivalence, "SHAPES", [])
-    known = {
-        # Destructuring whose names are all unused is dropped; JS would throw on null.
-        "then-destructure-throws": "an unused destructuring is not evaluated",
-    }
-    return [
-        P(source, id=name, marks=[pytest.mark.xfail(strict=True, reason=known[name])])
-        if name in known
-        else P(source, id=name)
-        for name, source in shapes
-    ]
+    return [P(source, id=name) for name, source in shapes]
 
 
 JS_TARGET_SHAPES = _js_target_shapes()
