@@ -326,12 +326,19 @@ def _on_rejection(cx: int, muted: bool, promise: int, state: int, data: int) -> 
     """Called by SpiderMonkey, inside JS, when a promise is rejected unhandled or handled late."""
     try:
         if state != _UNHANDLED_STATE:
-            _rejections.pop(_promise_id(promise), None)
+            reason = _rejections.pop(_promise_id(promise), None)
+            if type(reason) is _pm.SpiderMonkeyError:
+                js_error_of(reason)  # drops the reference pythonmonkey leaks on its jsError
             return
         # The reason stays reachable from the promise (rooted by the engine's handle) while it
         # is converted; pythonmonkey's proxy then roots it for as long as the note exists.
         value = ctypes.c_uint64(_promise_result(promise))
-        _rejections[_promise_id(promise)] = _to_python(cx, ctypes.addressof(value))
+        reason = _to_python(cx, ctypes.addressof(value))
+        # A number comes as a float with one reference too many (as everywhere in pythonmonkey):
+        # `reason` + getrefcount's argument + the lost one.
+        if type(reason) is float and getrefcount(reason) == 3:
+            _decref(id(reason))
+        _rejections[_promise_id(promise)] = reason
         loop = asyncio._get_running_loop()
         if loop is not None:
             wake = vars(loop).get("_bridge_wake")
