@@ -4,7 +4,9 @@ JS -> Python
     A JS promise reaching Python is already an asyncio future (``_runtime.JSFuture``, created by
     pythonmonkey on the running loop); ``to_future`` also adopts any JS thenable and any Python
     awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
-    as attributes (``Bluebird.delay``), and handed back to JS as the very same function.
+    as attributes (``Bluebird.delay``), and handed back to JS as the very same function. JS
+    objects come back as ``JSObject``: attributes and items, methods bound to the object, every
+    JS throw mapped, the very same object again in JS. Arrays stay pythonmonkey's list proxies.
 
 Python -> JS
     ``to_js`` gives what JS sees as a Promise for a coroutine, Task, asyncio or
