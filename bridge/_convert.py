@@ -238,7 +238,7 @@ class JSFunction:
     __slots__ = ("__weakref__", "js_value")
 
     def __init__(self, js_value: Any) -> None:
-        self.js_value = js_value
+        object.__setattr__(self, "js_value", js_value)
 
     def __call__(self, *args: Any) -> Any:
         for arg in args:
@@ -327,41 +327,19 @@ class JSObject:
     def __init__(self, js_value: Any) -> None:
         object.__setattr__(self, "js_value", js_value)
 
-    def _lookup(self, name: Any) -> tuple[bool, Any]:
-        """(found, value): one proxy read; the careful path only when it gives undefined."""
-        _enter()
-        proxy = self.js_value
-        value = proxy[name]
-        if value is None:
-            # undefined, missing, or a getter that threw (pythonmonkey returns None for all
-            # three and drops the error): ask JS, which raises the mapped error.
-            h = _runtime.helpers()
-            if not h.hasProperty(proxy, name):
-                return False, None
-            try:
-                value = h.getProperty(proxy, name)
-            except Exception as exc:
-                mapped = _runtime.translate_error(exc)
-                if mapped is None:
-                    raise
-                raise mapped from None
-        if name in _DICT_NAMES and type(value) in _runtime._wrapped_types and callable(value):
-            # pythonmonkey binds `this` for a method read through its proxy, except for names
-            # that are also dict methods (get, keys, items...): bound here instead.
-            return True, JSFunction(_runtime.helpers().bind(value, proxy))
-        return True, wrap(value)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        found, value = self._lookup(name)
-        if not found:
+    def __getattribute__(self, name: str) -> Any:
+        # Not __getattr__: that runs only after the normal lookup failed, which costs a
+        # raised-and-caught AttributeError per read. Dunders and js_value are Python's.
+        if name == "js_value" or (name[:2] == "__" and name[-2:] == "__"):
+            return object.__getattribute__(self, name)
+        value = _member(_js_value_of(self), name)
+        if value is _MISSING:
             raise AttributeError(f"JS object has no property {name!r}")
         return value
 
     def __getitem__(self, key: Any) -> Any:
-        found, value = self._lookup(key)
-        if not found:
+        value = _member(_js_value_of(self), key)
+        if value is _MISSING:
             raise KeyError(key)
         return value
 
@@ -408,6 +386,47 @@ class JSObject:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
 
 
+_js_value_of = JSObject.js_value.__get__  # type: ignore[attr-defined]  # the slot, read in C
+_MISSING = object()
+
+
+def _member(proxy: Any, name: Any) -> Any:
+    """``proxy[name]`` as bridge hands it over, or ``_MISSING``; one proxy read, mostly."""
+    if get_ident() != _runtime._owner:
+        _runtime.check_thread()
+    loop = _get_running_loop()
+    if loop is not None and loop is not _runtime._attached:
+        _runtime.attach_running_loop()
+    value = proxy[name]
+    kind = type(value)
+    if kind is float:
+        # pythonmonkey's proxy read keeps one reference too many to a number it hands over:
+        # `value` + getrefcount's argument + that one (checked inline, as in JSFunction).
+        if getrefcount(value) == 3:
+            _runtime.drop_lost_reference(value)
+        return value
+    if value is None:
+        # undefined, missing, or a getter that threw (pythonmonkey returns None for all
+        # three and drops the error): ask JS, which raises the mapped error.
+        h = _runtime.helpers()
+        if not h.hasProperty(proxy, name):
+            return _MISSING
+        try:
+            return wrap(h.getProperty(proxy, name))
+        except Exception as exc:
+            mapped = _runtime.translate_error(exc)
+            if mapped is None:
+                raise
+        raise mapped  # outside the except block: see _runtime.call
+    if kind in _SCALAR_TYPES:
+        return value
+    if name in _DICT_NAMES and kind in _runtime._wrapped_types and callable(value):
+        # pythonmonkey binds `this` for a method read through its proxy, except for names
+        # that are also dict methods (get, keys, items...): bound here instead.
+        return JSFunction(_runtime.helpers().bind(value, proxy))
+    return wrap(value)
+
+
 def _enter() -> None:
     """What every bridged access does first: the engine's thread, the running loop wired."""
     if get_ident() != _runtime._owner:
@@ -423,9 +442,14 @@ _DICT_NAMES = frozenset(dir(dict))
 _object_proxy: type | None = None  # pythonmonkey's JSObjectProxy, once the engine started
 
 
+_function_proxies: frozenset[type] = frozenset()
+
+
 def _learn_proxy_types() -> None:
-    global _object_proxy
-    _object_proxy = _runtime.engine().JSObjectProxy
+    global _object_proxy, _function_proxies
+    pm = _runtime.engine()
+    _function_proxies = frozenset({pm.JSFunctionProxy, pm.JSMethodProxy})
+    _object_proxy = pm.JSObjectProxy
 
 
 def _js_function_types() -> tuple[type, ...]:
@@ -444,6 +468,8 @@ def wrap(value: Any) -> Any:
         return JSObject(value)
     if kind in _SCALAR_TYPES:
         return value
+    if kind in _function_proxies:
+        return JSFunction(value)
     if _object_proxy is None and _runtime._pm is not None:
         _learn_proxy_types()
         return wrap(value)
