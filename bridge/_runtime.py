@@ -256,10 +256,16 @@ def _hook_set_running_loop() -> None:
         set_running_loop(loop)
         if mirror:
             _mirror(loop)
-        if loop is not None and loop is not _attached and get_ident() == _owner:
+        if loop is None or get_ident() != _owner:
+            return
+        if loop is not _attached:
             # A loop bridge cannot drive is refused with its message at its first JS use.
             with contextlib.suppress(BridgeError):
                 _attach(loop)
+        if _rejections:  # noted with no loop running: checked after this loop's first drain
+            wake = getattr(loop, "_bridge_wake", None)
+            if wake is not None:
+                wake()
 
     events._set_running_loop = _set_running_loop
     if mirror:
@@ -341,7 +347,7 @@ def _on_rejection(cx: int, muted: bool, promise: int, state: int, data: int) -> 
         _rejections[_promise_id(promise)] = reason
         loop = asyncio._get_running_loop()
         if loop is not None:
-            wake = vars(loop).get("_bridge_wake")
+            wake = getattr(loop, "_bridge_wake", None)
             if wake is not None:
                 wake()
     except BaseException as exc:  # never let a Python error unwind through the engine

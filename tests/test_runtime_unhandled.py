@@ -134,3 +134,16 @@ async def test_rejections_handled_late_leave_nothing_behind() -> None:
         src = f"(i) => {{ Promise.reject({reason}).catch(() => {{}}); }}"
         assert await blocks_per_call(src) - baseline < 0.2, reason
     assert seen == []
+
+
+def test_rejection_made_with_no_loop_is_reported_once_a_loop_runs() -> None:
+    bridge.eval("Promise.reject(new SyntaxError('before any loop')); 0")
+    seen: list[dict[str, Any]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: seen.append(ctx))
+        await _turns()
+
+    asyncio.run(main())
+    assert len(seen) == 1
+    assert isinstance(seen[0]["exception"], bridge.JSSyntaxError)
