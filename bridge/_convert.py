@@ -242,8 +242,8 @@ class JSFunction:
 
     def __call__(self, *args: Any) -> Any:
         for arg in args:
-            if not isinstance(arg, _PLAIN):
-                args = tuple(_to_js_arg(a) for a in args)
+            if type(arg) not in _SCALAR_TYPES:
+                args = tuple(map(_to_js_arg, args))
                 break
         # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
         if get_ident() != _runtime._owner:
@@ -438,6 +438,9 @@ def _enter() -> None:
 
 _PLAIN = (int, float, str, bytes, type(None), bool, list, dict, tuple)
 _SCALAR_TYPES = frozenset({int, float, str, bool, type(None)})
+# Exactly these: pythonmonkey's proxies subclass them. Not tuple: JS sees a tuple as an opaque
+# Python object whose items it cannot read, and Python gets it back as itself, wrappers intact.
+_CONTAINER_TYPES = frozenset({dict, list})
 _DICT_NAMES = frozenset(dir(dict))
 _object_proxy: type | None = None  # pythonmonkey's JSObjectProxy, once the engine started
 
@@ -506,9 +509,12 @@ def _to_js_arg(value: Any) -> Any:
     whose rejection is a ``PythonError``; Python functions are wrapped so their exceptions reach
     JS as ``PythonError`` and async ones return native promises.
     """
+    kind = type(value)
+    if kind in _CONTAINER_TYPES:
+        return _container_for_js(value, None)
     if isinstance(value, _PLAIN):
         return value
-    if isinstance(value, (JSFunction, JSObject)):
+    if kind is JSObject or kind is JSFunction or isinstance(value, (JSFunction, JSObject)):
         return value.js_value
     if isinstance(value, BaseException):
         return to_js_error(value)
@@ -521,6 +527,65 @@ def _to_js_arg(value: Any) -> Any:
     if inspect.isfunction(value) or inspect.ismethod(value):
         return _function_for_js(value)
     return value
+
+
+def _container_for_js(value: Any, seen: dict[int, Any] | None) -> Any:
+    """A dict or list about to cross: itself, or a copy with its contents made ready.
+
+    pythonmonkey hands JS a live view of a container and converts its items on the way, but it
+    knows nothing of bridge's wrappers: a ``JSObject`` inside would reach JS as a Python proxy
+    (``opts.signal instanceof AbortSignal`` false). The common case costs one pass over the
+    item types in C and no copy: only a container holding something other than a scalar is
+    looked into, and only one holding something that changes is copied (JS then sees the copy,
+    not a live view). ``seen`` maps the containers being converted to their copies, so a
+    container that holds itself is copied once and stays a cycle.
+    """
+    items = value.values() if type(value) is dict else value
+    if set(map(type, items)) <= _SCALAR_TYPES:
+        return value
+    if seen is None:
+        seen = {}
+    elif id(value) in seen:
+        return seen[id(value)]
+    seen[id(value)] = value  # until a copy is known: a cycle back here keeps the original
+    if type(value) is dict:
+        changed = False
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            new = _item_for_js(item, seen)
+            changed = changed or new is not item
+            out[key] = new
+        result: Any = out if changed else value
+    else:
+        converted = [_item_for_js(item, seen) for item in value]
+        changed = any(new is not old for new, old in zip(converted, value, strict=True))
+        result = converted if changed else value
+    if result is not value:
+        # A cycle through this container: point it at the copy, not the original.
+        _repoint(result, value, seen, result)
+    seen[id(value)] = result
+    return result
+
+
+def _item_for_js(item: Any, seen: dict[int, Any]) -> Any:
+    kind = type(item)
+    if kind in _SCALAR_TYPES:
+        return item
+    if kind in _CONTAINER_TYPES:
+        return _container_for_js(item, seen)
+    return _to_js_arg(item)
+
+
+def _repoint(copy: Any, original: Any, seen: dict[int, Any], replacement: Any) -> None:
+    """Make the items of ``copy`` that are ``original`` (a self reference) ``replacement``."""
+    if type(copy) is dict:
+        for key, item in copy.items():
+            if item is original:
+                copy[key] = replacement
+    else:
+        for i, item in enumerate(copy):
+            if item is original:
+                copy[i] = replacement
 
 
 def _is_async_iterable(value: Any) -> bool:

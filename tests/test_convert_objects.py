@@ -186,3 +186,37 @@ def test_numbers_read_through_a_js_object_do_not_leak() -> None:
         assert obj.v + obj["inner"].w == 4.0
     gc.collect()
     assert (sys.getallocatedblocks() - before) / 5000 < 0.2
+
+
+def test_wrappers_nested_in_containers_reach_js_as_themselves() -> None:
+    controller = bridge.eval("new AbortController()")
+    fn = bridge.eval("function f() { return new Date(0); }; f")
+    check = bridge.eval(
+        "(opts, list, nested) => [opts.signal instanceof AbortSignal,"
+        " list[0] instanceof AbortSignal, typeof list[1],"
+        " nested.a[0].b instanceof AbortSignal,"
+        " opts.n, list[2]]"
+    )
+    result = check(
+        {"signal": controller.signal, "n": 1},
+        [controller.signal, fn, 3],
+        {"a": [{"b": controller.signal}]},
+    )
+    assert list(result) == [True, True, "function", True, 1.0, 3.0]
+    # A tuple is opaque to JS (pythonmonkey): it comes back to Python as itself, wrappers intact.
+    pair = (controller.signal, 1)
+    assert bridge.eval("(t) => t")(pair) is pair
+
+
+def test_plain_containers_cross_untouched() -> None:
+    # No copy when nothing inside needs converting: JS sees the very list (writes show in Python).
+    data = [1, 2.5, "x", None, True]
+    bridge.eval("(a) => { a.push(4); }")(data)
+    assert data == [1, 2.5, "x", None, True, 4]
+
+
+def test_self_referencing_container_with_wrapper_crosses() -> None:
+    controller = bridge.eval("new AbortController()")
+    data: dict[str, object] = {"signal": controller.signal}
+    data["self"] = data
+    assert bridge.eval("(o) => o.signal instanceof AbortSignal")(data) is True
