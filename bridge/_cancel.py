@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
+from threading import get_ident
 from types import CodeType, FrameType, TracebackType
 from typing import Any
 
@@ -320,9 +321,10 @@ def abort_error(task: asyncio.Future[Any]) -> Any:
 def iterate(obj: Any) -> JSAsyncIterator:
     """``bridge.iterate``: walk a JS async iterable (or sync iterable) with ``async for``.
 
-    ``async for item in bridge.iterate(js_obj)`` pulls one ``next()`` per step; use
-    ``async with bridge.iterate(js_obj) as items:`` to close the JS iterator (run a JS
-    generator's ``finally``) when leaving the loop early.
+    ``async for item in bridge.iterate(js_obj)`` (or ``async for item in js_obj``) pulls one
+    ``next()`` per step; ``async with bridge.iterate(js_obj) as items:`` closes the JS iterator
+    (runs a JS generator's ``finally``) on leaving the block; an iterator dropped before its
+    end is closed from the loop.
 
     Raises:
         JSTypeError: ``obj`` is a JS value that is neither async iterable nor iterable.
@@ -352,9 +354,10 @@ def _check_python_iterable(obj: Any) -> None:
 class JSAsyncIterator:
     """``async for`` over a JS async iterable (or a sync one, whose values are awaited).
 
-    One ``next()`` crosses per step. Leaving the loop early does not close the JS iterator (as
-    with Python async generators); ``aclose()`` does, calling its ``return()`` so a JS
-    generator's ``finally`` runs. ``async with JSAsyncIterator(x) as it:`` closes on exit.
+    One ``next()`` crosses per step. ``aclose()`` closes the JS iterator, calling its
+    ``return()`` so a JS generator's ``finally`` runs; ``async with JSAsyncIterator(x) as it:``
+    closes on exit. One dropped before its end (``break`` in ``async for item in js_obj``) is
+    closed from the loop, as asyncio closes a dropped Python async generator.
 
     Raises:
         JSTypeError: ``obj`` is not iterable, or a step gives a non-object result.
@@ -398,6 +401,16 @@ class JSAsyncIterator:
             raise StopAsyncIteration
         return _convert.wrap(value)
 
+    def __del__(self) -> None:
+        # Dropped before its end (``break`` in ``async for js_obj``): close the JS iterator, so a
+        # JS generator's ``finally`` runs, as asyncio closes a dropped Python async generator.
+        # From the loop, not from here: the collector may run in the middle of an engine call.
+        if getattr(self, "_done", True) or get_ident() != _runtime._owner:
+            return
+        loop = asyncio._get_running_loop()
+        if loop is not None and not loop.is_closed():
+            loop.call_soon(_close_dropped, self._iterator)
+
     async def aclose(self) -> None:
         """Close the JS iterator (its ``return()``), once; later steps end the loop."""
         if self._done:
@@ -415,6 +428,11 @@ class JSAsyncIterator:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _close_dropped(iterator: Any) -> None:
+    """Close a JS iterator nobody walks any more; what its ``return()`` throws is dropped."""
+    _runtime.call(_fn("iter", "drop"), iterator)
 
 
 class _PythonIteratorForJS:

@@ -369,6 +369,15 @@ class JSObject:
     def __dir__(self) -> list[str]:
         return sorted(set(_runtime.helpers().ownKeys(self.js_value)))
 
+    def __aiter__(self) -> Any:
+        """``async for item in js_obj``: what ``bridge.iterate(js_obj)`` walks (DESIGN.md).
+
+        A JS object that is not async iterable (nor iterable) raises ``JSTypeError`` here.
+        """
+        from . import _cancel  # higher layer (issue 4): the iteration machinery
+
+        return _cancel.iterate(self)
+
     def __repr__(self) -> str:
         return f"<JS object {self.js_value!r}>"
 
@@ -589,8 +598,12 @@ def _repoint(copy: Any, original: Any, seen: dict[int, Any], replacement: Any) -
 
 
 def _is_async_iterable(value: Any) -> bool:
+    """A Python async iterable, to be a JS async iterator. Not a ``JSObject`` (it has
+    ``__aiter__`` too): that is a JS object, which goes back to JS as itself."""
     return inspect.isasyncgen(value) or (
-        hasattr(type(value), "__aiter__") and not inspect.isawaitable(value)
+        hasattr(type(value), "__aiter__")
+        and not isinstance(value, JSObject)
+        and not inspect.isawaitable(value)
     )
 
 

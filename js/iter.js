@@ -6,7 +6,7 @@
  *   three Python functions returns a promise of [done, value]; JS sees real {value, done}
  *   objects, and `for await ... break` calls return(), which closes the Python generator.
  * - iteratorOf(obj) / step(it) / close(it): what Python's `async for` over a JS async (or
- *   sync) iterable needs, one crossing per step.
+ *   sync) iterable needs, one crossing per step; drop(it) closes one Python let go of.
  */
 (function installBridgeIter(global) {
   'use strict';
@@ -66,5 +66,10 @@
     }).then(() => undefined);
   }
 
-  return Object.freeze({ fromPython, iteratorOf, step, close });
+  // close() for an iterator Python dropped: nobody awaits it, so a failing return() is dropped.
+  function drop(iterator) {
+    close(iterator).catch(() => undefined);
+  }
+
+  return Object.freeze({ fromPython, iteratorOf, step, close, drop });
 })(globalThis);

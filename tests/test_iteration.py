@@ -92,6 +92,79 @@ async def test_aclose_runs_the_js_generators_finally() -> None:
     assert [x async for x in items] == []
 
 
+async def _until(check: Any, timeout: float = 2.0) -> None:
+    """Let the loop (and the engine's jobs) run until ``check()`` holds, at most ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.001)
+
+
+async def test_async_for_directly_over_a_js_async_generator_and_break_closes_it() -> None:
+    state = bridge.eval(
+        """
+        ({
+          log: [],
+          async *gen() { try { yield 1; yield 2; yield 3; } finally { this.log.push('finally'); } },
+        })
+        """
+    )
+    assert [x async for x in state.gen()] == [1, 2, 3]
+    assert [str(x) for x in state.log] == ["finally"]
+    got = []
+    async for item in state.gen():
+        got.append(item)
+        if item == 2:
+            break
+    assert got == [1, 2]
+    # Dropped before its end: closed from the loop, as asyncio closes a Python async generator.
+    await _until(lambda: len(state.log) == 2)
+    assert [str(x) for x in state.log] == ["finally", "finally"]
+
+
+async def test_async_for_directly_over_an_object_with_symbol_async_iterator() -> None:
+    source = bridge.eval(
+        """
+        ({
+          log: [],
+          [Symbol.asyncIterator]() {
+            let i = 0;
+            const log = this.log;
+            return {
+              next: async () => (i < 3 ? { value: i++, done: false } : { done: true }),
+              return: async () => { log.push('return'); return { done: true }; },
+            };
+          },
+        })
+        """
+    )
+    assert [x async for x in source] == [0, 1, 2]
+    assert list(source.log) == []  # ran to its end: return() is not called
+    async for item in source:
+        assert item == 0
+        break
+    await _until(lambda: len(source.log) == 1)
+    assert [str(x) for x in source.log] == ["return"]
+
+
+async def test_an_async_iterable_js_object_goes_back_to_js_as_itself() -> None:
+    gen = bridge.eval("(async function* () { yield 1; })()")
+    same = bridge.eval("(a, b) => a === b")
+    assert same(gen, gen.js_value) is True
+    assert same({"g": gen}["g"], gen.js_value) is True
+    # to_js sees a JS object, not a Python async iterable to hand JS as a PythonAsyncIterator.
+    assert isinstance(bridge.to_js(gen), asyncio.Future)
+
+
+async def test_async_for_over_a_js_object_that_is_not_iterable() -> None:
+    with pytest.raises(
+        bridge.JSTypeError, match=r"^TypeError: Object object is not async iterable$"
+    ):
+        async for _ in bridge.eval("({ a: 1 })"):
+            pass
+
+
 async def test_a_throwing_js_iterator_raises_the_mapped_error_once() -> None:
     gen = bridge.eval("(async function* () { yield 1; throw new RangeError('bad step'); })()")
     items = bridge.iterate(gen)
