@@ -531,4 +531,4 @@ def to_js_iterator(source: Any) -> Any:
             raise TypeError(f"{type(source).__name__!r} object is not an async iterable")
         source = source.__aiter__()
     ops = _PythonIteratorForJS(source)
-    return _fn("iter", "fromPython")(ops.next, ops.return_, ops.throw_)
+    return _fn("iter", "fromPython")(ops.next, ops.return_, ops.throw_, _runtime.helpers().reasonOf)

@@ -203,11 +203,17 @@ def _tag(exc: BaseException) -> BaseException:
     Used where pythonmonkey, not bridge, hands the exception to JS (a future given to JS through
     ``to_js``). The attribute is dropped again on the next loop iteration: kept, it would hold
     the PythonError, which holds the exception: a cycle through both heaps. pythonmonkey can
-    only reject with an object here, so a ``JSRejection`` of a primitive gets a PythonError too.
+    only reject with an object here, so a ``JSRejection`` of a primitive gets a PythonError too,
+    carrying the primitive: bridge's own JS code that sees the rejection (``reasonOf``) throws
+    the primitive itself (JS ``Promise.reject(42)`` forwarded by Python is 42 again there).
     """
     if getattr(exc, "jsError", None) is not None:
         return exc  # a JS error from JS: its own object, held one way only
-    js = _python_error(exc) if isinstance(exc, JSRejection) else to_js_error(exc)
+    if isinstance(exc, JSRejection):
+        js = _python_error(exc)
+        _runtime.helpers().carryReason(js, exc.js_value)
+    else:
+        js = to_js_error(exc)
     try:
         exc.jsError = js  # type: ignore[attr-defined]
     except AttributeError:  # no __dict__: JS gets pythonmonkey's plain Error
@@ -241,9 +247,18 @@ class JSFunction:
         object.__setattr__(self, "js_value", js_value)
 
     def __call__(self, *args: Any) -> Any:
+        target = self.js_value
         for arg in args:
             if type(arg) not in _SCALAR_TYPES:
                 args = tuple(map(_to_js_arg, args))
+                if (
+                    any(isinstance(a, asyncio.Future) for a in args)
+                    and type(target) is _runtime.engine().JSFunctionProxy  # a method keeps `this`
+                ):
+                    # A future JS gets as a promise: through JS, so that a non-Error reason it
+                    # carries (see _tag) rejects the promise JS sees as itself.
+                    args = (target, *args)
+                    target = _runtime.helpers().callForwarding
                 break
         # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
         if get_ident() != _runtime._owner:
@@ -252,7 +267,7 @@ class JSFunction:
         if loop is not None and loop is not _runtime._attached:
             _runtime.attach_running_loop()
         try:
-            result = self.js_value(*args)
+            result = target(*args)
         except Exception as exc:
             mapped = _runtime.translate_error(exc)
             if mapped is None:

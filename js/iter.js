@@ -2,7 +2,7 @@
  * Async iteration across the boundary: helpers for bridge/_cancel.py, not a public API. The
  * script's completion value is the helpers object (_runtime.js_module('iter')).
  *
- * - fromPython(next, ret, thr): a JS async iterator over a Python async iterator. Each of the
+ * - fromPython(next, ret, thr, reasonOf): a JS async iterator over a Python async iterator. Each of the
  *   three Python functions returns a promise of [done, value]; JS sees real {value, done}
  *   objects, and `for await ... break` calls return(), which closes the Python generator.
  * - iteratorOf(obj) / step(it) / close(it): what Python's `async for` over a JS async (or
@@ -15,12 +15,15 @@
 
   const asResult = (pair) => ({ value: pair[1], done: !!pair[0] });
 
-  function fromPython(next, ret, thr) {
+  // reasonOf (runtime.js): a non-Error reason the generator let through (it.throw(42)) is
+  // rejected with as itself, not as the PythonError pythonmonkey had to carry it in.
+  function fromPython(next, ret, thr, reasonOf) {
+    const fail = (error) => { throw reasonOf(error); };
     const iterator = Object.create(AsyncIteratorPrototype);
     Object.defineProperties(iterator, {
-      next: { value: (value) => Promise.resolve(next(value)).then(asResult), writable: true, configurable: true },
-      return: { value: (value) => Promise.resolve(ret(value)).then(asResult), writable: true, configurable: true },
-      throw: { value: (error) => Promise.resolve(thr(error)).then(asResult), writable: true, configurable: true },
+      next: { value: (value) => Promise.resolve(next(value)).then(asResult, fail), writable: true, configurable: true },
+      return: { value: (value) => Promise.resolve(ret(value)).then(asResult, fail), writable: true, configurable: true },
+      throw: { value: (error) => Promise.resolve(thr(error)).then(asResult, fail), writable: true, configurable: true },
       [Symbol.toStringTag]: { value: 'PythonAsyncIterator', configurable: true },
     });
     return iterator;

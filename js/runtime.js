@@ -106,6 +106,21 @@
     return new Promise((resolve, reject) => settler(resolve, reject));
   }
 
+  // A non-Error reason (42, null, undefined, "x") on its way back to JS inside a Python future:
+  // pythonmonkey rejects a future's promise with an object only, so bridge rejects with a
+  // PythonError and notes the reason here; bridge's own JS code that sees such a rejection
+  // (reasonOf) throws the reason instead. Weak: the PythonError alone keeps the entry.
+  const REASONS = new WeakMap();
+  function carryReason(error, reason) { REASONS.set(error, reason); }
+  function reasonOf(error) {
+    return error !== null && typeof error === 'object' && REASONS.has(error) ? REASONS.get(error) : error;
+  }
+
+  /** fn(...args), a promise among args rejecting with reasonOf its reason (see above). */
+  function callForwarding(fn, ...args) {
+    return fn(...args.map((a) => (a instanceof Promise ? a.catch((e) => { throw reasonOf(e); }) : a)));
+  }
+
   function getProperty(target, key) { return target[key]; }
   function setProperty(target, key, value) { target[key] = value; }
   function deleteProperty(target, key) { delete target[key]; }
@@ -140,6 +155,6 @@
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
-    asyncFunction,
+    asyncFunction, carryReason, reasonOf, callForwarding,
   };
 })();

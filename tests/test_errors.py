@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from typing import Any
 
 import pytest
 
@@ -238,3 +239,52 @@ async def test_errors_crossing_do_not_leak_through_both_heaps() -> None:
         await asyncio.sleep(0)
     assert [r() for r in refs] == [None, None, None]
     assert [r() for r in js_refs] == [None, None, None]
+
+
+# --- non-Error reasons forwarded by Python come back to JS as themselves ----------------------
+
+_REASONS = ["42", "null", "undefined", "'x'"]
+_CHECK = (
+    "(reason) => (p) => p.then(() => 'resolved',"
+    " (e) => (e === reason ? 'same' : `got ${typeof e} ${String(e)}`))"
+)
+
+
+@pytest.mark.parametrize("reason", _REASONS)
+async def test_exposed_coroutine_forwarding_a_js_rejection_rejects_js_with_the_reason(
+    reason: str,
+) -> None:
+    async def forward() -> None:
+        await bridge.eval(f"Promise.reject({reason})")
+
+    bridge.expose("forwardRejection", forward)
+    outcome = bridge.eval(f"({_CHECK})({reason})(forwardRejection())")
+    assert await asyncio.wait_for(outcome, 2) == "same"
+
+
+@pytest.mark.parametrize("reason", _REASONS)
+async def test_uncaught_it_throw_of_a_non_error_reaches_js_as_itself(reason: str) -> None:
+    async def gen() -> Any:
+        yield 1
+
+    check = bridge.eval(
+        f"async (it) => {{ await it.next(); return ({_CHECK})({reason})(it.throw({reason})); }}"
+    )
+    assert await asyncio.wait_for(check(gen()), 2) == "same"
+
+
+@pytest.mark.parametrize("reason", _REASONS)
+async def test_to_js_of_a_future_rejected_from_js_gives_js_the_reason(reason: str) -> None:
+    future = bridge.to_future(bridge.eval(f"Promise.reject({reason})"))
+    with pytest.raises(bridge.JSRejection):
+        await asyncio.wait_for(asyncio.shield(future), 2)
+    outcome = bridge.eval(f"({_CHECK})({reason})")(bridge.to_js(future))
+    assert await asyncio.wait_for(outcome, 2) == "same"
+
+
+async def test_a_method_given_a_future_keeps_its_this() -> None:
+    # Calls with a future go through JS (see test above): `this` must still be the object.
+    obj = bridge.eval("({ m(p) { return p.then((v) => [this.tag, v]); }, tag: 'me' })")
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(7)
+    assert list(await asyncio.wait_for(obj.m(future), 2)) == ["me", 7]
