@@ -814,7 +814,21 @@ class _Blocking:
         return str(getattr(self.fn, "__name__", "blocking"))
 
     def _submit(self, loop: asyncio.AbstractEventLoop, args: list[Any]) -> asyncio.Future[Any]:
-        return loop.run_in_executor(self.executor, functools.partial(self.fn, *args))
+        fn = self.fn
+        submitted: asyncio.Future[Any] | None = None
+
+        def run() -> Any:
+            # asyncio hands a cancel on to the executor's future one loop callback later; a
+            # worker freeing up in between would still start the call. The worker asks the
+            # asyncio future itself, whose state is set the moment it is cancelled (by
+            # task.cancel, a timeout, or an aborted JS signal). Unset only while
+            # run_in_executor has not returned yet, when nobody can have cancelled it.
+            if submitted is not None and submitted.cancelled():
+                raise asyncio.CancelledError
+            return fn(*args)
+
+        submitted = loop.run_in_executor(self.executor, run)
+        return submitted
 
     def __call__(self, *args: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()

@@ -766,3 +766,43 @@ async def test_blocking_cancelled_from_python_while_queued() -> None:
         release.set()
         assert await asyncio.wait_for(running, 2) == "running"
     assert ran == ["running"]
+
+
+async def test_blocking_cancelled_from_python_never_starts_even_if_a_worker_frees_at_once() -> None:
+    # asyncio hands a cancel on to the executor's future one loop callback later; a worker that
+    # frees up before that callback (here: the loop is held, no turn happens) must still not
+    # start the cancelled call.
+    import concurrent.futures
+    import threading
+
+    release = threading.Event()
+    sentinel_ran = threading.Event()
+    ran: list[str] = []
+
+    def work(name: str) -> str:
+        ran.append(name)
+        if name == "first":
+            release.wait(5)
+        if name == "sentinel":
+            sentinel_ran.set()
+        return name
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        work_in_pool = bridge.blocking(work, executor=pool)
+        first = work_in_pool("first")
+
+        async def wait_queued() -> Any:
+            return await work_in_pool("queued")
+
+        queued = asyncio.ensure_future(wait_queued())
+        await asyncio.sleep(0)  # the task now awaits the executor's future
+        sentinel = work_in_pool("sentinel")  # queued behind it
+        queued.cancel()
+        release.set()
+        # No loop turn until the worker went past the queued call to the sentinel.
+        assert sentinel_ran.wait(5)
+        assert ran == ["first", "sentinel"]
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(queued, 2)
+        assert await asyncio.wait_for(first, 2) == "first"
+        assert await asyncio.wait_for(sentinel, 2) == "sentinel"
