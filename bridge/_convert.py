@@ -565,7 +565,7 @@ def _container_for_js(value: Any, seen: dict[int, Any] | None) -> Any:
     container that holds itself is copied once and stays a cycle.
     """
     items = value.values() if type(value) is dict else value
-    if set(map(type, items)) <= _SCALAR_TYPES:
+    if _SCALAR_TYPES.issuperset(map(type, items)):  # in C, stops at the first other type
         return value
     if seen is None:
         seen = {}
