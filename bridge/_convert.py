@@ -720,7 +720,7 @@ def _settle(resolve: Any, reject: Any, future: asyncio.Future[Any]) -> None:
     exc = future.exception()
     if exc is None:
         value = future.result()
-        resolve(value if isinstance(value, _PLAIN) else _to_js_arg(value))
+        resolve(value if type(value) in _SCALAR_TYPES else _to_js_arg(value))
     else:
         reject(to_js_error(exc))
 

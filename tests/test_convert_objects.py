@@ -220,3 +220,22 @@ def test_self_referencing_container_with_wrapper_crosses() -> None:
     data: dict[str, object] = {"signal": controller.signal}
     data["self"] = data
     assert bridge.eval("(o) => o.signal instanceof AbortSignal")(data) is True
+
+
+async def test_wrappers_nested_in_a_coroutines_result_reach_js_as_themselves() -> None:
+    controller = bridge.eval("new AbortController()")
+
+    async def options() -> dict[str, object]:
+        return {"signal": controller.signal, "list": [controller.signal]}
+
+    def sync_options() -> dict[str, object]:
+        return {"signal": controller.signal}
+
+    bridge.expose("asyncOptions", options)
+    bridge.expose("syncOptions", sync_options)
+    check = bridge.eval(
+        "async () => { const a = await asyncOptions(); const s = syncOptions();"
+        " return [a.signal instanceof AbortSignal, a.list[0] instanceof AbortSignal,"
+        " s.signal instanceof AbortSignal]; }"
+    )
+    assert list(await asyncio.wait_for(check(), 2)) == [True, True, True]
