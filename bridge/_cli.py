@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import difflib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from ._exceptions import TranslationError
 
 _PY_SUFFIX = ".py"
+_SIGPIPE_STATUS = 128 + 13  # what a shell reports for a process killed by SIGPIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
-    return _translate(args)
+    try:
+        status = _translate(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as a process killed by SIGPIPE
+        # would, and keep Python from complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return _SIGPIPE_STATUS
+    return status
 
 
 def _translate(args: argparse.Namespace) -> int:
@@ -72,6 +83,12 @@ def _translate(args: argparse.Namespace) -> int:
 
 def _read(path: str) -> str | None:
     """The text of path (stdin for -), or None after reporting why it cannot be used."""
+    if path != "-" and os.path.isdir(path):
+        print(
+            f"{path}: is a directory (pass its files: {os.path.join(path, '*.js')})",
+            file=sys.stderr,
+        )
+        return None
     try:
         data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
     except OSError as exc:
@@ -106,34 +123,58 @@ def _one(path: str, args: argparse.Namespace) -> int:
         return 2
     for d in result.diagnostics:
         print(d.format(name), file=sys.stderr)
+    # What the result replaces: the file itself (JS), or FILE.py beside it (Python); --check,
+    # --diff and --write all compare with that, so they agree on what would change.
+    target, old, old_label = path, source, name
     changed = result.changed
+    if args.to == "python" and path != "-":
+        target = os.path.splitext(path)[0] + _PY_SUFFIX
+        if os.path.exists(target) and os.path.samefile(target, path):
+            print(f"{name}: the Python translation would overwrite the input", file=sys.stderr)
+            return 2
+        current = _current(target)
+        old, old_label = current or "", target if current is not None else "/dev/null"
+        changed = current != result.code
     if args.check:
         if changed:
-            print(f"{name}: would change", file=sys.stderr)
+            print(
+                f"{name}: would change" + (f" {target}" if target != path else ""), file=sys.stderr
+            )
         return 1 if changed else 0
     if args.diff:
         if changed:
-            new_name = name + (_PY_SUFFIX if args.to == "python" else "")
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    source.splitlines(keepends=True),
-                    result.code.splitlines(keepends=True),
-                    fromfile=name,
-                    tofile=new_name,
-                )
-            )
+            new_label = target if path != "-" else name
+            sys.stdout.writelines(unified_diff(old, result.code, old_label, new_label))
         return 0
     if args.write:
-        if args.to == "python":
-            target = os.path.splitext(path)[0] + _PY_SUFFIX
-            if _current(target) != result.code:
-                write_atomic(target, result.code, like=path)
-        elif changed:
-            write_atomic(path, result.code, like=path)
+        if changed:
+            try:
+                # Through a symlink to the file it names: replacing the link itself would
+                # leave the real file stale and turn the link into a copy.
+                write_atomic(os.path.realpath(target), result.code, like=path)
+            except OSError as exc:
+                print(f"{target}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+                return 2
         return 0
     sys.stdout.write(result.code)
-    sys.stdout.flush()
     return 0
+
+
+def unified_diff(old: str, new: str, old_label: str, new_label: str) -> list[str]:
+    """A unified diff that ``patch -p0`` and ``git apply -p0`` accept: lines split at ``\n``
+    only (a JS file may hold U+2028 or a form feed, which ``str.splitlines`` would split
+    at), and a last line without its newline marked as such."""
+    lines = difflib.unified_diff(_lines(old), _lines(new), fromfile=old_label, tofile=new_label)
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
 
 def write_atomic(path: str, text: str, *, like: str) -> None:

@@ -45,6 +45,23 @@ def translate(
         TranslationError: the source does not parse (``rule == "syntax"``, with its line and
             column), ``to`` is unknown, or the Python target cannot express the module.
     """
+    try:
+        return _translate(source, to=to, filename=filename)
+    except RecursionError:
+        # Deep nesting (a chain of thousands of steps, handlers nested hundreds deep) goes
+        # past Python's recursion limit somewhere in the stages: a located error, not a crash.
+        from ._parse import deepest, parse
+
+        depth, line, column = deepest(parse(source, filename))
+        raise TranslationError(
+            f"the source nests too deeply to translate ({depth} levels)",
+            line=line,
+            column=column,
+            rule="too-deep",
+        ) from None
+
+
+def _translate(source: str, *, to: str, filename: str | None) -> Translation:
     if to == "js":
         from ._driver import translate_js
 

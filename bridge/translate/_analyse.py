@@ -329,32 +329,26 @@ def _step_of_uncached(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
     return name, obj
 
 
-def _outer(parsed: Parsed, call: Node) -> Node:
-    """Climb from a step call to the outermost step call of its chain."""
-    node = call
-    while True:
-        parent = node.parent
-        if parent is None or parent.type != "member_expression":
-            return node
-        grand = parent.parent
-        if grand is None or _step_of(parsed, grand) is None:
-            return node
-        if grand.child_by_field_name("function") != parent:
-            return node
-        node = grand
-
-
 def chain_nodes(parsed: Parsed) -> list[Node]:
     """The outermost step call of every chain, in source order (outer before inner)."""
     calls = captures(parsed, parsed.root, _STEP_QUERY).get("call", [])
+    # A call is outermost unless it is the receiver of another step (what _outer climbs
+    # through). Marked top-down from each step: climbing with Node.parent (which tree-sitter
+    # answers by descending from the root) made a chain of n steps cost O(n^3).
+    receivers: set[int] = set()
+    for call in calls:
+        found = _step_of(parsed, call)
+        if found is not None and found[1].type == "call_expression":
+            receivers.add(found[1].id)
     seen: set[tuple[int, int]] = set()
     nodes = []
     for call in calls:
-        outer = _outer(parsed, call)
-        key = _range(outer)
+        if call.id in receivers:
+            continue
+        key = _range(call)
         if key not in seen:
             seen.add(key)
-            nodes.append(outer)
+            nodes.append(call)
     nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
     return nodes
 

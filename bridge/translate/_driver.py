@@ -53,8 +53,16 @@ def analyse_js(parsed: Parsed) -> tuple[list[Lowered], list[Diagnostic]]:
         chain = describe(parsed, node)
         try:
             low = lower(parsed, index, chain)
-        except Unsafe as exc:
-            diagnostics.append(_diag(parsed, exc.node, exc.rule, exc.message))
+        except (Unsafe, RecursionError) as exc:
+            if isinstance(exc, Unsafe):
+                diagnostics.append(_diag(parsed, exc.node, exc.rule, exc.message))
+            else:  # handlers nested hundreds deep: past what the rules' recursion follows
+                diagnostics.append(
+                    _diag(parsed, node, "too-deep", "the chain nests too deeply to rewrite")
+                )
+                # The chains nested in it are left alone with it: each would fail the same
+                # way, one level less deep, for a cost cubic in the depth.
+                claimed.append((node.start_byte, node.end_byte))
             if chain.function is not None and chain.context.value in ("returned", "arrow-body"):
                 failed_functions.add(chain.function.id)
             continue

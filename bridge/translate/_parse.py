@@ -140,3 +140,22 @@ def first_error(parsed: Parsed) -> SyntaxProblem | None:
         node = nxt
     line, column = parsed.position(node.start_byte)
     return SyntaxProblem(line, column)
+
+
+def deepest(parsed: Parsed) -> tuple[int, int, int]:
+    """(depth, line, column) of the most deeply nested node, found without recursion: where
+    to point when a source nests deeper than the translator's recursion can follow."""
+    cursor = parsed.root.walk()
+    depth = best = 0
+    best_byte = 0
+    while True:
+        if depth > best:
+            best, best_byte = depth, cursor.node.start_byte if cursor.node else 0
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                line, column = parsed.position(best_byte)
+                return best, line, column
+            depth -= 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -84,15 +86,17 @@ def test_write_keeps_crlf(tmp_path: Path) -> None:
     assert a.read_bytes() == ASYNC.replace("\n", "\r\n").encode()
 
 
-def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_is_atomic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     a = write(tmp_path, "a.js", CHAIN)
 
     def crash(src: str, dst: str) -> None:
         raise OSError("disk on fire")
 
     monkeypatch.setattr(_cli.os, "replace", crash)
-    with pytest.raises(OSError, match="disk on fire"):
-        main(["translate", "--write", str(a)])
+    assert main(["translate", "--write", str(a)]) == 2  # reported, not a traceback
+    assert f"{a}: cannot write: disk on fire" in capsys.readouterr().err
     assert a.read_text() == CHAIN  # the original is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.js"]  # no temp file left
 
@@ -153,3 +157,130 @@ def test_console_script_runs(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 0 and proc.stdout == ASYNC
+
+
+# ---- found by adversarial QA: each of these printed a traceback or wrote the wrong thing
+
+
+def test_diff_of_a_file_without_final_newline_applies_with_patch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = write(tmp_path, "a.js", CHAIN.rstrip("\n"))
+    b = write(tmp_path, "b.js", CHAIN)
+    monkeypatch.chdir(tmp_path)
+    assert main(["translate", "--diff", "a.js", "b.js"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("--- a.js\n+++ a.js\n@@ ")
+    assert "\n }\n\\ No newline at end of file\n--- b.js\n+++ b.js\n" in out
+    patch = shutil.which("patch")
+    if patch is None:
+        pytest.skip("no patch(1) here")
+    subprocess.run([patch, "-p0", "-s"], input=out, text=True, check=True, timeout=30)
+    assert a.read_text() == ASYNC.rstrip("\n")
+    assert b.read_text() == ASYNC
+
+
+def test_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = write(tmp_path, "real.js", CHAIN)
+    link = tmp_path / "link.js"
+    link.symlink_to("real.js")
+    assert main(["translate", "--write", str(link)]) == 0
+    assert link.is_symlink() and real.read_text() == ASYNC
+
+
+def test_write_failure_is_reported_exit_2_and_leaves_no_temp(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = write(tmp_path, "a.js", CHAIN)
+    b = write(tmp_path, "b.js", CHAIN)
+    (tmp_path / "a.py").mkdir()  # the Python translation of a.js has nowhere to go
+    assert main(["translate", "--to", "python", "--write", str(a), str(b)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'a.py'}: cannot write: Is a directory" in err
+    assert "Traceback" not in err
+    assert (tmp_path / "b.py").read_text().startswith('"""Translated from')  # others still done
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.js", "a.py", "b.js", "b.py"]
+
+
+def test_interrupted_write_leaves_the_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = write(tmp_path, "a.js", CHAIN)
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(["translate", "--write", str(a)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.js"]
+    assert a.read_text() == CHAIN
+
+
+def test_directory_argument_is_named_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path, "good.js", CHAIN)
+    assert main(["translate", "--check", str(tmp_path), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: is a directory (pass its files: {tmp_path}/*.js)" in err
+    assert f"{good}: would change" in err
+
+
+def test_python_target_check_and_diff_compare_with_the_py_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "a.js", CHAIN)
+    assert main(["translate", "--to", "python", "--check", "a.js"]) == 1
+    assert "a.js: would change a.py" in capsys.readouterr().err
+    assert main(["translate", "--to", "python", "--diff", "a.js"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("--- /dev/null\n+++ a.py\n@@ -0,0 +1,")  # a new file
+    assert main(["translate", "--to", "python", "--write", "a.js"]) == 0
+    assert main(["translate", "--to", "python", "--check", "a.js"]) == 0  # a.py is current
+    assert main(["translate", "--to", "python", "--diff", "a.js"]) == 0
+    assert capsys.readouterr().out == ""
+    py = (tmp_path / "a.py").read_text()
+    (tmp_path / "a.py").write_text(py.replace("async def f", "async def old"))
+    assert main(["translate", "--to", "python", "--diff", "a.js"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("--- a.py\n+++ a.py\n") and "-async def old():\n+async def f():\n" in out
+    assert (tmp_path / "a.js").read_text() == CHAIN  # the JS is never touched
+
+
+def test_python_target_never_overwrites_its_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = write(tmp_path, "a.py", CHAIN)  # JS in a file named .py
+    assert main(["translate", "--to", "python", "--write", str(a)]) == 2
+    assert f"{a}: the Python translation would overwrite the input" in capsys.readouterr().err
+    assert a.read_text() == CHAIN
+
+
+def test_too_deep_input_is_a_diagnostic_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = "function f() { return " + "get().then(x => " * 300 + "1" + ")" * 300 + "; }\n"
+    a = write(tmp_path, "a.js", deep)
+    assert main(["translate", "--check", str(a)]) == 0  # left alone, said why
+    err = capsys.readouterr().err
+    assert f"{a}:1:23: too-deep: " in err and "Traceback" not in err
+    assert main(["translate", "--to", "python", str(a)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert re.search(rf"^{re.escape(str(a))}:1:\d+: too-deep: ", err, re.M), err
+
+
+def test_closed_stdout_is_not_a_traceback(tmp_path: Path) -> None:
+    big = write(tmp_path, "big.js", CHAIN * 200)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bridge._cli", "translate", str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| true`: the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141  # what a shell reports for SIGPIPE
+    assert "Traceback" not in err and "BrokenPipe" not in err
