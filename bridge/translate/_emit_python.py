@@ -484,6 +484,8 @@ class _Emitter:
             if unparen(right).type == "await_expression" and left.type == "identifier":
                 target = self.assign_ref(left, right, plain=True)
                 return self.settle_into(unparen(right).named_children[0], _assign(target))
+            if unparen(left).type in ("member_expression", "subscript_expression"):
+                self.refuse_stored_promise(right, "a property")
             value = self.expr_code(right)
             return [f"{self.target_code(left, right)} = {value}"]
         if t == "augmented_assignment_expression":
@@ -2094,10 +2096,20 @@ class _Emitter:
             if c.type == "spread_element":
                 items.append("*" + self.wrap(c.named_children[0], P_PRIMARY))
             else:
+                self.refuse_stored_promise(c, "an array")
                 items.append(self.expr_code(c))
         if "" in items or self.text(node).replace(" ", "").find(",,") >= 0:
             self.fail(node, "array with holes")
         return f"[{', '.join(items)}]", P_ATOM
+
+    def refuse_stored_promise(self, value: Node, where: str) -> None:
+        """A call that may give a promise, kept in an array or object literal: JS starts it
+        now; a Python coroutine would start only when awaited, and reading it back later
+        (``o.p``, ``a[0]``) is taken to be plain data, so it would never be awaited at all.
+        (``Promise.all([...])`` and friends read their array themselves: not through here.)"""
+        kind = unparen(value).type
+        if kind in ("call_expression", "new_expression") and self.awaitable_kind(value):
+            self.fail(value, f"call that may return a promise, stored in {where} (eager start)")
 
     def x_object(self, node: Node) -> tuple[str, int]:
         items = []
@@ -2120,6 +2132,7 @@ class _Emitter:
                     self.fail(key, _describe_node(key))
                 if unparen(value).type in ("arrow_function", "function_expression"):
                     self.fail(value, "function stored in an object")
+                self.refuse_stored_promise(value, "an object")
                 items.append(f"{k}: {self.expr_code(value)}")
             elif c.type == "shorthand_property_identifier":
                 items.append(f"{pystr(self.text(c), self.fstring)}: {self.name_ref(c)}")

@@ -276,6 +276,24 @@ UNSUPPORTED = [
         "3:12: unsupported: promise returned inside try (write return await)",
         id="promise-returned-inside-try",
     ),
+    # JS starts these calls at once; read back later (o.q, a[0]) they were returned or
+    # awaited as plain data: a coroutine never run, a different value.
+    P(
+        "function main() {\n  return ok(1).then(() => ({ q: ok(2) })).then((o) => o.q);\n}",
+        "2:33: unsupported: call that may return a promise, stored in an object (eager start)",
+        id="promise-stored-in-an-object",
+    ),
+    P(
+        "async function main() {\n  const a = [fetchUser(1)];\n  return await a[0];\n}",
+        "2:14: unsupported: call that may return a promise, stored in an array (eager start)",
+        id="promise-stored-in-an-array",
+    ),
+    P(
+        "function main() {\n  const cache = {};\n  cache.p = ok(3);\n"
+        "  return ok(0).then(() => cache.p);\n}",
+        "3:13: unsupported: call that may return a promise, stored in a property (eager start)",
+        id="promise-stored-in-a-property",
+    ),
 ]
 
 
