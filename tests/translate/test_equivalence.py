@@ -134,6 +134,18 @@ SHAPES = [
     ("class-method", "class C { constructor() { this.k = 4; } run() { return ok(1).then(x => x + this.k); } }\nfunction main() { return new C().run(); }"),
     ("arguments-in-arrow", "function main() { return (function (a) { return ok(1).then(x => x + arguments[0]); })(10); }"),
     ("if-without-braces", "function main() { return g(1); }\nfunction g(n) { if (n) return ok(n).then(x => x + 1); return ok(0).then(x => x); }"),
+    # ---- realistic code: fetch/json/catch/finally, retries, Promise.all with map, timeouts
+    ("real-fetch-json-ok", "function getJson(url) { return ok({ status: 200, body: { id: 7 } }, 5).then((res) => { if (res.status !== 200) throw new Error('HTTP ' + res.status); return res.body; }); }\nfunction main() { log('start'); return getJson('/u').then((u) => log(u.id)).catch((e) => log('err ' + e.message)).finally(() => log('done')); }"),
+    ("real-fetch-json-http-error", "function getJson(url) { return ok({ status: 500, body: null }, 5).then((res) => { if (res.status !== 200) throw new Error('HTTP ' + res.status); return res.body; }); }\nfunction main() { return getJson('/u').then((u) => u.id).catch((e) => 'err ' + e.message).finally(() => log('done')); }"),
+    ("real-retry-loop", "function attempt(n) { return n < 2 ? fail('flaky ' + n, 3) : ok('ok at ' + n, 3); }\nasync function retry(times) { for (let i = 0; i < times; i++) { try { return await attempt(i); } catch (e) { log('retry ' + e.message); } } throw new Error('gave up'); }\nfunction main() { return retry(5).then((v) => v + '!'); }"),
+    ("real-retry-gives-up", "function attempt(n) { return fail('flaky ' + n, 3); }\nasync function retry(times) { for (let i = 0; i < times; i++) { try { return await attempt(i); } catch (e) { log('retry ' + e.message); } } throw new Error('gave up'); }\nfunction main() { return retry(2).then((v) => v + '!').catch((e) => 'final: ' + e.message); }"),
+    ("real-all-with-map", "function main() { const ids = [1, 2, 3]; return Promise.all(ids.map((id) => ok(id * 10, 80 - id * 20))).then((vals) => vals.join(',')); }"),
+    ("real-all-settled-statuses", "function main() { return Promise.allSettled([ok(1, 5), fail('x', 30)]).then((rs) => rs.map((r) => r.status).join(' ')); }"),
+    ("real-race-timeout", "function main() { return Promise.race([ok('slow', 60), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 10))]).catch((e) => e.message); }"),
+    ("real-early-return-admin", "function loadUser(id) { return ok({ id: id, admin: id === 1 }, 5).then((u) => { if (!u.admin) return 'guest'; return ok('admin ' + u.id, 5); }).then((label) => log(label)); }\nfunction main() { return loadUser(1).then(() => loadUser(2)); }"),
+    ("real-cleanup-rethrow", "function main() { let open = true; return fail('db down', 5).then((r) => r.rows).catch((e) => { log('logged ' + e.message); throw e; }).finally(() => { open = false; log('closed'); }).catch((e) => 'final: ' + e.message + ' ' + open); }"),
+    ("real-then-two-args-validate", "function main() { return ok(5).then((v) => { if (v > 3) throw new Error('too big'); return v; }, (e) => 'never').catch((e) => e.message); }"),
+    ("real-delay-steps", "const delay = (ms) => new Promise((r) => setTimeout(r, ms));\nfunction main() { return delay(10).then(() => log('tick')).then(() => delay(5)).then(() => 'done'); }"),
 ]
 
 
