@@ -658,28 +658,12 @@ class Promise(Generic[T]):
         return out
 
     @classmethod
-    def all(cls, iterable: Iterable[Any]) -> Promise[list[Any]]:
-        """Fulfils with every input's value, in input order; rejects with the first rejection."""
-        result = cls._pending()
-        try:
-            inputs = cls._inputs(iterable)
-        except Exception as exc:
-            result._settle(_REJECTED, exc)
-            return result
-        if not inputs:
-            result._settle(_FULFILLED, [])
-            return result
-        state = _Gather(result, len(inputs))
-        for index, promise in enumerate(inputs):
-            promise._add_reaction(_AllElement(state, index))
-        return result
-
-    @classmethod
-    def all_settled(cls, iterable: Iterable[Any]) -> Promise[list[dict[str, Any]]]:
-        """Fulfils, once every input settled, with one dict per input, in input order.
-
-        ``{"status": "fulfilled", "value": v}`` or ``{"status": "rejected", "reason": r}``:
-        the shape JS gives, so code and habits carry over.
+    def _gather(
+        cls, iterable: Iterable[Any], element: Callable[[_Gather, int], Any], empty: int, value: Any
+    ) -> Promise[Any]:
+        """The shared body of ``all``, ``all_settled`` and ``any``: one ``element`` reaction per
+        input feeding one ``_Gather``; no inputs settle at once (``empty``, ``value``), and an
+        iterable that fails to iterate rejects the result, as in JS.
         """
         result = cls._pending()
         try:
@@ -688,12 +672,26 @@ class Promise(Generic[T]):
             result._settle(_REJECTED, exc)
             return result
         if not inputs:
-            result._settle(_FULFILLED, [])
+            result._settle(empty, value)
             return result
         state = _Gather(result, len(inputs))
         for index, promise in enumerate(inputs):
-            promise._add_reaction(_SettledElement(state, index))
+            promise._add_reaction(element(state, index))
         return result
+
+    @classmethod
+    def all(cls, iterable: Iterable[Any]) -> Promise[list[Any]]:
+        """Fulfils with every input's value, in input order; rejects with the first rejection."""
+        return cls._gather(iterable, _AllElement, _FULFILLED, [])
+
+    @classmethod
+    def all_settled(cls, iterable: Iterable[Any]) -> Promise[list[dict[str, Any]]]:
+        """Fulfils, once every input settled, with one dict per input, in input order.
+
+        ``{"status": "fulfilled", "value": v}`` or ``{"status": "rejected", "reason": r}``:
+        the shape JS gives, so code and habits carry over.
+        """
+        return cls._gather(iterable, _SettledElement, _FULFILLED, [])
 
     @classmethod
     def race(cls, iterable: Iterable[Any]) -> Promise[Any]:
@@ -714,19 +712,7 @@ class Promise(Generic[T]):
         """Fulfils with the first input to fulfil; if every input rejects, rejects with
         ``AggregateError`` whose ``.errors`` are the reasons in input order (no inputs: at once).
         """
-        result = cls._pending()
-        try:
-            inputs = cls._inputs(iterable)
-        except Exception as exc:
-            result._settle(_REJECTED, exc)
-            return result
-        if not inputs:
-            result._settle(_REJECTED, AggregateError([]))
-            return result
-        state = _Gather(result, len(inputs))
-        for index, promise in enumerate(inputs):
-            promise._add_reaction(_AnyElement(state, index))
-        return result
+        return cls._gather(iterable, _AnyElement, _REJECTED, AggregateError([]))
 
 
 class Resolvers(NamedTuple):
