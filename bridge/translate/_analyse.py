@@ -512,11 +512,16 @@ def _is_assigned(ident: Node) -> bool:
     return parent.type in ("for_in_statement",) and parent.child_by_field_name("left") == ident
 
 
-def _context(parsed: Parsed, chain: Node) -> tuple[Context, Node | None, Sink | None]:
-    node = chain
+def _unparenthesized(node: Node) -> tuple[Node, Node | None]:
+    """``node`` with the parentheses around it, and the parent of the outermost pair."""
     parent = node.parent
     while parent is not None and parent.type == "parenthesized_expression":
         node, parent = parent, parent.parent
+    return node, parent
+
+
+def _context(parsed: Parsed, chain: Node) -> tuple[Context, Node | None, Sink | None]:
+    node, parent = _unparenthesized(chain)
     if parent is None:
         return Context.VALUE, None, None
     t = parent.type
@@ -534,10 +539,7 @@ def _context(parsed: Parsed, chain: Node) -> tuple[Context, Node | None, Sink | 
 
 
 def _awaited(parsed: Parsed, await_node: Node) -> tuple[Context, Node | None, Sink | None]:
-    node = await_node
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        node, parent = parent, parent.parent
+    node, parent = _unparenthesized(await_node)
     if parent is None:
         return Context.VALUE, None, None
     t = parent.type
