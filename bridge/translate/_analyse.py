@@ -93,6 +93,9 @@ _STEP_QUERY = """
   (#any-of? @prop "then" "catch" "finally")) @call
 """
 _WORD = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+# `\bnew\s+Name`, with the word boundary checked behind the literal `new`: a pattern that
+# starts with a literal lets the regex engine jump between its occurrences (~40x faster).
+_NEW_NAME = re.compile(rb"new(?<!\wnew)\s+([A-Za-z_$][A-Za-z0-9_$]*)")
 
 
 def name_positions(parsed: Parsed) -> dict[str, list[int]]:
@@ -117,12 +120,17 @@ def name_positions(parsed: Parsed) -> dict[str, list[int]]:
     for node in strings + comments:
         if node.type != "template_string":  # a template's ${...} holds real names
             masked[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+    # Keyed by bytes while scanning: one decode per distinct name, not per occurrence.
+    by_word: dict[bytes, list[int]] = defaultdict(list)
     for m in _NAME_WORD.finditer(masked):
-        positions[m.group().decode("ascii")].append(m.start())
-    return dict(positions)
+        by_word[m.group()].append(m.start())
+    return {word.decode("ascii"): starts for word, starts in by_word.items()}
 
 
-_NAME_WORD = re.compile(rb"(?:(?<=\.\.\.)|(?<![.\w$]))[A-Za-z_$][\w$]*")
+# The first letter comes before the look-behinds (which then span it) so that the regex
+# engine can skip ahead to candidate letters instead of trying both look-behinds at every
+# byte of the file.
+_NAME_WORD = re.compile(rb"[A-Za-z_$](?:(?<=\.\.\..)|(?<![.\w$].))[\w$]*")
 
 
 _ASSIGNED_QUERY = """
@@ -167,11 +175,16 @@ def statement_index(parsed: Parsed) -> dict[str, tuple[list[int], list[Node]]]:
 def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> list[Node]:
     """Nodes of the given types inside body that belong to fn (not to a nested function)."""
     found: list[Node] = []
+    owners = parsed.owner_memo
     for kind in types:
         starts, nodes = parsed.nodes_of(kind)
         lo = bisect.bisect_left(starts, body.start_byte)
         hi = bisect.bisect_left(starts, body.end_byte)
-        found.extend(n for n in nodes[lo:hi] if enclosing_function(n) == fn)
+        for n in nodes[lo:hi]:
+            if n.id not in owners:
+                owners[n.id] = enclosing_function(n)
+            if owners[n.id] == fn:
+                found.append(n)
     found.sort(key=lambda n: n.start_byte)
     return found
 
@@ -192,10 +205,7 @@ class Index:
         self._subtree: dict[int, set[str]] = defaultdict(set)
         self._next: dict[tuple[str, int], int] = {}
         # Names used as constructors anywhere (`new Foo`): such functions cannot become async.
-        self.constructed = {
-            m.group(1).decode("ascii")
-            for m in re.finditer(rb"\bnew\s+([A-Za-z_$][A-Za-z0-9_$]*)", parsed.source)
-        }
+        self.constructed = {m.group(1).decode("ascii") for m in _NEW_NAME.finditer(parsed.source)}
 
     def occurs_outside(self, name: str, region: Node | None, inside: Node) -> bool:
         """Whether name occurs in region (whole module when None) outside the node inside."""
@@ -463,7 +473,7 @@ def _params(parsed: Parsed, fn: Node, body: Node | None) -> list[Param]:
                 hi = bisect.bisect_left(pos, body.end_byte)
                 if lo < hi:
                     used = True
-                    assigned = assigned or any(at in assigned_at for at in pos[lo:hi])
+                    assigned = assigned or not assigned_at.isdisjoint(pos[lo:hi])
         result.append(Param(p, pattern, names, used, assigned))
     return result
 

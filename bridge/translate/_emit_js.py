@@ -69,6 +69,7 @@ _TIGHT = frozenset(
     }
 )
 _WS = re.compile(rb"[ \t]*")
+_BLANK_LINE = re.compile(rb"[ \t]*[\n\r]")  # matched in place: no copy of the rest
 # Statement starts that a semicolon-free line before them would continue, or that would not
 # parse as an expression statement.
 _HAZARD = re.compile(r"([{(\[`+\-/]|function\b|class\b|let\s*\[|async\s+function\b)")
@@ -128,7 +129,7 @@ class JSEmitter:
             if src.startswith(f, pos):
                 out.append(t)
                 pos += len(f)
-            elif src[pos:end].lstrip(b" \t").startswith((b"\n", b"\r")):
+            elif _BLANK_LINE.match(src, pos, end):
                 # a blank line: drop its trailing spaces rather than re-indent them
                 while pos < end and src[pos : pos + 1] in (b" ", b"\t"):
                     pos += 1

@@ -86,6 +86,10 @@ class Parsed:
     _names: dict[str, list[int]] | None = None
     # node id -> (method, receiver) or None: whether a call is a then/catch/finally step
     step_memo: dict[int, tuple[str, Node] | None] = field(default_factory=dict)
+    # node id -> the function it belongs to (None: the module), for nodes own_nodes has seen:
+    # the same return statements are asked about by several rules, and each climb costs a
+    # Node.parent per level (which tree-sitter answers by descending from the root)
+    owner_memo: dict[int, Node | None] = field(default_factory=dict)
     _kinds: dict[str, tuple[list[int], list[Node]]] | None = None
     _assigned: frozenset[int] | None = None
 

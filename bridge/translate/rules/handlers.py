@@ -59,12 +59,13 @@ def this_arguments(lw: Lowering, chain: Chain) -> None:
         if h.kind is not HandlerKind.FUNCTION or h.body is None:
             continue
         for n in walk(h.body):
+            t = n.type  # read once: each read builds a new string
             word = None
-            if n.type in ("this", "super"):
-                word = n.type
-            elif n.type == "identifier" and parsed.text(n) == "arguments":
+            if t in ("this", "super"):
+                word = t
+            elif t == "identifier" and parsed.text(n) == "arguments":
                 word = "arguments"
-            elif n.type == "meta_property":
+            elif t == "meta_property":
                 word = "new.target"
             if word is not None and _own_function(n) == h.node:
                 raise Unsafe(
