@@ -164,17 +164,17 @@ PROGRAMS = [
         id="all-settled-shape",
     ),
     P(
-        "function main() { return Promise.race([ok('slow', 20), ok('fast', 5)]); }",
+        "function main() { return Promise.race([ok('slow', 60), ok('fast', 5)]); }",
         id="race-first-value",
     ),
     P(
         "async function main() {\n  try {\n"
-        "    await Promise.race([ok('slow', 20), fail('fast fail', 5)]);\n"
-        "  } catch (e) {\n    log(e.message);\n  }\n  await sleep(25);\n  return 'done';\n}",
+        "    await Promise.race([ok('slow', 60), fail('fast fail', 5)]);\n"
+        "  } catch (e) {\n    log(e.message);\n  }\n  await sleep(80);\n  return 'done';\n}",
         id="race-first-error-loser-runs",
     ),
     P(
-        "function main() { return Promise.any([fail('a', 5), ok('b', 10), ok('c', 15)]); }",
+        "function main() { return Promise.any([fail('a', 5), ok('b', 30), ok('c', 60)]); }",
         id="any-first-fulfilled",
     ),
     P(
