@@ -510,21 +510,7 @@ class Promise(Generic[T]):
         child._on_fulfilled = on_fulfilled if callable(on_fulfilled) else None
         child._on_rejected = on_rejected if callable(on_rejected) else None
         child._context = _copy_context()
-        self._handled = True
-        target = self._collapse() if self._state == _FOLLOWING else self
-        if target._state >= _FULFILLED:
-            _enqueue(child, target)
-            return child
-        target._handled = True
-        present = target._reactions
-        if present is None:
-            target._reactions = child
-        elif type(present) is list:
-            present.append(child)
-        else:
-            target._reactions = [present, child]
-        if _parked:
-            _kick()
+        self._add_reaction(child)
         return child
 
     def catch(self, on_rejected: Callable[[Any], Any] | None) -> Promise[Any]:
