@@ -33,6 +33,7 @@ from ._model import (
     Block,
     Body,
     Call,
+    Catch,
     Chain,
     Context,
     Declare,
@@ -131,6 +132,24 @@ class Lowering:
         name = self.fresh("value")
         self.settle_into(name)
         return name
+
+    def catch_clause(self, handler: Handler, out: str) -> Catch:
+        """A ``catch`` clause running the rejection ``handler`` and settling its result into
+        ``out`` (shared by ``catch`` and ``then(a, b)``). A referenced handler gets a fresh
+        parameter name; an inline one keeps its own parameter when it is used or a pattern."""
+        saved, self.stmts = self.stmts, []
+        param: Param | str | None
+        if handler.kind is HandlerKind.REFERENCE:
+            param = self.fresh("error")
+            self.run_handler(handler, Var(param), bind=False)
+        else:
+            p = handler.param
+            param = p if p is not None and (p.used or not p.is_identifier) else None
+            self.run_handler(handler, None, bind=False)
+        self.settle_into(out)
+        clause = Catch(param, self.stmts)
+        self.stmts = saved
+        return clause
 
     def hoist_safe(self, names: tuple[str, ...] | list[str], owner: Node) -> bool:
         """Whether names can be declared in the rewrite's scope: used nowhere else there."""

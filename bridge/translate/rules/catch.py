@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .._lower import Lowering
-from .._model import Catch, Declare, HandlerKind, Param, Step, Try, Var
+from .._model import Declare, HandlerKind, Step, Try, Var
 from . import rule
 
 
@@ -18,16 +18,6 @@ def catch(lw: Lowering, step: Step) -> None:
         return  # catch(null) passes the rejection through
     out = lw.result_var()
     body = lw.stmts
-    lw.stmts = []
-    param: Param | str | None
-    if handler.kind is HandlerKind.REFERENCE:
-        param = lw.fresh("error")
-        lw.run_handler(handler, Var(param), bind=False)
-    else:
-        p = handler.param
-        param = p if p is not None and (p.used or not p.is_identifier) else None
-        lw.run_handler(handler, None, bind=False)
-    lw.settle_into(out)
-    handled = lw.stmts
-    lw.stmts = [Declare([out]), Try(body, Catch(param, handled))]
+    clause = lw.catch_clause(handler, out)
+    lw.stmts = [Declare([out]), Try(body, clause)]
     lw.cur, lw.settled = Var(out), True

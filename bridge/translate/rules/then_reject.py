@@ -10,7 +10,7 @@ as jscodeshift codemods emit, would let ``onRejected`` catch ``onFulfilled``'s t
 from __future__ import annotations
 
 from .._lower import Lowering
-from .._model import Catch, Declare, HandlerKind, Param, Step, Try, Var
+from .._model import Declare, Step, Try, Var
 from . import rule
 
 
@@ -22,17 +22,7 @@ def then_reject(lw: Lowering, step: Step) -> None:
     flag = lw.fresh("fulfilled")
     body = lw.stmts
 
-    lw.stmts = []
-    param: Param | str | None
-    if rejected.kind is HandlerKind.REFERENCE:
-        param = lw.fresh("error")
-        lw.run_handler(rejected, Var(param), bind=False)
-    else:
-        p = rejected.param
-        param = p if p is not None and (p.used or not p.is_identifier) else None
-        lw.run_handler(rejected, None, bind=False)
-    lw.settle_into(out)
-    handled = lw.stmts
+    clause = lw.catch_clause(rejected, out)
 
     lw.stmts = []
     lw.cur, lw.settled = Var(out), True
@@ -40,5 +30,5 @@ def then_reject(lw: Lowering, step: Step) -> None:
     lw.settle_into(out)
     orelse = lw.stmts
 
-    lw.stmts = [Declare([out]), Try(body, Catch(param, handled), orelse=orelse, flag=flag)]
+    lw.stmts = [Declare([out]), Try(body, clause, orelse=orelse, flag=flag)]
     lw.cur, lw.settled = Var(out), True
