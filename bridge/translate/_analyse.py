@@ -218,6 +218,11 @@ class Index:
         in_inside = bisect.bisect_left(pos, b) - bisect.bisect_left(pos, a)
         return in_region > in_inside  # inside lies within region
 
+    def module_names(self) -> bool:
+        """Whether a name was handed out at module level (every region's fresh names then
+        depend on it: see ``fresh``)."""
+        return bool(self._own.get(-1))
+
     def fresh(self, base: str, region: Node | None = None) -> str:
         """A name for a temporary of region (a function; None for the module): base, base2...
 
@@ -480,25 +485,25 @@ def _params(parsed: Parsed, fn: Node, body: Node | None) -> list[Param]:
 
 def _bound_names(parsed: Parsed, pattern: Node) -> set[str]:
     """Names a parameter pattern binds (not default values, not property keys)."""
+    # An explicit stack, not a recursive closure: a closure that calls itself is a reference
+    # cycle, which kept every Parsed (tree, memos) alive until the next cyclic GC pass.
     out: set[str] = set()
-
-    def visit(n: Node) -> None:
+    stack = [pattern]
+    while stack:
+        n = stack.pop()
         t = n.type
         if t in ("identifier", "shorthand_property_identifier_pattern"):
             out.add(parsed.text(n))
         elif t == "pair_pattern":
             value = n.child_by_field_name("value")
             if value is not None:
-                visit(value)
+                stack.append(value)
         elif t in ("assignment_pattern", "object_assignment_pattern"):
             left = n.child_by_field_name("left")
             if left is not None:
-                visit(left)
+                stack.append(left)
         elif t in ("object_pattern", "array_pattern", "rest_pattern"):
-            for c in n.named_children:
-                visit(c)
-
-    visit(pattern)
+            stack.extend(n.named_children)
     return out
 
 
