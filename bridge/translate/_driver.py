@@ -7,11 +7,13 @@ dropped (and reported) rather than emitted.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 
 from tree_sitter import Node
 
 from .._exceptions import TranslationError
+from . import _fork
 from ._analyse import Index, Unsafe, chain_nodes, describe
 from ._emit_js import Edit, JSEmitter, apply
 from ._lower import Lowered, lower
@@ -40,12 +42,19 @@ def _diag(parsed: Parsed, node: Node, rule: str, message: str) -> Diagnostic:
 
 def analyse_js(parsed: Parsed) -> tuple[list[Lowered], list[Diagnostic]]:
     """Every chain lowered (those that can be) plus diagnostics for the rest."""
-    index = Index(parsed)
+    return lower_chains(parsed, Index(parsed), chain_nodes(parsed))
+
+
+def lower_chains(
+    parsed: Parsed, index: Index, nodes: list[Node]
+) -> tuple[list[Lowered], list[Diagnostic]]:
+    """The chains of nodes (outermost step calls, in source order) lowered, plus diagnostics
+    for those left alone. Chains of one function must come in one call (sibling returns)."""
     diagnostics: list[Diagnostic] = []
     claimed: list[tuple[int, int]] = []
     lowered: list[Lowered] = []
     failed_functions: set[int] = set()
-    for node in chain_nodes(parsed):
+    for node in nodes:
         s = node.start_byte
         # Claimed ranges are disjoint and claimed in source order: only the last can hold s.
         if claimed and claimed[-1][0] <= s < claimed[-1][1]:
@@ -99,13 +108,67 @@ def _edits(emitter: JSEmitter, lows: list[Lowered]) -> list[Edit]:
     return edits
 
 
+# Below this many chains a module is translated in one process: forking costs ~5 ms.
+PARALLEL_CHAINS = 200
+
+
+def _split(parsed: Parsed, nodes: list[Node]) -> int | None:
+    """Where to cut nodes in two for two processes: at a top-level statement boundary (no
+    function, so no rewrite, spans it) near the middle; None when no cut is balanced."""
+    starts = [c.start_byte for c in parsed.root.children]
+
+    def top(i: int) -> int:
+        return bisect.bisect_right(starts, nodes[i].start_byte)
+
+    mid = len(nodes) // 2
+    for delta in range(len(nodes) // 4):
+        for k in (mid - delta, mid + delta):
+            if 0 < k < len(nodes) and top(k - 1) != top(k):
+                return k
+    return None
+
+
+def _rewrite(
+    parsed: Parsed, index: Index, emitter: JSEmitter, nodes: list[Node]
+) -> tuple[list[Edit], list[Lowered] | None, list[Diagnostic]]:
+    """Edits and diagnostics for every chain, plus the lowered chains (None when half of them
+    were lowered in a child process, which sends only its edits and diagnostics).
+
+    A large module is lowered in two halves at once, the second in a forked child (see
+    ``_fork``). The halves are independent, so the result is the serial one, except through
+    names handed out at module level (``Index.module_names``): when either half handed out
+    any, or the child failed, the parent lowers the second half itself, after the first."""
+
+    def part(chunk: list[Node]) -> tuple[list[Edit], list[Diagnostic], bool]:
+        lows, diagnostics = lower_chains(parsed, index, chunk)
+        return _edits(emitter, lows), diagnostics, index.module_names()
+
+    cut = _split(parsed, nodes) if len(nodes) >= PARALLEL_CHAINS and _fork.available() else None
+    child = _fork.start(lambda: part(nodes[cut:])) if cut is not None else None
+    if child is None:
+        lows, diagnostics = lower_chains(parsed, index, nodes)
+        return _edits(emitter, lows), lows, diagnostics
+    try:
+        edits, diagnostics, module_names = part(nodes[:cut])
+    except BaseException:
+        child.cancel()
+        raise
+    second = child.result()
+    if second is None or module_names or second[2]:
+        second = part(nodes[cut:])
+    return edits + second[0], None, diagnostics + second[1]
+
+
 def translate_js(source: str, *, filename: str | None = None) -> Translation:
     """``bridge.translate(source, to="js")``: see ``bridge.translate.translate``."""
     parsed = parse_or_raise(source, filename)
-    lows, diagnostics = analyse_js(parsed)
+    nodes = chain_nodes(parsed)
     emitter = JSEmitter(parsed)
-    out = apply(parsed.source, _edits(emitter, lows))
-    if lows and parse(out, filename).syntax_problem() is not None:
+    edits, lows, diagnostics = _rewrite(parsed, Index(parsed), emitter, nodes)
+    out = apply(parsed.source, edits)
+    if edits and parse(out, filename).syntax_problem() is not None:
+        if lows is None:  # lowered in two processes: lower again here, to try each function
+            lows, diagnostics = lower_chains(parsed, Index(parsed), nodes)
         # Keep only the rewrites that parse on their own, then check the combination again.
         good: list[Lowered] = []
         by_fn: dict[int, list[Lowered]] = defaultdict(list)
