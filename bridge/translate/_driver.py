@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -112,9 +113,10 @@ def _edits(emitter: JSEmitter, lows: list[Lowered]) -> list[Edit]:
 PARALLEL_CHAINS = 200
 
 
-def _split(parsed: Parsed, nodes: list[Node]) -> int | None:
-    """Where to cut nodes in two for two processes: at a top-level statement boundary (no
-    function, so no rewrite, spans it) near the middle; None when no cut is balanced."""
+def _split(parsed: Parsed, nodes: list[Node]) -> tuple[int, int] | None:
+    """Where to cut nodes in two for two processes, and the source byte where the second
+    half starts: a top-level statement boundary (no function, so no rewrite, spans it) near
+    the middle; None when no cut is balanced."""
     starts = [c.start_byte for c in parsed.root.children]
 
     def top(i: int) -> int:
@@ -124,39 +126,107 @@ def _split(parsed: Parsed, nodes: list[Node]) -> int | None:
     for delta in range(len(nodes) // 4):
         for k in (mid - delta, mid + delta):
             if 0 < k < len(nodes) and top(k - 1) != top(k):
-                return k
+                return k, starts[top(k) - 1]
     return None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One half of the output, parsed on its own by the process that wrote it: its text,
+    whether it parsed cleanly, and the byte ranges of its first and last top-level
+    statements (comments aside), to check the seam between the halves."""
+
+    text: bytes
+    clean: bool
+    first: tuple[int, int] | None = None
+    last: tuple[int, int] | None = None
+
+
+def _piece(parsed: Parsed, edits: list[Edit], lo: int, hi: int) -> _Piece:
+    """The output of source[lo:hi] with edits (all inside it), parsed on its own."""
+    text = apply(parsed.source[lo:hi], [Edit(e.start - lo, e.end - lo, e.text) for e in edits])
+    tree = parse(text, lang=parsed.language)
+    if tree.syntax_problem() is not None:
+        return _Piece(text, False)
+    stmts = [c for c in tree.root.children if c.type != "comment"]
+    if not stmts:
+        return _Piece(text, True)
+    return _Piece(
+        text,
+        True,
+        (stmts[0].start_byte, stmts[0].end_byte),
+        (stmts[-1].start_byte, stmts[-1].end_byte),
+    )
+
+
+def _joined_parse(a: _Piece, b: _Piece, out: bytes, lang: str) -> bool:
+    """Whether out, which is a.text + b.text, parses cleanly, known without parsing it all.
+
+    Each half parsed cleanly on its own; what joining them could change is only at the seam,
+    if the last statement of a and the first of b ran into each other (ASI, a regex read as
+    a division...). The seam (those two statements and what lies between) is parsed on its
+    own: when it parses cleanly into the same two statements, the parser leaves the seam in
+    the state it starts b in, so the whole parses as the two halves did."""
+    if not (a.clean and b.clean) or len(out) != len(a.text) + len(b.text):
+        return False
+    if not (out.startswith(a.text) and out.endswith(b.text)):
+        return False
+    if a.last is None or b.first is None:
+        return True  # one side is only comments and blank lines
+    head = a.text[a.last[0] :]
+    seam = parse(head + b.text[: b.first[1]], lang=lang)
+    if seam.syntax_problem() is not None:
+        return False
+    stmts = [c for c in seam.root.children if c.type != "comment"]
+    return [(c.start_byte, c.end_byte) for c in stmts] == [
+        (0, a.last[1] - a.last[0]),
+        (len(head) + b.first[0], len(head) + b.first[1]),
+    ]
 
 
 def _rewrite(
     parsed: Parsed, index: Index, emitter: JSEmitter, nodes: list[Node]
-) -> tuple[list[Edit], list[Lowered] | None, list[Diagnostic]]:
-    """Edits and diagnostics for every chain, plus the lowered chains (None when half of them
-    were lowered in a child process, which sends only its edits and diagnostics).
+) -> tuple[bytes, list[Lowered] | None, list[Diagnostic], bool]:
+    """The output, the lowered chains (None when half of them were lowered in a child
+    process, which sends only its edits), the diagnostics, and whether the output is known
+    to parse (else the caller parses it).
 
     A large module is lowered in two halves at once, the second in a forked child (see
-    ``_fork``). The halves are independent, so the result is the serial one, except through
-    names handed out at module level (``Index.module_names``): when either half handed out
-    any, or the child failed, the parent lowers the second half itself, after the first."""
+    ``_fork``); each process also parses its half of the output (see ``_joined_parse``). The
+    halves are independent, so the result is the serial one, except through names handed
+    out at module level (``Index.module_names``): when either half handed out any, or the
+    child failed, the parent lowers the second half itself, after the first."""
 
-    def part(chunk: list[Node]) -> tuple[list[Edit], list[Diagnostic], bool]:
+    def part(
+        chunk: list[Node], lo: int, hi: int
+    ) -> tuple[list[Edit], list[Diagnostic], bool, _Piece]:
         lows, diagnostics = lower_chains(parsed, index, chunk)
-        return _edits(emitter, lows), diagnostics, index.module_names()
+        edits = _edits(emitter, lows)
+        return edits, diagnostics, index.module_names(), _piece(parsed, edits, lo, hi)
 
     cut = _split(parsed, nodes) if len(nodes) >= PARALLEL_CHAINS and _fork.available() else None
-    child = _fork.start(lambda: part(nodes[cut:])) if cut is not None else None
+    if cut is None:
+        lows, diagnostics = lower_chains(parsed, index, nodes)
+        return apply(parsed.source, _edits(emitter, lows)), lows, diagnostics, False
+    k, byte = cut
+    end = len(parsed.source)
+    child = _fork.start(lambda: part(nodes[k:], byte, end))
     if child is None:
         lows, diagnostics = lower_chains(parsed, index, nodes)
-        return _edits(emitter, lows), lows, diagnostics
+        return apply(parsed.source, _edits(emitter, lows)), lows, diagnostics, False
     try:
-        edits, diagnostics, module_names = part(nodes[:cut])
+        edits, diagnostics, module_names, first = part(nodes[:k], 0, byte)
     except BaseException:
         child.cancel()
         raise
     second = child.result()
     if second is None or module_names or second[2]:
-        second = part(nodes[cut:])
-    return edits + second[0], None, diagnostics + second[1]
+        lows, more = lower_chains(parsed, index, nodes[k:])
+        edits += _edits(emitter, lows)
+        return apply(parsed.source, edits), None, diagnostics + more, False
+    edits += second[0]
+    out = apply(parsed.source, edits)
+    return out, None, diagnostics + second[1], _joined_parse(first, second[3], out, parsed.language)
 
 
 def translate_js(source: str, *, filename: str | None = None) -> Translation:
@@ -164,9 +234,8 @@ def translate_js(source: str, *, filename: str | None = None) -> Translation:
     parsed = parse_or_raise(source, filename)
     nodes = chain_nodes(parsed)
     emitter = JSEmitter(parsed)
-    edits, lows, diagnostics = _rewrite(parsed, Index(parsed), emitter, nodes)
-    out = apply(parsed.source, edits)
-    if edits and parse(out, filename).syntax_problem() is not None:
+    out, lows, diagnostics, parses = _rewrite(parsed, Index(parsed), emitter, nodes)
+    if not parses and out != parsed.source and parse(out, filename).syntax_problem() is not None:
         if lows is None:  # lowered in two processes: lower again here, to try each function
             lows, diagnostics = lower_chains(parsed, Index(parsed), nodes)
         # Keep only the rewrites that parse on their own, then check the combination again.

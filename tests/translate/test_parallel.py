@@ -14,7 +14,10 @@ import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
+from bridge.translate._driver import _joined_parse, _Piece, _piece
+from bridge.translate._parse import parse
+
+FORKS = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="translations fork only on Linux"
 )
 
@@ -115,16 +118,18 @@ def run(source: str, mode: str = "normal") -> dict[str, object]:
     return result
 
 
+@FORKS
 def test_two_processes_give_the_serial_result() -> None:
     got = run(module(600))
     assert got["forks"] == 1
     assert got["same"] is True
     assert got["changed"] is True
     # left-alone chains are reported from both halves
-    assert {"this-arguments", "eager-start"} <= set(got["diagnostics"])  # type: ignore[arg-type]
+    assert {"this-arguments", "eager-start"} <= set(got["diagnostics"])
     assert got["leftover_child"] is False
 
 
+@FORKS
 @pytest.mark.parametrize("extra", [MODULE_FIRST, MODULE_LAST], ids=["first-half", "second-half"])
 def test_module_level_names_fall_back_to_serial_order(extra: dict[int, str]) -> None:
     # Names handed out at module level shape every region's names, and a module-level
@@ -133,15 +138,42 @@ def test_module_level_names_fall_back_to_serial_order(extra: dict[int, str]) -> 
     assert got["forks"] == 1 and got["same"] is True and got["leftover_child"] is False
 
 
+@FORKS
 @pytest.mark.parametrize("mode", ["child-fails", "child-raises"])
 def test_a_failing_child_changes_nothing(mode: str) -> None:
     got = run(module(600), mode)
     assert got["forks"] == 1 and got["same"] is True and got["leftover_child"] is False
 
 
+@FORKS
 def test_no_fork_with_threads_or_small_modules_or_one_top_level_statement() -> None:
     assert run(module(600), "threads")["forks"] == 0
     assert run(module(20))["forks"] == 0
     wrapped = "(function () {\n" + module(600) + "})();\n"  # no top-level boundary to cut at
     got = run(wrapped)
     assert got["forks"] == 0 and got["same"] is True
+
+
+def piece(text: str) -> _Piece:
+    whole = parse(text)
+    return _piece(whole, [], 0, len(whole.source))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "parses"),
+    [
+        ("let a = b;\n", "f(1);\n", True),
+        ("// only a comment\n", "f(1);\n", True),
+        ("function f() {}\n", "(g)();\n", True),
+        # each half parses, the whole does not: `b / x / .test(s)`
+        ("let a = b\n", "/x/.test(s);\n", False),
+        # the whole parses, but not as the halves did (`b(g)()`): the caller parses it all
+        ("let a = b\n", "(g)();\n", False),
+        ("let a = ;\n", "f(1);\n", False),
+    ],
+)
+def test_the_seam_between_halves_is_checked(a: str, b: str, parses: bool) -> None:
+    first, second = piece(a), piece(b)
+    out = (a + b).encode()
+    assert _joined_parse(first, second, out, "javascript") is parses
+    assert _joined_parse(first, second, out + b" ", "javascript") is False
