@@ -23,6 +23,7 @@ from ._model import Chain, Context, Handler, HandlerKind, Param, Sink, Step
 from ._parse import Parsed, language
 
 STEP_NAMES = ("then", "catch", "finally")
+_STEP_BYTES = {name.encode(): name for name in STEP_NAMES}
 
 FUNCTION_TYPES = frozenset(
     {
@@ -92,7 +93,6 @@ _STEP_QUERY = """
   function: (member_expression property: (property_identifier) @prop)
   (#any-of? @prop "then" "catch" "finally")) @call
 """
-_WORD = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
 # `\bnew\s+Name`, with the word boundary checked behind the literal `new`: a pattern that
 # starts with a literal lets the regex engine jump between its occurrences (~40x faster).
 _NEW_NAME = re.compile(rb"new(?<!\wnew)\s+([A-Za-z_$][A-Za-z0-9_$]*)")
@@ -197,7 +197,7 @@ class Index:
         self.positions = parsed.name_positions()
         # Fresh names must not collide with anything, not even a property or a word in a
         # comment (a reader would be misled), so they avoid every word of the file.
-        self.words: set[bytes] = set(_WORD.findall(parsed.source))
+        self._word_memo: dict[str, bool] = {}
         # Names handed out, by region (a function node's id; -1 for the module): a region's
         # own, and its own plus its nested regions'. A fresh name must be free in the region,
         # in every region nested in it and in every region around it: it shadows nothing.
@@ -218,6 +218,16 @@ class Index:
         in_inside = bisect.bisect_left(pos, b) - bisect.bisect_left(pos, a)
         return in_region > in_inside  # inside lies within region
 
+    def is_word(self, name: str) -> bool:
+        """Whether name is a word of the file (anywhere: code, property, string, comment).
+
+        Asked of a few candidate names only, so each is looked for in the source (memoized)
+        rather than every word of the file collected."""
+        found = self._word_memo.get(name)
+        if found is None:
+            found = self._word_memo[name] = _has_word(self.parsed.source, name.encode())
+        return found
+
     def module_names(self) -> bool:
         """Whether a name was handed out at module level (every region's fresh names then
         depend on it: see ``fresh``)."""
@@ -235,7 +245,7 @@ class Index:
         while True:
             name = base if n == 1 else f"{base}{n}"
             if (
-                name.encode() not in self.words
+                not self.is_word(name)
                 and name not in _RESERVED
                 and name not in self._subtree[rid]
                 and not any(name in self._own[a] for a in around)
@@ -247,6 +257,27 @@ class Index:
         for a in (rid, *around):
             self._subtree[a].add(name)
         return name
+
+
+def _has_word(source: bytes, word: bytes) -> bool:
+    """Whether word (a name) is one of the words ``[A-Za-z_$][A-Za-z0-9_$]*`` that a scan of
+    source from left to right finds: a whole word, where digits before it (``2value``) do
+    not belong to a word unless a letter comes before them."""
+    at = source.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if end == len(source) or source[end] not in _WORD_BYTES:
+            start = at
+            while start > 0 and source[start - 1] in _DIGITS:
+                start -= 1
+            if start == 0 or source[start - 1] not in _WORD_BYTES:
+                return True
+        at = source.find(word, at + 1)
+    return False
+
+
+_DIGITS = frozenset(b"0123456789")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
 
 
 def _function_ids_around(node: Node) -> list[int]:
@@ -333,15 +364,21 @@ def _step_of_uncached(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
     obj = fn.child_by_field_name("object")
     if prop is None or obj is None or prop.type != "property_identifier":
         return None
-    name = parsed.text(prop)
-    if name not in STEP_NAMES:
+    src = parsed.source
+    name = src[prop.start_byte : prop.end_byte]
+    if name not in _STEP_BYTES:
         return None
-    # `p?.then(f)` and `p.then?.(f)` may not call anything: not a chain.
-    if any(c.type == "optional_chain" for c in fn.children) or any(
-        c.type == "optional_chain" for c in call.children
+    # `p?.then(f)` and `p.then?.(f)` may not call anything: not a chain. Only when a `?`
+    # sits between the receiver and the arguments are the children looked at.
+    args = call.child_by_field_name("arguments")
+    after = call.end_byte if args is None else args.start_byte
+    maybe_optional = b"?" in src[obj.end_byte : prop.start_byte] or b"?" in src[fn.end_byte : after]
+    if maybe_optional and (
+        any(c.type == "optional_chain" for c in fn.children)
+        or any(c.type == "optional_chain" for c in call.children)
     ):
         return None
-    return name, obj
+    return _STEP_BYTES[name], obj
 
 
 def chain_nodes(parsed: Parsed) -> list[Node]:
