@@ -173,20 +173,39 @@ def statement_index(parsed: Parsed) -> dict[str, tuple[list[int], list[Node]]]:
 
 
 def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> list[Node]:
-    """Nodes of the given types inside body that belong to fn (not to a nested function)."""
+    """Nodes of the given types inside body that belong to fn (not to a nested function).
+
+    Found by position, without climbing the tree (tree-sitter answers ``Node.parent`` by
+    descending from the root): a node is fn's unless it lies inside a function that starts
+    inside body (a nested function's own node, a declaration, is still fn's)."""
+    fstarts, fnodes = parsed.functions()
+    lo = bisect.bisect_left(fstarts, body.start_byte)
+    hi = bisect.bisect_left(fstarts, body.end_byte)
+    # The outermost functions nested in body, in order: everything inside one is not fn's.
+    holes: list[tuple[int, int, int]] = []
+    for f in fnodes[lo:hi]:
+        if f.start_byte >= (holes[-1][1] if holes else -1):
+            holes.append((f.start_byte, f.end_byte, f.id))
+    hole_starts = [h[0] for h in holes]
     found: list[Node] = []
-    owners = parsed.owner_memo
     for kind in types:
         starts, nodes = parsed.nodes_of(kind)
-        lo = bisect.bisect_left(starts, body.start_byte)
-        hi = bisect.bisect_left(starts, body.end_byte)
-        for n in nodes[lo:hi]:
-            if n.id not in owners:
-                owners[n.id] = enclosing_function(n)
-            if owners[n.id] == fn:
-                found.append(n)
+        a = bisect.bisect_left(starts, body.start_byte)
+        b = bisect.bisect_left(starts, body.end_byte)
+        for n in nodes[a:b]:
+            i = bisect.bisect_right(hole_starts, n.start_byte) - 1
+            if i >= 0 and n.end_byte <= holes[i][1] and n.id != holes[i][2]:
+                continue
+            found.append(n)
     found.sort(key=lambda n: n.start_byte)
     return found
+
+
+def function_index(parsed: Parsed) -> tuple[list[int], list[Node]]:
+    """(start bytes, nodes) of every function of the module, sorted (outer first on ties)."""
+    nodes = captures(parsed, parsed.root, FUNCTIONS_QUERY).get("fn", [])
+    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return [n.start_byte for n in nodes], nodes
 
 
 class Index:
@@ -240,7 +259,7 @@ class Index:
         to one around it, so it shadows nothing; two separate functions may both get
         ``value``."""
         rid = -1 if region is None else region.id
-        around = [] if region is None else [-1, *_function_ids_around(region)]
+        around = [] if region is None else [-1, *_function_ids_around(self.parsed, region)]
         n = self._next.get((base, rid), 1)
         while True:
             name = base if n == 1 else f"{base}{n}"
@@ -280,13 +299,12 @@ _DIGITS = frozenset(b"0123456789")
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
 
 
-def _function_ids_around(node: Node) -> list[int]:
+def _function_ids_around(parsed: Parsed, node: Node) -> list[int]:
     out = []
-    p = node.parent
+    p = function_of(parsed, node)
     while p is not None:
-        if p.type in FUNCTION_TYPES:
-            out.append(p.id)
-        p = p.parent
+        out.append(p.id)
+        p = function_of(parsed, p)
     return out
 
 
@@ -326,10 +344,36 @@ def enclosing_function(node: Node) -> Node | None:
     return None
 
 
+def function_of(parsed: Parsed, node: Node) -> Node | None:
+    """The innermost function around node (not node itself), as ``enclosing_function``, but
+    found by position in the module's function index instead of climbing parent by parent."""
+    starts, fns = parsed.functions()
+    start, end, nid = node.start_byte, node.end_byte, node.id
+    i = bisect.bisect_right(starts, start) - 1
+    # Functions that start before node but end before it are skipped; past a few dozen of
+    # them (node deep in a long function), climbing is cheaper.
+    for _ in range(64):
+        if i < 0:
+            return None
+        f = fns[i]
+        if f.end_byte >= end and f.id != nid:
+            return f
+        i -= 1
+    return enclosing_function(node)
+
+
 def is_async(fn: Node | None) -> bool:
     if fn is None:
         return False
+    if fn.type in _STARTS_WITH_ASYNC:  # `async` can only come first: one child looked at
+        first = fn.child(0)
+        return first is not None and first.type == "async"
     return any(c.type == "async" for c in fn.children)
+
+
+# Function kinds whose `async` keyword, when present, is their first child (methods may have
+# modifiers and decorators before it).
+_STARTS_WITH_ASYNC = frozenset({"arrow_function", "function_expression", "function_declaration"})
 
 
 def is_generator(fn: Node) -> bool:
@@ -423,7 +467,7 @@ def describe(parsed: Parsed, outer: Node) -> Chain:
         node = receiver
     steps.reverse()
     base = node
-    fn = enclosing_function(outer)
+    fn = function_of(parsed, outer)
     context, statement, sink = _context(parsed, outer)
     return Chain(
         node=outer,
@@ -631,6 +675,7 @@ def _awaited(parsed: Parsed, await_node: Node) -> tuple[Context, Node | None, Si
 
 
 # The module-wide queries answered by one combined pass (see ``captures``).
+FUNCTIONS_QUERY = " ".join(f"({t}) @fn" for t in sorted(FUNCTION_TYPES - {"function"}))
 TEMPLATES_QUERY = "(template_string) @t (string) @t"
 COMMENTS_QUERY = "(comment) @c"
 _STATEMENTS_QUERY = " ".join(f"({t}) @{t}" for t in INDEXED_KINDS)
@@ -641,6 +686,7 @@ _SCANNED: dict[str, str] = {
             _STEP_QUERY,
             _ASSIGNED_QUERY,
             _STATEMENTS_QUERY,
+            FUNCTIONS_QUERY,
             TEMPLATES_QUERY,
             COMMENTS_QUERY,
         ]

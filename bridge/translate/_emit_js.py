@@ -114,6 +114,8 @@ class JSEmitter:
         src = self.parsed.source
         if self._copied is not None:
             self._copied.append((start, end))
+        if src.find(b"\n", start, end) < 0:  # one line: nothing to re-indent
+            return src[start:end].decode("utf-8")
         out: list[bytes] = []
         pos = start
         f, t = ind_from.encode(), ind_to.encode()

@@ -86,10 +86,7 @@ class Parsed:
     _names: dict[str, list[int]] | None = None
     # node id -> (method, receiver) or None: whether a call is a then/catch/finally step
     step_memo: dict[int, tuple[str, Node] | None] = field(default_factory=dict)
-    # node id -> the function it belongs to (None: the module), for nodes own_nodes has seen:
-    # the same return statements are asked about by several rules, and each climb costs a
-    # Node.parent per level (which tree-sitter answers by descending from the root)
-    owner_memo: dict[int, Node | None] = field(default_factory=dict)
+    _functions: tuple[list[int], list[Node]] | None = None
     _kinds: dict[str, tuple[list[int], list[Node]]] | None = None
     _assigned: frozenset[int] | None = None
 
@@ -116,6 +113,14 @@ class Parsed:
 
             self._kinds = statement_index(self)
         return self._kinds.get(kind, ([], []))
+
+    def functions(self) -> tuple[list[int], list[Node]]:
+        """(start bytes, nodes) of every function of the module, sorted, built once."""
+        if self._functions is None:
+            from ._analyse import function_index
+
+            self._functions = function_index(self)
+        return self._functions
 
     def syntax_problem(self) -> SyntaxProblem | None:
         """The first ERROR or MISSING node, or None when the source parses cleanly."""
