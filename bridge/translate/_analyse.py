@@ -178,7 +178,7 @@ def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> l
     Found by position, without climbing the tree (tree-sitter answers ``Node.parent`` by
     descending from the root): a node is fn's unless it lies inside a function that starts
     inside body (a nested function's own node, a declaration, is still fn's)."""
-    fstarts, fnodes = parsed.functions()
+    fstarts, fnodes, _ = parsed.functions()
     lo = bisect.bisect_left(fstarts, body.start_byte)
     hi = bisect.bisect_left(fstarts, body.end_byte)
     # The outermost functions nested in body, in order: everything inside one is not fn's.
@@ -201,11 +201,22 @@ def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> l
     return found
 
 
-def function_index(parsed: Parsed) -> tuple[list[int], list[Node]]:
-    """(start bytes, nodes) of every function of the module, sorted (outer first on ties)."""
+def function_index(parsed: Parsed) -> tuple[list[int], list[Node], list[int]]:
+    """(start bytes, nodes, index of the enclosing function or -1) of every function of the
+    module, sorted by start (outer first on ties)."""
     nodes = captures(parsed, parsed.root, FUNCTIONS_QUERY).get("fn", [])
     nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
-    return [n.start_byte for n in nodes], nodes
+    parents: list[int] = []
+    ends: list[int] = []
+    open_: list[int] = []  # the functions around the current one, innermost last
+    for j, f in enumerate(nodes):
+        end = f.end_byte
+        ends.append(end)
+        while open_ and ends[open_[-1]] < end:  # functions nest or are disjoint
+            open_.pop()
+        parents.append(open_[-1] if open_ else -1)
+        open_.append(j)
+    return [n.start_byte for n in nodes], nodes, parents
 
 
 class Index:
@@ -346,20 +357,21 @@ def enclosing_function(node: Node) -> Node | None:
 
 def function_of(parsed: Parsed, node: Node) -> Node | None:
     """The innermost function around node (not node itself), as ``enclosing_function``, but
-    found by position in the module's function index instead of climbing parent by parent."""
-    starts, fns = parsed.functions()
-    start, end, nid = node.start_byte, node.end_byte, node.id
+    found by position in the module's function index instead of climbing parent by parent.
+
+    The function starting last before node is inside the one sought (or is it), which is then
+    found among its enclosing functions."""
+    starts, fns, parents = parsed.functions()
+    start, end = node.start_byte, node.end_byte
     i = bisect.bisect_right(starts, start) - 1
-    # Functions that start before node but end before it are skipped; past a few dozen of
-    # them (node deep in a long function), climbing is cheaper.
-    for _ in range(64):
-        if i < 0:
-            return None
+    while i >= 0:
         f = fns[i]
-        if f.end_byte >= end and f.id != nid:
+        # Around node: covers it, and is not node itself or inside it (a node whose range is
+        # a function's, like `x => 1` as a statement without a semicolon, is outside it).
+        if f.end_byte >= end and (f.start_byte != start or f.end_byte != end):
             return f
-        i -= 1
-    return enclosing_function(node)
+        i = parents[i]
+    return None
 
 
 def is_async(fn: Node | None) -> bool:

@@ -86,7 +86,7 @@ class Parsed:
     _names: dict[str, list[int]] | None = None
     # node id -> (method, receiver) or None: whether a call is a then/catch/finally step
     step_memo: dict[int, tuple[str, Node] | None] = field(default_factory=dict)
-    _functions: tuple[list[int], list[Node]] | None = None
+    _functions: tuple[list[int], list[Node], list[int]] | None = None
     _kinds: dict[str, tuple[list[int], list[Node]]] | None = None
     _assigned: frozenset[int] | None = None
 
@@ -114,8 +114,9 @@ class Parsed:
             self._kinds = statement_index(self)
         return self._kinds.get(kind, ([], []))
 
-    def functions(self) -> tuple[list[int], list[Node]]:
-        """(start bytes, nodes) of every function of the module, sorted, built once."""
+    def functions(self) -> tuple[list[int], list[Node], list[int]]:
+        """(start bytes, nodes, enclosing function's index) of every function of the module,
+        sorted, built once."""
         if self._functions is None:
             from ._analyse import function_index
 

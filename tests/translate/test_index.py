@@ -1,0 +1,88 @@
+"""The position indexes the analysis uses instead of climbing the tree agree with climbing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.translate._analyse import (
+    FUNCTION_TYPES,
+    _has_word,
+    enclosing_function,
+    function_of,
+    own_nodes,
+    walk,
+)
+from bridge.translate._parse import parse
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.js"))
+NESTED = (
+    """\
+x => 1
+async y => z => 2
+function outer(a) {
+  function inner() { return 1; var v = 2; function deep() { throw 3; } }
+  const f = () => { return 2; };
+  var w = 1;
+  class C { m() { return 3; } static async n() { return () => this; } }
+  if (a) throw a;
+  q => r
+  return (function () { return 4; })();
+}
+const g = async (x) => {
+  for (const y of x) { if (y) return y; }
+  return [1].map(z => { return z; });
+};
+function big() {
+"""
+    + "".join(f"  const f{i} = () => {i};\n" for i in range(100))
+    + "  return 1;\n}\n"
+)
+SOURCES = [NESTED] + [p.read_text() for p in EXAMPLES]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=["nested"] + [p.name for p in EXAMPLES])
+def test_function_of_is_the_enclosing_function(source: str) -> None:
+    parsed = parse(source)
+    checked = 0
+    for node in walk(parsed.root):
+        assert function_of(parsed, node) == enclosing_function(node), parsed.text(node)[:60]
+        checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=["nested"] + [p.name for p in EXAMPLES])
+def test_own_nodes_are_those_whose_function_is_fn(source: str) -> None:
+    parsed = parse(source)
+    kinds = ("return_statement", "throw_statement", "variable_declaration", "function_declaration")
+    for fn in walk(parsed.root):
+        body = fn.child_by_field_name("body") if fn.type in FUNCTION_TYPES else None
+        if body is None:
+            continue
+        want = [
+            n.id
+            for n in walk(body)
+            if n.type in kinds and n != body and enclosing_function(n) == fn
+        ]
+        assert [n.id for n in own_nodes(parsed, body, fn, kinds)] == want, parsed.text(fn)[:60]
+
+
+@pytest.mark.parametrize(
+    ("source", "word", "found"),
+    [
+        (b"a value b", b"value", True),
+        (b"x.value", b"value", True),
+        (b"values", b"value", False),
+        (b"_value", b"value", False),
+        (b"$value", b"value", False),
+        (b"value2", b"value", False),
+        (b"2value", b"value", True),  # a scan for words skips the digits, then finds `value`
+        (b"a2value", b"value", False),
+        (b"\xc3\xa9value", b"value", True),
+        (b"no value2 here, value3", b"value2", True),
+        (b"", b"value", False),
+    ],
+)
+def test_has_word_matches_a_scan_for_words(source: bytes, word: bytes, found: bool) -> None:
+    assert _has_word(source, word) is found
