@@ -178,27 +178,35 @@ def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> l
     Found by position, without climbing the tree (tree-sitter answers ``Node.parent`` by
     descending from the root): a node is fn's unless it lies inside a function that starts
     inside body (a nested function's own node, a declaration, is still fn's)."""
+    lo_byte, hi_byte = body.start_byte, body.end_byte
+    candidates: list[Node] = []
+    for kind in types:
+        starts, nodes = parsed.nodes_of(kind)
+        a = bisect.bisect_left(starts, lo_byte)
+        b = bisect.bisect_left(starts, hi_byte)
+        if a < b:
+            candidates.extend(nodes[a:b])
+    if not candidates:
+        return candidates
     fstarts, fnodes, _ = parsed.functions()
-    lo = bisect.bisect_left(fstarts, body.start_byte)
-    hi = bisect.bisect_left(fstarts, body.end_byte)
+    lo = bisect.bisect_left(fstarts, lo_byte)
+    hi = bisect.bisect_left(fstarts, hi_byte)
     # The outermost functions nested in body, in order: everything inside one is not fn's.
     holes: list[tuple[int, int, int]] = []
     for f in fnodes[lo:hi]:
         if f.start_byte >= (holes[-1][1] if holes else -1):
             holes.append((f.start_byte, f.end_byte, f.id))
-    hole_starts = [h[0] for h in holes]
-    found: list[Node] = []
-    for kind in types:
-        starts, nodes = parsed.nodes_of(kind)
-        a = bisect.bisect_left(starts, body.start_byte)
-        b = bisect.bisect_left(starts, body.end_byte)
-        for n in nodes[a:b]:
+    if holes:
+        hole_starts = [h[0] for h in holes]
+        found = []
+        for n in candidates:
             i = bisect.bisect_right(hole_starts, n.start_byte) - 1
-            if i >= 0 and n.end_byte <= holes[i][1] and n.id != holes[i][2]:
-                continue
-            found.append(n)
-    found.sort(key=lambda n: n.start_byte)
-    return found
+            if i < 0 or n.end_byte > holes[i][1] or n.id == holes[i][2]:
+                found.append(n)
+        candidates = found
+    if len(types) > 1:
+        candidates.sort(key=lambda n: n.start_byte)
+    return candidates
 
 
 def function_index(parsed: Parsed) -> tuple[list[int], list[Node], list[int]]:
