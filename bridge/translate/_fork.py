@@ -55,9 +55,11 @@ class Child:
             with os.fdopen(self._fd, "rb") as pipe:
                 data = pipe.read()
         finally:
-            _, status = os.waitpid(self._pid, 0)
-        if status != 0 or not data:
+            status = _reap(self._pid)
+        if status not in (0, None) or not data:
             return None
+        # With the exit status unknown (reaped elsewhere), the data decides: a pickle that
+        # was cut short does not load.
         try:
             return pickle.loads(data)
         except Exception:
@@ -71,7 +73,16 @@ class Child:
         with contextlib.suppress(OSError):
             os.kill(self._pid, signal.SIGKILL)
         os.close(self._fd)
-        os.waitpid(self._pid, 0)
+        _reap(self._pid)
+
+
+def _reap(pid: int) -> int | None:
+    """Wait for the child; its exit status, or None when something else reaped it (a
+    SIGCHLD handler of the application, or SIGCHLD ignored)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
 
 
 def start(work: Callable[[], Any]) -> Child | None:
