@@ -16,6 +16,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import overload
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -98,31 +99,84 @@ _STEP_QUERY = """
 _NEW_NAME = re.compile(rb"new(?<!\wnew)\s+([A-Za-z_$][A-Za-z0-9_$]*)")
 
 
-def name_positions(parsed: Parsed) -> dict[str, list[int]]:
-    """Start bytes of every name of the module, by name, in order.
+class NamePositions:
+    """Start bytes of every name of the module, by name, in order; read like a dict
+    (``get(name, default)``).
 
-    ASCII sources (nearly all) are scanned with a regular expression over the source with its
+    ASCII sources (nearly all) are searched with a regular expression over the source with its
     strings and comments blanked out, skipping property names after ``.`` (``...spread`` is
-    kept): several times faster than collecting identifier nodes, and a superset of them
-    (object keys count too), which only ever makes the name checks more careful. Other
-    sources use the tree's identifier nodes."""
+    kept): a superset of the identifier nodes (object keys count too), which only ever makes
+    the name checks more careful. Each name is searched for when first asked about: the rules
+    ask about a few dozen names, so collecting all of them up front cost more. Other sources
+    use the tree's identifier nodes, all collected at once."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self._parsed = parsed
+        self._memo: dict[str, list[int]] = {}
+        self._masked: bytes | None = None
+        self._all: dict[str, list[int]] | None = None
+
+    @overload
+    def get(self, name: str) -> list[int] | None: ...
+    @overload
+    def get(self, name: str, default: list[int]) -> list[int]: ...
+
+    def get(self, name: str, default: list[int] | None = None) -> list[int] | None:
+        found = self._memo.get(name)
+        if found is None:
+            found = self._memo[name] = self._find(name)
+        return found if found else default
+
+    def _find(self, name: str) -> list[int]:
+        src = self._parsed.source
+        if not src.isascii():
+            if self._all is None:
+                self._all = _tree_names(self._parsed)
+            return self._all.get(name, [])
+        if not _IDENT.fullmatch(name):
+            return []
+        if self._masked is None:
+            self._masked = _masked(self._parsed)
+        word = re.escape(name.encode("ascii"))
+        # The name as _NAME_WORD would find it: not after `.` or a name character (unless
+        # after `...`), not followed by one; the literal first, so the search can skip ahead.
+        pattern = word + rb"(?:(?<=\.\.\." + word + rb")|(?<![.\w$]" + word + rb"))(?![\w$])"
+        return [m.start() for m in re.finditer(pattern, self._masked)]
+
+
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*", re.ASCII)
+
+
+def _tree_names(parsed: Parsed) -> dict[str, list[int]]:
     positions: dict[str, list[int]] = defaultdict(list)
     src = parsed.source
-    if not src.isascii():
-        for node in captures(parsed, parsed.root, _NAMES_QUERY).get("n", []):
-            positions[src[node.start_byte : node.end_byte].decode()].append(node.start_byte)
-        for lst in positions.values():
-            lst.sort()
-        return dict(positions)
-    masked = bytearray(src)
+    for node in captures(parsed, parsed.root, _NAMES_QUERY).get("n", []):
+        positions[src[node.start_byte : node.end_byte].decode()].append(node.start_byte)
+    for lst in positions.values():
+        lst.sort()
+    return dict(positions)
+
+
+def _masked(parsed: Parsed) -> bytes:
+    """The source with strings and comments blanked out (templates are kept: their ${...}
+    hold real names)."""
+    masked = bytearray(parsed.source)
     strings = captures(parsed, parsed.root, TEMPLATES_QUERY).get("t", [])
     comments = captures(parsed, parsed.root, COMMENTS_QUERY).get("c", [])
     for node in strings + comments:
-        if node.type != "template_string":  # a template's ${...} holds real names
+        if node.type != "template_string":
             masked[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
-    # Keyed by bytes while scanning: one decode per distinct name, not per occurrence.
+    return bytes(masked)
+
+
+def name_positions(parsed: Parsed) -> dict[str, list[int]]:
+    """Every name of the module with its start bytes, collected at once (what
+    ``NamePositions`` answers name by name; kept to check it against)."""
+    src = parsed.source
+    if not src.isascii():
+        return _tree_names(parsed)
     by_word: dict[bytes, list[int]] = defaultdict(list)
-    for m in _NAME_WORD.finditer(masked):
+    for m in _NAME_WORD.finditer(_masked(parsed)):
         by_word[m.group()].append(m.start())
     return {word.decode("ascii"): starts for word, starts in by_word.items()}
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import tree_sitter_javascript
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Tree
+
+if TYPE_CHECKING:
+    from ._analyse import NamePositions
 
 EXTENSIONS = {
     ".js": "javascript",
@@ -83,7 +87,7 @@ class Parsed:
         column = len(self.source[line_start:byte].decode("utf-8", errors="replace")) + 1
         return line, column
 
-    _names: dict[str, list[int]] | None = None
+    _names: NamePositions | None = None
     # node id -> (method, receiver) or None: whether a call is a then/catch/finally step
     step_memo: dict[int, tuple[str, Node] | None] = field(default_factory=dict)
     _functions: tuple[list[int], list[Node], list[int]] | None = None
@@ -98,12 +102,12 @@ class Parsed:
             self._assigned = assigned_positions(self)
         return self._assigned
 
-    def name_positions(self) -> dict[str, list[int]]:
-        """Start bytes of every identifier-like node, by name, sorted (built once, in C)."""
+    def name_positions(self) -> NamePositions:
+        """Start bytes of every name of the module, by name, sorted (see NamePositions)."""
         if self._names is None:
-            from ._analyse import name_positions
+            from ._analyse import NamePositions
 
-            self._names = name_positions(self)
+            self._names = NamePositions(self)
         return self._names
 
     def nodes_of(self, kind: str) -> tuple[list[int], list[Node]]:

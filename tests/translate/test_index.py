@@ -8,9 +8,11 @@ import pytest
 
 from bridge.translate._analyse import (
     FUNCTION_TYPES,
+    NamePositions,
     _has_word,
     enclosing_function,
     function_of,
+    name_positions,
     own_nodes,
     walk,
 )
@@ -86,3 +88,26 @@ def test_own_nodes_are_those_whose_function_is_fn(source: str) -> None:
 )
 def test_has_word_matches_a_scan_for_words(source: bytes, word: bytes, found: bool) -> None:
     assert _has_word(source, word) is found
+
+
+NAMES = """\
+const a = b.c + $d + _e; // a comment naming f and g
+let s = "h and i", t = `j ${k + l.m} n`;
+o(...p, ...q.r); 2value; x2y; a.b.c.d;
+/* x y */ function u({ v, w: z }, [aa, ...bb]) { return v ?. w ?? aa; }
+"""
+
+
+@pytest.mark.parametrize(
+    "source", [NAMES, "const é = 1; let a = é + b; // c\n", *SOURCES], ids=lambda s: s[:12]
+)
+def test_name_positions_asked_one_by_one_match_all_at_once(source: str) -> None:
+    parsed = parse(source)
+    every = name_positions(parsed)
+    lazy = NamePositions(parsed)
+    assert every, "the source has names"
+    for name, starts in every.items():
+        assert lazy.get(name) == starts, name
+    for absent in ("f", "h", "x", "value", "zz", "c d", ""):
+        if absent not in every:
+            assert lazy.get(absent) is None and lazy.get(absent, []) == []
