@@ -233,15 +233,12 @@ def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> l
     descending from the root): a node is fn's unless it lies inside a function that starts
     inside body (a nested function's own node, a declaration, is still fn's)."""
     lo_byte, hi_byte = body.start_byte, body.end_byte
-    candidates: list[Node] = []
-    for kind in types:
-        starts, nodes = parsed.nodes_of(kind)
-        a = bisect.bisect_left(starts, lo_byte)
-        b = bisect.bisect_left(starts, hi_byte)
-        if a < b:
-            candidates.extend(nodes[a:b])
-    if not candidates:
-        return candidates
+    starts, nodes = parsed.nodes_of_any(types)
+    a = bisect.bisect_left(starts, lo_byte)
+    b = bisect.bisect_left(starts, hi_byte)
+    if a == b:
+        return []
+    candidates = nodes[a:b]
     fstarts, fnodes, _ = parsed.functions()
     lo = bisect.bisect_left(fstarts, lo_byte)
     hi = bisect.bisect_left(fstarts, hi_byte)
@@ -258,8 +255,6 @@ def own_nodes(parsed: Parsed, body: Node, fn: Node, types: tuple[str, ...]) -> l
             if i < 0 or n.end_byte > holes[i][1] or n.id == holes[i][2]:
                 found.append(n)
         candidates = found
-    if len(types) > 1:
-        candidates.sort(key=lambda n: n.start_byte)
     return candidates
 
 
@@ -499,9 +494,24 @@ def _step_of_uncached(parsed: Parsed, call: Node) -> tuple[str, Node] | None:
     return _STEP_BYTES[name], obj
 
 
-def chain_nodes(parsed: Parsed) -> list[Node]:
-    """The outermost step call of every chain, in source order (outer before inner)."""
-    calls = captures(parsed, parsed.root, _STEP_QUERY).get("call", [])
+def step_calls(parsed: Parsed) -> list[Node]:
+    """Every ``x.then/catch/finally(...)`` call of the module (steps, and calls that look
+    like them), in source order."""
+    return sorted(captures(parsed, parsed.root, _STEP_QUERY).get("call", []), key=_start)
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
+def chain_nodes(parsed: Parsed, lo: int = 0, hi: int | None = None) -> list[Node]:
+    """The outermost step call of every chain (of those starting in source[lo:hi], a range
+    of whole top-level statements), in source order (outer before inner)."""
+    calls = step_calls(parsed)
+    if lo > 0 or hi is not None:
+        starts = [c.start_byte for c in calls]
+        a = bisect.bisect_left(starts, lo)
+        calls = calls[a : len(calls) if hi is None else bisect.bisect_left(starts, hi)]
     # A call is outermost unless it is the receiver of another step (what _outer climbs
     # through). Marked top-down from each step: climbing with Node.parent (which tree-sitter
     # answers by descending from the root) made a chain of n steps cost O(n^3).

@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from .._exceptions import TranslationError
 from . import _fork
-from ._analyse import Index, Unsafe, chain_nodes, describe
+from ._analyse import Index, Unsafe, chain_nodes, describe, step_calls
 from ._emit_js import Edit, JSEmitter, apply
 from ._lower import Lowered, lower
 from ._model import Diagnostic, Translation
@@ -109,14 +109,14 @@ def _edits(emitter: JSEmitter, lows: list[Lowered]) -> list[Edit]:
     return edits
 
 
-# Below this many chains a module is translated in one process: forking costs ~5 ms.
-PARALLEL_CHAINS = 200
+# Below this many step calls a module is translated in one process: forking costs ~5 ms.
+PARALLEL_STEPS = 400
 
 
 def _split(parsed: Parsed, nodes: list[Node]) -> tuple[int, int] | None:
-    """Where to cut nodes in two for two processes, and the source byte where the second
-    half starts: a top-level statement boundary (no function, so no rewrite, spans it) near
-    the middle; None when no cut is balanced."""
+    """Where to cut nodes (step calls, in source order) in two for two processes, and the
+    source byte where the second half starts: a top-level statement boundary (no function,
+    so no rewrite, spans it) near the middle; None when no cut is balanced."""
     starts = [c.start_byte for c in parsed.root.children]
 
     def top(i: int) -> int:
@@ -185,44 +185,45 @@ def _joined_parse(a: _Piece, b: _Piece, out: bytes, lang: str) -> bool:
 
 
 def _rewrite(
-    parsed: Parsed, index: Index, emitter: JSEmitter, nodes: list[Node]
+    parsed: Parsed, index: Index
 ) -> tuple[bytes, list[Lowered] | None, list[Diagnostic], bool]:
     """The output, the lowered chains (None when half of them were lowered in a child
     process, which sends only its edits), the diagnostics, and whether the output is known
     to parse (else the caller parses it).
 
     A large module is lowered in two halves at once, the second in a forked child (see
-    ``_fork``); each process also parses its half of the output (see ``_joined_parse``). The
-    halves are independent, so the result is the serial one, except through names handed
-    out at module level (``Index.module_names``): when either half handed out any, or the
-    child failed, the parent lowers the second half itself, after the first."""
+    ``_fork``); each process finds the chains of its half, lowers and emits them, and parses
+    its half of the output (see ``_joined_parse``). The halves are independent, so the
+    result is the serial one, except through names handed out at module level
+    (``Index.module_names``): when either half handed out any, or the child failed, the
+    parent lowers the second half itself, after the first."""
 
-    def part(
-        chunk: list[Node], lo: int, hi: int
-    ) -> tuple[list[Edit], list[Diagnostic], bool, _Piece]:
-        lows, diagnostics = lower_chains(parsed, index, chunk)
-        edits = _edits(emitter, lows)
+    def part(lo: int, hi: int) -> tuple[list[Edit], list[Diagnostic], bool, _Piece]:
+        lows, diagnostics = lower_chains(parsed, index, chain_nodes(parsed, lo, hi))
+        edits = _edits(JSEmitter(parsed), lows)
         return edits, diagnostics, index.module_names(), _piece(parsed, edits, lo, hi)
 
-    cut = _split(parsed, nodes) if len(nodes) >= PARALLEL_CHAINS and _fork.available() else None
-    if cut is None:
-        lows, diagnostics = lower_chains(parsed, index, nodes)
-        return apply(parsed.source, _edits(emitter, lows)), lows, diagnostics, False
-    k, byte = cut
-    end = len(parsed.source)
-    child = _fork.start(lambda: part(nodes[k:], byte, end))
+    def serial(lo: int = 0) -> tuple[list[Lowered], list[Diagnostic]]:
+        return lower_chains(parsed, index, chain_nodes(parsed, lo))
+
+    calls = step_calls(parsed)
+    cut = _split(parsed, calls) if len(calls) >= PARALLEL_STEPS and _fork.available() else None
+    child = None
+    if cut is not None:
+        byte, end = cut[1], len(parsed.source)
+        child = _fork.start(lambda: part(byte, end))
     if child is None:
-        lows, diagnostics = lower_chains(parsed, index, nodes)
-        return apply(parsed.source, _edits(emitter, lows)), lows, diagnostics, False
+        lows, diagnostics = serial()
+        return apply(parsed.source, _edits(JSEmitter(parsed), lows)), lows, diagnostics, False
     try:
-        edits, diagnostics, module_names, first = part(nodes[:k], 0, byte)
+        edits, diagnostics, module_names, first = part(0, byte)
     except BaseException:
         child.cancel()
         raise
     second = child.result()
     if second is None or module_names or second[2]:
-        lows, more = lower_chains(parsed, index, nodes[k:])
-        edits += _edits(emitter, lows)
+        lows, more = serial(byte)
+        edits += _edits(JSEmitter(parsed), lows)
         return apply(parsed.source, edits), None, diagnostics + more, False
     edits += second[0]
     out = apply(parsed.source, edits)
@@ -232,12 +233,11 @@ def _rewrite(
 def translate_js(source: str, *, filename: str | None = None) -> Translation:
     """``bridge.translate(source, to="js")``: see ``bridge.translate.translate``."""
     parsed = parse_or_raise(source, filename)
-    nodes = chain_nodes(parsed)
-    emitter = JSEmitter(parsed)
-    out, lows, diagnostics, parses = _rewrite(parsed, Index(parsed), emitter, nodes)
+    out, lows, diagnostics, parses = _rewrite(parsed, Index(parsed))
     if not parses and out != parsed.source and parse(out, filename).syntax_problem() is not None:
         if lows is None:  # lowered in two processes: lower again here, to try each function
-            lows, diagnostics = lower_chains(parsed, Index(parsed), nodes)
+            lows, diagnostics = lower_chains(parsed, Index(parsed), chain_nodes(parsed))
+        emitter = JSEmitter(parsed)
         # Keep only the rewrites that parse on their own, then check the combination again.
         good: list[Lowered] = []
         by_fn: dict[int, list[Lowered]] = defaultdict(list)

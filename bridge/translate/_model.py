@@ -82,6 +82,7 @@ between steps may differ (``await`` and ``then`` take different numbers of ticks
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -148,7 +149,7 @@ class Param:
     used: bool
     assigned: bool  # the body assigns one of the names (bind with let, not const)
 
-    @property
+    @functools.cached_property
     def is_identifier(self) -> bool:
         return self.pattern.type == "identifier"
 
@@ -163,7 +164,7 @@ class Handler:
     body: Node | None = None  # expression node or statement_block (None for references)
     is_async: bool = False
 
-    @property
+    @functools.cached_property
     def expression_body(self) -> bool:
         return self.body is not None and self.body.type != "statement_block"
 
@@ -199,6 +200,20 @@ class Chain:
     function_is_async: bool
     # AWAITED: how the value is used.  RETURNED/ARROW_BODY: "return".  STATEMENT: "discard".
     sink: Sink | None = None
+
+    @functools.cached_property
+    def handlers(self) -> list[tuple[str, Handler]]:
+        """Every handler of the chain with its role ("then", "catch", "finally"), in order."""
+        out = []
+        for step in self.steps:
+            for role, h in (
+                ("then", step.on_fulfilled),
+                ("catch", step.on_rejected),
+                ("finally", step.on_finally),
+            ):
+                if h is not None:
+                    out.append((role, h))
+        return out
 
 
 # ---------------------------------------------------------------- IR

@@ -91,6 +91,7 @@ class Parsed:
     # node id -> (method, receiver) or None: whether a call is a then/catch/finally step
     step_memo: dict[int, tuple[str, Node] | None] = field(default_factory=dict)
     _functions: tuple[list[int], list[Node], list[int]] | None = None
+    _kinds_any: dict[tuple[str, ...], tuple[list[int], list[Node]]] = field(default_factory=dict)
     _kinds: dict[str, tuple[list[int], list[Node]]] | None = None
     _assigned: frozenset[int] | None = None
 
@@ -117,6 +118,19 @@ class Parsed:
 
             self._kinds = statement_index(self)
         return self._kinds.get(kind, ([], []))
+
+    def nodes_of_any(self, kinds: tuple[str, ...]) -> tuple[list[int], list[Node]]:
+        """(start bytes, nodes) of every node of any of the statement kinds, sorted (by start;
+        on a tie, in the order of kinds), built once per tuple of kinds."""
+        if len(kinds) == 1:
+            return self.nodes_of(kinds[0])
+        found = self._kinds_any.get(kinds)
+        if found is None:
+            nodes = sorted(
+                (n for kind in kinds for n in self.nodes_of(kind)[1]), key=lambda n: n.start_byte
+            )
+            found = self._kinds_any[kinds] = ([n.start_byte for n in nodes], nodes)
+        return found
 
     def functions(self) -> tuple[list[int], list[Node], list[int]]:
         """(start bytes, nodes, enclosing function's index) of every function of the module,

@@ -29,19 +29,6 @@ from .._parse import Parsed
 from . import rule
 
 
-def _handlers(chain: Chain) -> list[tuple[str, Handler]]:
-    out = []
-    for step in chain.steps:
-        for role, h in (
-            ("then", step.on_fulfilled),
-            ("catch", step.on_rejected),
-            ("finally", step.on_finally),
-        ):
-            if h is not None:
-                out.append((role, h))
-    return out
-
-
 def _own_function(node: Node) -> Node | None:
     """The nearest enclosing non-arrow function (the one `this`/`arguments` belong to)."""
     p = node.parent
@@ -55,7 +42,7 @@ def _own_function(node: Node) -> Node | None:
 @rule("this-arguments", "check")
 def this_arguments(lw: Lowering, chain: Chain) -> None:
     parsed = lw.parsed
-    for _, h in _handlers(chain):
+    for _, h in chain.handlers:
         if h.kind is not HandlerKind.FUNCTION or h.body is None:
             continue
         for n in walk(h.body):
@@ -87,7 +74,7 @@ def this_arguments(lw: Lowering, chain: Chain) -> None:
 
 @rule("method-reference", "check")
 def references(lw: Lowering, chain: Chain) -> None:
-    for _, h in _handlers(chain):
+    for _, h in chain.handlers:
         if h.kind is not HandlerKind.REFERENCE:
             continue
         node = h.node
@@ -174,7 +161,7 @@ def declared_function(lw: Lowering, ref: Node) -> bool:
 
 @rule("handler-params", "check")
 def params(lw: Lowering, chain: Chain) -> None:
-    for role, h in _handlers(chain):
+    for role, h in chain.handlers:
         if h.kind not in (HandlerKind.ARROW, HandlerKind.FUNCTION):
             continue
         if h.node.child_by_field_name("type_parameters") is not None:
