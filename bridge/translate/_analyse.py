@@ -209,6 +209,7 @@ def assigned_positions(parsed: Parsed) -> frozenset[int]:
 
 
 INDEXED_KINDS = (
+    "try_statement",
     "return_statement",
     "throw_statement",
     "variable_declaration",

@@ -111,3 +111,21 @@ def test_name_positions_asked_one_by_one_match_all_at_once(source: str) -> None:
     for absent in ("f", "h", "x", "value", "zz", "c d", ""):
         if absent not in every:
             assert lazy.get(absent) is None and lazy.get(absent, []) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "refused"),
+    [
+        ("function f() {\n  try {\n    return get().then(x => x);\n  } finally {}\n}\n", True),
+        # a try outside the function that returns the chain: not the function's business
+        ("try {\n  var f = () => {\n    return get().then(x => x);\n  };\n} catch {}\n", False),
+        # a try in the function that ends before the return
+        ("function f() {\n  try { a(); } catch {}\n  return get().then(x => x);\n}\n", False),
+        ("function f() {\n  try { a(); } catch { return get().then(x => x); }\n}\n", True),
+    ],
+)
+def test_return_in_try_is_found_by_position(source: str, refused: bool) -> None:
+    import bridge
+
+    rules = {d.rule for d in bridge.translate(source).diagnostics}
+    assert ("return-in-try" in rules) is refused, rules

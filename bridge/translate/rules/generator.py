@@ -9,7 +9,7 @@ prove equivalent.
 
 from __future__ import annotations
 
-from .._analyse import Unsafe, enclosing_function, is_generator
+from .._analyse import Unsafe, function_of, is_generator
 from .._lower import Lowering
 from .._model import Chain, HandlerKind
 from . import rule
@@ -17,13 +17,13 @@ from . import rule
 
 @rule("generator", "check")
 def generator(lw: Lowering, chain: Chain) -> None:
-    # From function to enclosing function: the climb to chain.function is done already
-    # (each Node.parent costs a descent from the root).
+    # From function to enclosing function, found in the module's function index (each
+    # Node.parent costs a descent from the root).
     fn = chain.function
     while fn is not None:
         if is_generator(fn):
             raise Unsafe("generator", "the chain is inside a generator function", chain.node)
-        fn = enclosing_function(fn)
+        fn = function_of(lw.parsed, fn)
     for step in chain.steps:
         for h in (step.on_fulfilled, step.on_rejected, step.on_finally):
             if h is not None and h.kind is HandlerKind.FUNCTION and is_generator(h.node):

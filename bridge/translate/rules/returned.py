@@ -12,6 +12,8 @@ constructor, getter, setter or generator. Otherwise: left alone with a diagnosti
 
 from __future__ import annotations
 
+import bisect
+
 from tree_sitter import Node
 
 from .._analyse import Index, Unsafe, _step_of, is_generator, own_nodes, unparen
@@ -25,7 +27,7 @@ from . import rule
 def returned(parsed: Parsed, index: Index, chain: Chain) -> Placement:
     fn = chain.function
     assert fn is not None and chain.statement is not None
-    _not_in_try(chain.statement, fn)
+    _not_in_try(parsed, chain.statement, fn)
     if not chain.function_is_async:
         can_become_async(parsed, index, fn, chain)
     return Placement(
@@ -51,17 +53,20 @@ def arrow_body(parsed: Parsed, index: Index, chain: Chain) -> Placement:
     )
 
 
-def _not_in_try(stmt: Node, fn: Node) -> None:
-    p = stmt.parent
-    while p is not None and p != fn:
-        if p.type == "try_statement":
+def _not_in_try(parsed: Parsed, stmt: Node, fn: Node) -> None:
+    # A try statement around stmt inside fn (stmt belongs to fn: no function lies between),
+    # found in the module's index of try statements rather than by climbing parent by parent.
+    starts, tries = parsed.nodes_of("try_statement")
+    lo = bisect.bisect_right(starts, fn.start_byte)
+    hi = bisect.bisect_right(starts, stmt.start_byte)
+    for t in tries[lo:hi]:
+        if t.end_byte >= stmt.end_byte:
             raise Unsafe(
                 "return-in-try",
                 "the chain is returned inside a try statement, which does not wait for it; "
                 "awaiting there would let its catch/finally see the chain",
                 stmt,
             )
-        p = p.parent
 
 
 def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> None:
@@ -80,7 +85,8 @@ def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> No
             f"the function's return type `{parsed.text(ret_type).lstrip(': ')}` is not a Promise",
             ret_type,
         )
-    args = fn.parent
+    # Only a function expression can be an argument (a declaration's parent is a block).
+    args = fn.parent if fn.type in ("arrow_function", "function_expression") else None
     ctor = args.parent if args is not None and args.type == "arguments" else None
     if ctor is not None and ctor.type == "new_expression":
         callee = ctor.child_by_field_name("constructor")
