@@ -82,7 +82,6 @@ between steps may differ (``await`` and ``then`` take different numbers of ticks
 from __future__ import annotations
 
 import enum
-import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -148,10 +147,11 @@ class Param:
     names: tuple[str, ...]
     used: bool
     assigned: bool  # the body assigns one of the names (bind with let, not const)
+    is_identifier: bool = field(init=False)  # the pattern is a plain name
 
-    @functools.cached_property
-    def is_identifier(self) -> bool:
-        return self.pattern.type == "identifier"
+    def __post_init__(self) -> None:
+        # Computed once (asked often; each Node.type read builds a new string).
+        self.is_identifier = self.pattern.type == "identifier"
 
 
 @dataclass
@@ -163,10 +163,10 @@ class Handler:
     params: list[Param] = field(default_factory=list)
     body: Node | None = None  # expression node or statement_block (None for references)
     is_async: bool = False
+    expression_body: bool = field(init=False)  # an arrow's `=> expr` (not a block)
 
-    @functools.cached_property
-    def expression_body(self) -> bool:
-        return self.body is not None and self.body.type != "statement_block"
+    def __post_init__(self) -> None:
+        self.expression_body = self.body is not None and self.body.type != "statement_block"
 
     @property
     def param(self) -> Param | None:
@@ -200,20 +200,20 @@ class Chain:
     function_is_async: bool
     # AWAITED: how the value is used.  RETURNED/ARROW_BODY: "return".  STATEMENT: "discard".
     sink: Sink | None = None
+    # Every handler with its role ("then", "catch", "finally"), in order.
+    handlers: list[tuple[str, Handler]] = field(init=False)
 
-    @functools.cached_property
-    def handlers(self) -> list[tuple[str, Handler]]:
-        """Every handler of the chain with its role ("then", "catch", "finally"), in order."""
-        out = []
-        for step in self.steps:
+    def __post_init__(self) -> None:
+        self.handlers = [
+            (role, h)
+            for step in self.steps
             for role, h in (
                 ("then", step.on_fulfilled),
                 ("catch", step.on_rejected),
                 ("finally", step.on_finally),
-            ):
-                if h is not None:
-                    out.append((role, h))
-        return out
+            )
+            if h is not None
+        ]
 
 
 # ---------------------------------------------------------------- IR
