@@ -447,7 +447,12 @@ _STARTS_WITH_ASYNC = frozenset({"arrow_function", "function_expression", "functi
 
 
 def is_generator(fn: Node) -> bool:
-    return fn.type.startswith("generator_function") or any(c.type == "*" for c in fn.children)
+    t = fn.type
+    if t.startswith("generator_function"):
+        return True
+    if t in _STARTS_WITH_ASYNC:  # `function*` has node types of its own; arrows cannot be
+        return False
+    return any(c.type == "*" for c in fn.children)  # a method: `*gen() {}`
 
 
 def unparen(node: Node) -> Node:
@@ -582,10 +587,11 @@ def _step(parsed: Parsed, method: str, call: Node) -> Step:
             call,
             on_fulfilled=handlers[0] if handlers else None,
             on_rejected=handlers[1] if len(handlers) > 1 else None,
+            args=args,
         )
     if method == "catch":
-        return Step("catch", call, on_rejected=handlers[0] if handlers else None)
-    return Step("finally", call, on_finally=handlers[0] if handlers else None)
+        return Step("catch", call, on_rejected=handlers[0] if handlers else None, args=args)
+    return Step("finally", call, on_finally=handlers[0] if handlers else None, args=args)
 
 
 _NON_CALLABLE = frozenset(
@@ -634,7 +640,10 @@ def _params(parsed: Parsed, fn: Node, body: Node | None) -> list[Param]:
         if p.type in ("required_parameter", "optional_parameter"):
             pat = p.child_by_field_name("pattern")
             pattern = pat if pat is not None else p
-        names = tuple(sorted(_bound_names(parsed, pattern)))
+        if pattern.type == "identifier":
+            names: tuple[str, ...] = (parsed.text(pattern),)
+        else:
+            names = tuple(sorted(_bound_names(parsed, pattern)))
         used = assigned = False
         if body is not None:
             for name in names:

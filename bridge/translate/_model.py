@@ -185,6 +185,7 @@ class Step:
     on_fulfilled: Handler | None = None  # then's first argument
     on_rejected: Handler | None = None  # then's second argument, or catch's argument
     on_finally: Handler | None = None  # finally's argument
+    args: list[Node] = field(default_factory=list)  # every argument of the call, in order
 
 
 @dataclass

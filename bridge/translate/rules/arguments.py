@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from .._analyse import Unsafe, call_args
+from .._analyse import Unsafe
 from .._lower import Lowering
 from .._model import Chain
 from . import rule
@@ -15,7 +15,7 @@ _MAX = {"then": 2, "catch": 1, "finally": 1}
 @rule("three-arg-then", "check")
 def extra_arguments(lw: Lowering, chain: Chain) -> None:
     for step in chain.steps:
-        args = call_args(step.call)
+        args = step.args
         if any(a.type == "spread_element" for a in args):
             raise Unsafe(
                 "spread-arguments",
