@@ -2,8 +2,11 @@
 
 ``find_chains(parsed)`` returns every outermost ``x.then(...)/.catch(...)/.finally(...)``
 call chain as a ``Chain``; ``Index`` answers the name questions the rules ask (is this name
-used anywhere else in that function? which names does the file use at all?) with one pass
-over the identifiers, so a 20,000-line file stays well under a second.
+used anywhere else in that function? is this name a word of the file?). Everything is found
+by position in indexes built from one query over the module (``module_scan``): names, then
+statements, functions and try statements by kind, rather than by walking or climbing the tree
+in Python (``Node.parent`` descends from the root each time), so a 20,000-line file takes a
+fraction of a second.
 
 Analysis never refuses: refusing is the rules' job (``Unsafe``), so that every refusal has a
 rule name and a message.
