@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import overload
@@ -114,7 +115,9 @@ class NamePositions:
     use the tree's identifier nodes, all collected at once."""
 
     def __init__(self, parsed: Parsed) -> None:
-        self._parsed = parsed
+        # A weak reference: the Parsed keeps this index, and a cycle would keep both alive
+        # until the next cyclic GC pass (paused while translating).
+        self._parsed = weakref.ref(parsed)
         self._memo: dict[str, list[int]] = {}
         self._masked: bytes | None = None
         self._all: dict[str, list[int]] | None = None
@@ -131,15 +134,17 @@ class NamePositions:
         return found if found else default
 
     def _find(self, name: str) -> list[int]:
-        src = self._parsed.source
+        parsed = self._parsed()
+        assert parsed is not None  # asked through its Parsed
+        src = parsed.source
         if not src.isascii():
             if self._all is None:
-                self._all = _tree_names(self._parsed)
+                self._all = _tree_names(parsed)
             return self._all.get(name, [])
         if not _IDENT.fullmatch(name):
             return []
         if self._masked is None:
-            self._masked = _masked(self._parsed)
+            self._masked = _masked(parsed)
         word = re.escape(name.encode("ascii"))
         # The name as _NAME_WORD would find it: not after `.` or a name character (unless
         # after `...`), not followed by one; the literal first, so the search can skip ahead.
