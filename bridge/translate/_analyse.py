@@ -146,8 +146,9 @@ class NamePositions:
         if self._masked is None:
             self._masked = _masked(parsed)
         word = re.escape(name.encode("ascii"))
-        # The name as _NAME_WORD would find it: not after `.` or a name character (unless
-        # after `...`), not followed by one; the literal first, so the search can skip ahead.
+        # A whole name: not after `.` (a property) or a name character, unless after `...`
+        # (a spread); not followed by a name character. The literal comes first, so that the
+        # search can skip ahead from one occurrence to the next.
         pattern = word + rb"(?:(?<=\.\.\." + word + rb")|(?<![.\w$]" + word + rb"))(?![\w$])"
         return [m.start() for m in re.finditer(pattern, self._masked)]
 
@@ -175,24 +176,6 @@ def _masked(parsed: Parsed) -> bytes:
         if node.type != "template_string":
             masked[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
     return bytes(masked)
-
-
-def name_positions(parsed: Parsed) -> dict[str, list[int]]:
-    """Every name of the module with its start bytes, collected at once (what
-    ``NamePositions`` answers name by name; kept to check it against)."""
-    src = parsed.source
-    if not src.isascii():
-        return _tree_names(parsed)
-    by_word: dict[bytes, list[int]] = defaultdict(list)
-    for m in _NAME_WORD.finditer(_masked(parsed)):
-        by_word[m.group()].append(m.start())
-    return {word.decode("ascii"): starts for word, starts in by_word.items()}
-
-
-# The first letter comes before the look-behinds (which then span it) so that the regex
-# engine can skip ahead to candidate letters instead of trying both look-behinds at every
-# byte of the file.
-_NAME_WORD = re.compile(rb"[A-Za-z_$](?:(?<=\.\.\..)|(?<![.\w$].))[\w$]*")
 
 
 _ASSIGNED_QUERY = """
@@ -412,18 +395,10 @@ def walk_own(node: Node) -> Iterator[Node]:
             stack.extend(reversed(n.children))
 
 
-def enclosing_function(node: Node) -> Node | None:
-    p = node.parent
-    while p is not None:
-        if p.type in FUNCTION_TYPES:
-            return p
-        p = p.parent
-    return None
-
-
 def function_of(parsed: Parsed, node: Node) -> Node | None:
-    """The innermost function around node (not node itself), as ``enclosing_function``, but
-    found by position in the module's function index instead of climbing parent by parent.
+    """The innermost function around node (not node itself: its nearest ancestor of a
+    FUNCTION_TYPES type), found by position in the module's function index instead of
+    climbing parent by parent (each Node.parent is a descent from the root).
 
     The function starting last before node is inside the one sought (or is it), which is then
     found among its enclosing functions."""

@@ -41,11 +41,6 @@ def _diag(parsed: Parsed, node: Node, rule: str, message: str) -> Diagnostic:
     return Diagnostic(line, col, rule, message)
 
 
-def analyse_js(parsed: Parsed) -> tuple[list[Lowered], list[Diagnostic]]:
-    """Every chain lowered (those that can be) plus diagnostics for the rest."""
-    return lower_chains(parsed, Index(parsed), chain_nodes(parsed))
-
-
 def lower_chains(
     parsed: Parsed, index: Index, nodes: list[Node]
 ) -> tuple[list[Lowered], list[Diagnostic]]:

@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from tree_sitter import Node
 
 from bridge.translate._analyse import (
     FUNCTION_TYPES,
     NamePositions,
     _has_word,
-    enclosing_function,
+    _masked,
+    _tree_names,
     function_of,
-    name_positions,
     own_nodes,
     walk,
 )
-from bridge.translate._parse import parse
+from bridge.translate._parse import Parsed, parse
+
+
+def enclosing_function(node: Node) -> Node | None:
+    """The definition function_of answers by position: the nearest function ancestor."""
+    p = node.parent
+    while p is not None:
+        if p.type in FUNCTION_TYPES:
+            return p
+        p = p.parent
+    return None
+
+
+# Every name at once: a token starting at a letter that follows no `.` or name character
+# (except after `...`), in the source with strings and comments blanked out. NamePositions
+# answers name by name.
+_NAME_WORD = re.compile(rb"[A-Za-z_$](?:(?<=\.\.\..)|(?<![.\w$].))[\w$]*")
+
+
+def name_positions(parsed: Parsed) -> dict[str, list[int]]:
+    if not parsed.source.isascii():
+        return _tree_names(parsed)
+    by_word: dict[bytes, list[int]] = {}
+    for m in _NAME_WORD.finditer(_masked(parsed)):
+        by_word.setdefault(m.group(), []).append(m.start())
+    return {word.decode("ascii"): starts for word, starts in by_word.items()}
+
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.js"))
 NESTED = (
