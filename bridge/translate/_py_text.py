@@ -13,6 +13,7 @@ import io
 import re
 import tokenize
 from collections import Counter
+from collections.abc import Iterator
 
 from .._exceptions import TranslationError
 
@@ -105,34 +106,11 @@ def wrap_line(line: str) -> list[str]:
     return [line]
 
 
-def bracket_pairs(line: str) -> list[tuple[int, int]]:
-    """(opening, closing) positions of the brackets of a line, strings skipped."""
-    pairs: list[tuple[int, int]] = []
-    stack: list[int] = []
+def _outside_strings(text: str) -> Iterator[int]:
+    """Positions of the characters of text outside its string literals (their quotes and
+    escapes excluded): what the bracket scanners below look at."""
     quote = ""
     i = 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            stack.append(i)
-        elif ch in ")]}" and stack:
-            pairs.append((stack.pop(), i))
-        i += 1
-    return pairs
-
-
-def split_top(text: str, sep: str, keep: bool = False) -> list[str]:
-    """text split at sep where sep is outside brackets and strings."""
-    parts: list[str] = []
-    lambdas: list[int] = []
-    depth, quote, start, i = 0, "", 0, 0
     while i < len(text):
         ch = text[i]
         if quote:
@@ -142,7 +120,34 @@ def split_top(text: str, sep: str, keep: bool = False) -> list[str]:
                 quote = ""
         elif ch in "'\"":
             quote = ch
-        elif ch in "([{":
+        else:
+            yield i
+        i += 1
+
+
+def bracket_pairs(line: str) -> list[tuple[int, int]]:
+    """(opening, closing) positions of the brackets of a line, strings skipped."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i in _outside_strings(line):
+        ch = line[i]
+        if ch in "([{":
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            pairs.append((stack.pop(), i))
+    return pairs
+
+
+def split_top(text: str, sep: str, keep: bool = False) -> list[str]:
+    """text split at sep (no quotes in it) where sep is outside brackets and strings."""
+    parts: list[str] = []
+    lambdas: list[int] = []
+    depth, start, skip = 0, 0, 0
+    for i in _outside_strings(text):
+        if i < skip:  # inside the separator just split at
+            continue
+        ch = text[i]
+        if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
@@ -155,9 +160,7 @@ def split_top(text: str, sep: str, keep: bool = False) -> list[str]:
         elif depth == 0 and text.startswith(sep, i):
             parts.append(text[start:i])
             start = i + (0 if keep else len(sep))
-            i += len(sep)
-            continue
-        i += 1
+            skip = i + len(sep)
     parts.append(text[start:])
     return parts
 
