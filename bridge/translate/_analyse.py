@@ -493,10 +493,14 @@ def _start(node: Node) -> int:
     return node.start_byte
 
 
-def chain_nodes(parsed: Parsed, lo: int = 0, hi: int | None = None) -> list[Node]:
+def chain_nodes(
+    parsed: Parsed, lo: int = 0, hi: int | None = None, calls: list[Node] | None = None
+) -> list[Node]:
     """The outermost step call of every chain (of those starting in source[lo:hi], a range
-    of whole top-level statements), in source order (outer before inner)."""
-    calls = step_calls(parsed)
+    of whole top-level statements), in source order (outer before inner). ``calls``: the
+    module's ``step_calls``, when the caller has them already."""
+    if calls is None:
+        calls = step_calls(parsed)
     if lo > 0 or hi is not None:
         starts = [c.start_byte for c in calls]
         a = bisect.bisect_left(starts, lo)

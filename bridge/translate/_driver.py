@@ -193,15 +193,16 @@ def _rewrite(
     (``Index.module_names``): when either half handed out any, or the child failed, the
     parent lowers the second half itself, after the first."""
 
+    calls = step_calls(parsed)
+
     def part(lo: int, hi: int) -> tuple[list[Edit], list[Diagnostic], bool, _Piece]:
-        lows, diagnostics = lower_chains(parsed, index, chain_nodes(parsed, lo, hi))
+        lows, diagnostics = lower_chains(parsed, index, chain_nodes(parsed, lo, hi, calls))
         edits = _edits(JSEmitter(parsed), lows)
         return edits, diagnostics, index.module_names(), _piece(parsed, edits, lo, hi)
 
     def serial(lo: int = 0) -> tuple[list[Lowered], list[Diagnostic]]:
-        return lower_chains(parsed, index, chain_nodes(parsed, lo))
+        return lower_chains(parsed, index, chain_nodes(parsed, lo, calls=calls))
 
-    calls = step_calls(parsed)
     cut = _split(parsed, calls) if len(calls) >= PARALLEL_STEPS and _fork.available() else None
     child = None
     if cut is not None:
