@@ -38,7 +38,6 @@ import asyncio
 import concurrent.futures
 import contextvars
 import reprlib
-import sys
 import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -48,6 +47,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from . import _unhandled
 from ._exceptions import AggregateError, JSRejection
+from ._hooks import Hooks
 
 __all__ = ["Promise", "Resolvers"]
 
@@ -74,6 +74,10 @@ _repr.maxother = _repr.maxstring = 160
 # Values of these exact types cannot be thenables, so resolving with them skips the lookup of
 # `.then` (the common case: a handler returning a number, a string, a list, None).
 _PLAIN = frozenset({int, float, str, bytes, bool, type(None), list, tuple, dict, set, frozenset})
+
+
+# Each runtime registers how it adopts one of its JS objects (None: not one of its objects).
+foreign_thenables: Hooks[Callable[[Any], Any]] = Hooks("foreign_thenables")
 
 
 class _Jobs(deque):  # type: ignore[type-arg]  # flat pairs: reaction, source, reaction, ...
@@ -189,20 +193,17 @@ def _root(cell: _Cell) -> Promise[Any]:
 
 
 def _to_future_if_js(x: Any) -> Any:
-    """``bridge.to_future(x)`` when ``x`` is a JS object, else None.
+    """An asyncio future for ``x`` when a runtime knows it as one of its JS objects, else None.
 
-    A JS thenable is adopted through the runtime, which maps its values and errors the way
-    every JS promise reaching Python is mapped (called directly, its ``then`` would hand us raw
-    engine values). The runtime is looked up, not imported: this module sits below it and
-    works without the engine, and a JS object can only exist once the engine has started.
+    A JS thenable is adopted through its runtime, which maps its values and errors the way every
+    JS promise reaching Python is mapped (called directly, its ``then`` would hand us raw engine
+    values). The runtimes sit above this module, so each registers its adapter here.
     """
-    runtime = sys.modules.get("bridge._runtime")
-    convert = sys.modules.get("bridge._convert")
-    if runtime is None or convert is None or runtime.owner() != get_ident():
-        return None  # no engine, or not its thread: then no JS object can be here
-    if not convert.is_js_object(x):
-        return None
-    return convert.to_future(x)
+    for adopt in foreign_thenables.fns:
+        future = adopt(x)
+        if future is not None:
+            return future
+    return None
 
 
 def _caught(exc: BaseException) -> BaseException:
