@@ -1,4 +1,7 @@
-"""Sessions: tests (every Python 3.10-3.13 found), lint, typecheck, examples, demo, bench."""
+"""Sessions: tests (every Python 3.10-3.13 found), lint, typecheck, examples, docs; demo, bench.
+
+Virtualenvs are kept in .nox/ and reused from one run to the next; `rm -rf .nox` frees them.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +14,12 @@ import sys
 import nox
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-TEST_DEPS = [
-    "pytest>=8",
-    "pytest-asyncio>=0.23",
-    "hypothesis>=6.100",
-    "pytest-timeout>=2.3",
-    # tests/test_runtime.py checks that a uvloop loop is refused cleanly (skipped without it).
-    "uvloop>=0.19; sys_platform != 'win32'",
-    # tests/translate/test_python_example.py lints the Python target's output with it.
-    "ruff>=0.6",
-]
+# The test dependencies are one list, pyproject.toml's `test` extra: `install(".[test]")`;
+# the docs tools are its `docs` extra, installed alone (the docs build imports no bridge code).
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DOCS_DEPS: list[str] = PYPROJECT["project"]["optional-dependencies"]["docs"]
 
-nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
+nox.options.sessions = ["tests", "lint", "typecheck", "examples", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -68,7 +65,7 @@ MAIN = CURRENT if CURRENT in FOUND else FOUND[-1]
 @nox.session(python=FOUND)
 def tests(session: nox.Session) -> None:
     """Run the test suite against the real engine."""
-    session.install(".", *TEST_DEPS)
+    session.install(".[test]")
     session.run("pytest", *session.posargs)
 
 
@@ -82,9 +79,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=MAIN)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
-    session.install(".", "mypy>=1.11", *TEST_DEPS)
+    """mypy --strict over the package, and the public types as a user's code sees them."""
+    session.install(".[test]", "mypy>=1.11")
     session.run("mypy")
+    # reveal_type/assert_type lines: the types a user's code sees (Promise[int], run's result...).
+    session.run("mypy", "--strict", "--config-file", "pyproject.toml", "tests/typing/")
 
 
 @nox.session(python=MAIN)
@@ -93,6 +92,13 @@ def examples(session: nox.Session) -> None:
     session.install(".")
     for path in sorted(glob.glob("examples/*.py")):
         session.run("python", path)
+
+
+@nox.session(python=MAIN)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/; any warning (broken link, reference) fails."""
+    session.install(*DOCS_DEPS)
+    session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session(python=MAIN, default=False)

@@ -1,10 +1,8 @@
-"""The ``bridge`` command. ``bridge translate [PATH ...|-] [--to js|python] [--check] [--diff]
-[--write]``.
+"""The ``bridge`` command (also ``python -m bridge``); ``main(argv=None) -> int``.
 
-Exit status: 0 done (nothing to change under ``--check``), 1 ``--check`` found something to
-change, 2 bad usage or some input could not be read or parsed (the other files are still
-processed). Diagnostics go to stderr as ``path:line:col: rule: message``; the translation (one
-file or stdin, without ``--write``/``--check``/``--diff``) goes to stdout.
+Subcommands: ``bridge translate`` rewrites promise chains as async/await (JS or Python).
+Exit status: 0 done, 1 ``--check`` found something to change, 2 bad usage or an input that
+could not be used.
 """
 
 from __future__ import annotations
@@ -24,9 +22,44 @@ _PY_SUFFIX = ".py"
 _SIGPIPE_STATUS = 128 + 13  # what a shell reports for a process killed by SIGPIPE
 
 
+_DESCRIPTION = """\
+Python and JavaScript awaiting each other. This command holds the tools that need no
+Python code: the translator of promise chains (.then/.catch/.finally) to async/await."""
+
+_EPILOG = """\
+examples:
+  bridge translate app.js                 print app.js with its chains as async/await
+  bridge translate src/*.js --check       exit 1 if any file would change
+  bridge translate app.js --to python     the same program as Python asyncio
+  bridge translate --help                 every option of the translator
+
+exit status: 0 done, 1 --check found changes, 2 bad usage or an unusable input.
+The library itself is used from Python: import bridge."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    try:
+        engine = f"pythonmonkey {version('pythonmonkey')}"
+    except PackageNotFoundError:
+        engine = "pythonmonkey not installed"
+    return f"bridge {__version__} ({engine}, Python {sys.version.split()[0]})"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bridge", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="bridge",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "-V", "--version", action="version", version=_version(), help="print the version and exit"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     tr = sub.add_parser(
         "translate",
         help="rewrite promise chains as async/await (JS) or as Python asyncio",
