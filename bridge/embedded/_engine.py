@@ -47,11 +47,16 @@ on_start: Hooks[Callable[[Any], None]] = Hooks("on_start")
 
 
 def _thread_message(action: str) -> str:
+    # The advice must hold wherever the caller's loop runs: the engine's thread is the main
+    # thread, which may or may not run the loop the caller is on.
     name = threading.current_thread().name
+    owner = threading.main_thread().name
     return (
-        f"bridge's JS engine belongs to the main thread and cannot be {action} from thread "
-        f"{name!r}: hand the work to the loop thread, e.g. "
-        "asyncio.run_coroutine_threadsafe(coro, loop) or loop.call_soon_threadsafe(fn)"
+        f"bridge's embedded JS engine belongs to the main thread ({owner!r}) and cannot be "
+        f"{action} from thread {name!r}: run the JS work on the main thread, e.g. submit it "
+        "to the event loop the main thread runs with "
+        "asyncio.run_coroutine_threadsafe(coro, main_loop); if your event loop runs in "
+        "another thread, use the Node.js runtime (bridge.node()), which works from any thread"
     )
 
 

@@ -32,11 +32,13 @@ import asyncio
 import concurrent.futures
 import functools
 import inspect
+import linecache
+import os
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from sys import getrefcount
 from threading import get_ident
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from .. import _promise
 from .._exceptions import (
@@ -77,6 +79,9 @@ abort_error: Hook[Callable[[asyncio.Future[Any]], Any]] = Hook("abort_error")
 
 _get_running_loop = asyncio._get_running_loop
 _current_task = asyncio.current_task
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _KINDS: dict[str, type[JSError]] = {
     "Error": JSError,
@@ -169,6 +174,8 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
             stack=stack,
             js_value=js,
         )
+    elif cls is JSSyntaxError:
+        mapped = JSSyntaxError(message, name=name, stack=stack, js_value=js, **_where(js, stack))
     else:
         mapped = cls(message, name=name, stack=stack, js_value=js)
     # pythonmonkey hands an exception with `jsError` back to JS as that very object. The JS error
@@ -177,6 +184,28 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
     if has_cause:
         mapped.__cause__ = to_exception(cause)
     return mapped
+
+
+def _where(js: Any, stack: str) -> dict[str, Any]:
+    """filename, lineno, offset (and text, for a file on disk) of a JS SyntaxError in source.
+
+    Only for source that did not parse; a SyntaxError thrown by running code (``JSON.parse``)
+    has its place in ``stack``, as any other JS error.
+    """
+    try:
+        filename, line, column = js["fileName"], js["lineNumber"], js["columnNumber"]
+    except Exception:  # not an Error object after all: no position to give
+        return {}
+    if not isinstance(filename, str) or not isinstance(line, (int, float)) or line < 1:
+        return {}
+    if f"@{filename}:{int(line)}:" in stack:  # a frame at that place: thrown by running code
+        return {}
+    where: dict[str, Any] = {"filename": filename, "lineno": int(line)}
+    if isinstance(column, (int, float)) and column >= 1:
+        where["offset"] = int(column)  # SpiderMonkey's columns are 1-based, as Python's offset
+    if os.path.isfile(filename):
+        where["text"] = linecache.getline(filename, int(line)) or None
+    return where
 
 
 # --- Python exceptions -> JS errors --------------------------------------------------------------
@@ -829,8 +858,11 @@ class _Blocking:
         submitted = loop.run_in_executor(self.executor, run)
         return submitted
 
-    def __call__(self, *args: Any) -> asyncio.Future[Any]:
+    def __call__(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
+        if kwargs:  # only Python passes keywords; JS calls arrive through _submit
+            bound = _Blocking(functools.partial(self.fn, **kwargs), self.executor)
+            return bound._submit(loop, list(args))
         return self._submit(loop, list(args))
 
     def __repr__(self) -> str:
@@ -838,8 +870,8 @@ class _Blocking:
 
 
 def blocking(
-    fn: Callable[..., Any], executor: concurrent.futures.Executor | None = None
-) -> Callable[..., Awaitable[Any]]:
+    fn: Callable[_P, _R], executor: concurrent.futures.Executor | None = None
+) -> Callable[_P, asyncio.Future[_R]]:
     """``bridge.blocking``: mark a sync function to run in ``executor`` (default: the loop's).
 
     JS calling it (once exposed) gets a Promise at once and the loop keeps running while the
@@ -847,7 +879,7 @@ def blocking(
     """
     if not callable(fn):
         raise TypeError(f"bridge.blocking needs a callable, not {type(fn).__name__}")
-    return _Blocking(fn, executor)
+    return cast("Callable[_P, asyncio.Future[_R]]", _Blocking(fn, executor))
 
 
 def expose(name: str, obj: Any) -> Any:
