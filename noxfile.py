@@ -82,8 +82,8 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, and the public types as a user's code sees them."""
     session.install(".[test]", "mypy>=1.11")
     session.run("mypy")
-    # reveal_type/assert_type lines: the types a user's code sees (Promise[int], run's result...).
-    session.run("mypy", "--strict", "--config-file", "pyproject.toml", "tests/typing/")
+    # assert_type lines: the types a user's code sees (Promise[int], what run returns...).
+    session.run("mypy", "tests/typing/")
 
 
 @nox.session(python=MAIN)
