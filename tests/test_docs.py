@@ -147,7 +147,8 @@ def test_doc_example_runs(page: Page, block: Block, tmp_path: Path) -> None:
     assert proc.returncode == 0, f"{where} exited {proc.returncode}:\n{proc.stderr}"
     assert "Traceback" not in proc.stderr, f"{where} printed a traceback:\n{proc.stderr}"
     if block.output is not None:
-        assert _normal(proc.stdout) == _normal(block.output), f"{where}: output differs"
+        shown, printed = _normal(block.output), _normal(proc.stdout)
+        assert printed == shown, f"{where}: printed\n{printed}\n--- the page shows\n{shown}"
 
 
 def test_readme_examples_are_collected() -> None:
