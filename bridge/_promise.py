@@ -43,7 +43,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from threading import get_ident
 from types import TracebackType
-from typing import Any, Generic, NamedTuple, NoReturn, TypeVar, overload
+from typing import Any, Generic, NamedTuple, NoReturn, TypeVar, cast, overload
 
 from . import _unhandled
 from ._exceptions import AggregateError, JSRejection
@@ -116,7 +116,10 @@ class _Jobs(deque):  # type: ignore[type-arg]  # flat pairs: reaction, source, r
 # the list was last rebuilt (Promise._forget). Only the cancel path touches it.
 _disarmed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
-_NOWHERE = _Jobs(None)  # the cache's initial value: matches no running loop
+# The cache's initial value. Its loop is a sentinel that matches no loop, not even None: a job
+# queued with no loop running must reach this thread's parked queue through _jobs_for.
+_NOWHERE = _Jobs(None)
+_NOWHERE.loop = cast("asyncio.AbstractEventLoop", object())
 _last_jobs = _NOWHERE  # cache: the queue of the loop that queued a job last
 _by_loop: dict[asyncio.AbstractEventLoop, _Jobs] = {}
 _parked: dict[int, _Jobs] = {}  # thread id -> jobs queued while that thread ran no loop

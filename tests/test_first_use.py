@@ -109,3 +109,19 @@ async def test_blocking_passes_keywords_through() -> None:
     scaled = bridge.blocking(scale)
     assert await scaled(3, by=4) == 12
     assert await scaled(3) == 3
+
+
+def test_promise_chained_before_any_loop_runs_in_the_first_loop() -> None:
+    # A fresh process: the first promise work of the thread happens with no loop running.
+    script = (
+        "import asyncio\n"
+        "from bridge import Promise\n"
+        "chain = Promise.resolve(2).then(lambda x: x * 21)\n"
+        "async def main():\n"
+        "    print(await asyncio.wait_for(chain, 5))\n"
+        "asyncio.run(main())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert (proc.returncode, proc.stdout) == (0, "42\n"), proc.stderr
