@@ -86,10 +86,11 @@ async def test_run_inside_a_running_loop_says_to_await() -> None:
     coro = work()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a "coroutine was never awaited" warning fails here
-        with pytest.raises(bridge.BridgeError, match=r"await the coroutine itself instead"):
+        running = r"event loop is running in this thread \(async code, Jupyter, IPython\): "
+        with pytest.raises(bridge.BridgeError, match=running + "await the coroutine instead$"):
             bridge.run(coro)
     assert coro.cr_frame is None  # closed, so nothing is left to warn about later
-    with pytest.raises(bridge.BridgeError, match=r"await bridge\.eval\(source\) for a promise"):
+    with pytest.raises(bridge.BridgeError, match=r"use await bridge\.eval\(source\) instead"):
         bridge.run("Promise.resolve(1)")
 
 
@@ -125,3 +126,14 @@ def test_promise_chained_before_any_loop_runs_in_the_first_loop() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert (proc.returncode, proc.stdout) == (0, "42\n"), proc.stderr
+
+
+def test_engine_starts_after_stdin_was_read() -> None:
+    # IPython's prompt, input() or piped data: pythonmonkey's start used to fail on it.
+    script = (
+        "import sys, bridge\nline = sys.stdin.readline().strip()\nprint(line, bridge.eval('6*7'))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], input="read\n", capture_output=True, text=True, timeout=60
+    )
+    assert (proc.returncode, proc.stdout) == (0, "read 42.0\n"), proc.stderr

@@ -11,6 +11,8 @@ values are the helpers the layers above call. uvloop is refused before pythonmon
 from __future__ import annotations
 
 import asyncio
+import io
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -102,7 +104,7 @@ def _start() -> None:
         if _pm is not None:
             return
         _refuse_uvloop(asyncio._get_running_loop())
-        import pythonmonkey as pm
+        pm = _import_pythonmonkey()
 
         # The rejection tracker installs this as the loop's exception handler the first time it
         # sees a rejection without a handler (even one handled a tick later); it prints
@@ -120,6 +122,23 @@ def _start() -> None:
         _pm = pm
         for start in on_start.fns:
             start(pm)
+
+
+def _import_pythonmonkey() -> Any:
+    # pythonmonkey's import sets sys.stdin's encoding to UTF-8, which raises once anything has
+    # read stdin (IPython's prompt, input(), piped data): the engine would never start. Where
+    # that call would fail, stdin is hidden from the import; elsewhere it is left to do it.
+    stdin = sys.stdin
+    if isinstance(stdin, io.TextIOWrapper):
+        try:
+            stdin.reconfigure(encoding="utf-8")
+        except io.UnsupportedOperation:
+            sys.stdin = None  # type: ignore[assignment]
+    try:
+        import pythonmonkey as pm
+    finally:
+        sys.stdin = stdin
+    return pm
 
 
 def _refuse_uvloop(loop: asyncio.AbstractEventLoop | None) -> None:

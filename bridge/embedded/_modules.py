@@ -56,12 +56,12 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
     if asyncio._get_running_loop() is not None:
         if inspect.iscoroutine(x):
             x.close()  # not run, and no "coroutine was never awaited" warning
-            hint = "await the coroutine itself"
+            hint = "await the coroutine instead"
         else:
-            hint = "await bridge.eval(source) for a promise, or call bridge.eval for a value"
+            hint = "use await bridge.eval(source) instead (bridge.eval alone for a non-promise)"
         raise BridgeError(
             "bridge.run() cannot be called while an asyncio event loop is running in this "
-            f"thread (async code, Jupyter, IPython): {hint} instead"
+            f"thread (async code, Jupyter, IPython): {hint}"
         )
     _engine.engine()
     if isinstance(x, str):
