@@ -199,3 +199,19 @@ def test_the_convention_itself() -> None:
 def test_output_must_follow_its_block_directly() -> None:
     page = parse('```python\nprint(1)\n```\n\nSome words.\n\n```text title="output"\n1\n```\n')
     assert page.scripts[0].output is None
+
+
+def test_readme_is_a_front_page() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 150
+    assert "pip install promise-bridge" in text
+    assert "python3 -m pip install nox && python3 -m nox -s demo" in text
+    assert "python3 -m pip install nox && python3 -m nox " in text
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_pages_stand_alone(path: Path) -> None:
+    # The docs describe the project itself: no working notes or trackers it does not ship.
+    text = path.read_text(encoding="utf-8")
+    for outside in ("DESIGN.md", "the issue", "issue #"):
+        assert outside not in text, f"{path.name} mentions {outside!r}"
