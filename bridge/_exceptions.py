@@ -182,10 +182,12 @@ class RuntimeNotReady(BridgeError):
 
 
 class WrongThread(BridgeError):
-    """The engine was used from a thread other than the one that owns it.
+    """The embedded engine was used from a thread other than the one that owns it.
 
-    SpiderMonkey is single-threaded. From another thread, hand the work to the loop thread
-    (``asyncio.run_coroutine_threadsafe`` / ``loop.call_soon_threadsafe``).
+    SpiderMonkey is single-threaded and the engine belongs to the main thread. From another
+    thread, submit the work to the loop the main thread runs
+    (``asyncio.run_coroutine_threadsafe(coro, main_loop)``); if your event loop runs off the
+    main thread, use the Node.js runtime, which works from any thread's loop.
     """
 
 
