@@ -204,6 +204,7 @@ def _where(js: Any, stack: str) -> dict[str, Any]:
     if isinstance(column, (int, float)) and column >= 1:
         where["offset"] = int(column)  # SpiderMonkey's columns are 1-based, as Python's offset
     if os.path.isfile(filename):
+        linecache.checkcache(filename)  # the file may have changed since it was last shown
         where["text"] = linecache.getline(filename, int(line)) or None
     return where
 
