@@ -180,7 +180,7 @@ def _joined_parse(a: _Piece, b: _Piece, out: bytes, lang: str) -> bool:
 
 
 def _rewrite(
-    parsed: Parsed, index: Index
+    parsed: Parsed, index: Index, optional_catch: bool
 ) -> tuple[bytes, list[Lowered] | None, list[Diagnostic], bool]:
     """The output, the lowered chains (None when half of them were lowered in a child
     process, which sends only its edits), the diagnostics, and whether the output is known
@@ -197,7 +197,7 @@ def _rewrite(
 
     def part(lo: int, hi: int) -> tuple[list[Edit], list[Diagnostic], bool, _Piece]:
         lows, diagnostics = lower_chains(parsed, index, chain_nodes(parsed, lo, hi, calls))
-        edits = _edits(JSEmitter(parsed), lows)
+        edits = _edits(JSEmitter(parsed, optional_catch=optional_catch), lows)
         return edits, diagnostics, index.module_names(), _piece(parsed, edits, lo, hi)
 
     def serial(lo: int = 0) -> tuple[list[Lowered], list[Diagnostic]]:
@@ -210,7 +210,12 @@ def _rewrite(
         child = _fork.start(lambda: part(byte, end))
     if child is None:
         lows, diagnostics = serial()
-        return apply(parsed.source, _edits(JSEmitter(parsed), lows)), lows, diagnostics, False
+        return (
+            apply(parsed.source, _edits(JSEmitter(parsed, optional_catch=optional_catch), lows)),
+            lows,
+            diagnostics,
+            False,
+        )
     try:
         edits, diagnostics, module_names, first = part(0, byte)
     except BaseException:
@@ -219,21 +224,32 @@ def _rewrite(
     second = child.result()
     if second is None or module_names or second[2]:
         lows, more = serial(byte)
-        edits += _edits(JSEmitter(parsed), lows)
+        edits += _edits(JSEmitter(parsed, optional_catch=optional_catch), lows)
         return apply(parsed.source, edits), None, diagnostics + more, False
     edits += second[0]
     out = apply(parsed.source, edits)
     return out, None, diagnostics + second[1], _joined_parse(first, second[3], out, parsed.language)
 
 
-def translate_js(source: str, *, filename: str | None = None) -> Translation:
+# The ECMAScript editions the output may be held to; from ES2019 on, `catch {` may be emitted.
+TARGETS = ("es2017", "es2018", "es2019", "es2020", "es2021", "es2022", "es2023", "es2024", "esnext")
+
+
+def translate_js(
+    source: str, *, filename: str | None = None, target: str = "es2017"
+) -> Translation:
     """``bridge.translate(source, to="js")``: see ``bridge.translate.translate``."""
+    if target not in TARGETS:
+        raise TranslationError(
+            f"unknown target {target!r}: expected one of {', '.join(TARGETS)}", rule="usage"
+        )
+    optional_catch = TARGETS.index(target) >= TARGETS.index("es2019")
     parsed = parse_or_raise(source, filename)
-    out, lows, diagnostics, parses = _rewrite(parsed, Index(parsed))
+    out, lows, diagnostics, parses = _rewrite(parsed, Index(parsed), optional_catch)
     if not parses and out != parsed.source and parse(out, filename).syntax_problem() is not None:
         if lows is None:  # lowered in two processes: lower again here, to try each function
             lows, diagnostics = lower_chains(parsed, Index(parsed), chain_nodes(parsed))
-        emitter = JSEmitter(parsed)
+        emitter = JSEmitter(parsed, optional_catch=optional_catch)
         # Keep only the rewrites that parse on their own, then check the combination again.
         good: list[Lowered] = []
         by_fn: dict[int, list[Lowered]] = defaultdict(list)

@@ -283,7 +283,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = 0;
   }
   return value;
@@ -305,7 +305,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = 0;
   }
   return value;
@@ -347,7 +347,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = [];
   }
   const xs = value;
@@ -418,7 +418,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = 0;
   } finally {
     log('done');
@@ -473,7 +473,7 @@ async function f() {
   let value;
   try {
     value = await count();
-  } catch {
+  } catch (error) {
     value = -1;
   }
   n = value;
