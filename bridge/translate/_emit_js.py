@@ -120,6 +120,7 @@ class JSEmitter:
         spans.sort()
         self._protected_starts = [s for s, _ in spans]
         self._copied: list[tuple[int, int]] | None = None  # source ranges one rewrite copied
+        self.copied_all: list[tuple[int, int]] = []  # ... and all rewrites so far
         comments = captures(parsed, parsed.root, COMMENTS_QUERY).get("c", [])
         self._comments = sorted(comments, key=lambda n: n.start_byte)
         self._comment_starts = [c.start_byte for c in self._comments]
@@ -417,6 +418,7 @@ class JSEmitter:
         reader wrote is lost."""
         copied = self._copied or []
         self._copied = None
+        self.copied_all.extend(copied)
         lo = bisect.bisect_left(self._comment_starts, node.start_byte)
         hi = bisect.bisect_left(self._comment_starts, node.end_byte)
         lost = [

@@ -206,13 +206,18 @@ function f() {
     return x;
   });
 }
+function done() {}
 """,
+        # The inner chain is rewritten by the same call (a second round inside it).
         """\
 async function f() {
   const x = await get();
-  audit(x).then(done);
+  void (async () => {
+    await done(await audit(x));
+  })();
   return x;
 }
+function done() {}
 """,
         id="nested-left-running",
     ),
