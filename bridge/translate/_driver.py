@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from .._exceptions import TranslationError
 from . import _fork
-from ._analyse import Index, Unsafe, chain_nodes, describe, step_calls
+from ._analyse import FUNCTION_TYPES, Index, Unsafe, chain_nodes, describe, step_calls
 from ._emit_js import Edit, JSEmitter, apply
 from ._lower import Lowered, lower
 from ._model import Diagnostic, Translation
@@ -90,7 +90,73 @@ def lower_chains(
             )
             continue
         kept.append(low)
+    diagnostics.extend(sync_throw_notes(parsed, kept))
     return kept, diagnostics
+
+
+# Expressions that can throw when evaluated (a call, `new`, reading a property of a value
+# that may be null, `throw`); reading a local, a literal or `this.x` cannot.
+_THROWS = frozenset(
+    {
+        "call_expression",
+        "new_expression",
+        "member_expression",
+        "subscript_expression",
+        "throw_statement",
+        "object_pattern",
+        "array_pattern",
+    }
+)
+_NESTED_SCOPES = FUNCTION_TYPES | {"class_body", "class_declaration", "class"}
+
+
+def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
+    """A note at every place of a function made async, evaluated before its chains, that
+    can throw synchronously: such a throw now rejects the returned promise instead of
+    reaching the caller. The call a chain starts on is taken to report its failures by
+    rejecting, as promise-returning functions do by convention, and is not noted."""
+    chains: dict[int, tuple[Node, list[tuple[int, int]]]] = {}
+    for low in kept:
+        fn = low.placement.make_async
+        if fn is None:
+            continue
+        r = low.placement.replace
+        chains.setdefault(fn.id, (fn, []))[1].append((r.start_byte, r.end_byte))
+    notes = []
+    for fn, replaced in chains.values():
+        name_node = fn.child_by_field_name("name")
+        name = f"`{parsed.text(name_node)}`" if name_node is not None else "this function"
+        stack = [c for c in reversed(fn.children) if c.type != "identifier"]
+        while stack:
+            n = stack.pop()
+            if any(s <= n.start_byte and n.end_byte <= e for s, e in replaced):
+                continue
+            if n.type in _NESTED_SCOPES:
+                continue  # defined here, run later (or never)
+            if n.type in _THROWS and not _this_property(n):
+                notes.append(
+                    _diag(
+                        parsed,
+                        n,
+                        "sync-throw",
+                        f"{name} becomes async: if `{_snippet(parsed, n)}` throws, the caller "
+                        "now gets a rejected promise instead of the exception",
+                    )
+                )
+                continue  # the outermost place names the statement; its parts would repeat
+            stack.extend(reversed(n.named_children))
+    return notes
+
+
+def _snippet(parsed: Parsed, node: Node, width: int = 40) -> str:
+    """node's source on one line, shortened to about width characters."""
+    text = " ".join(parsed.text(node).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _this_property(node: Node) -> bool:
+    obj = node.child_by_field_name("object") if node.type == "member_expression" else None
+    return obj is not None and obj.type == "this"
 
 
 def _edits(emitter: JSEmitter, lows: list[Lowered]) -> list[Edit]:
