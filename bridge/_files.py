@@ -118,7 +118,9 @@ def walk(top: str, settings: Settings) -> Iterator[str]:
             if name.startswith(".") or not name.endswith(JS_SUFFIXES):
                 continue
             if not _ignored(os.path.join(here, name), False, specs, settings):
-                yield os.path.join(dirpath, name)
+                path = os.path.join(dirpath, name)
+                # `bridge translate .` names files as black does: src/a.js, not ./src/a.js.
+                yield path[2:] if top == os.curdir and path.startswith("./") else path
 
 
 def _read_ignore(folder: str) -> pathspec.GitIgnoreSpec | None:

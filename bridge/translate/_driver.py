@@ -111,10 +111,11 @@ _NESTED_SCOPES = FUNCTION_TYPES | {"class_body", "class_declaration", "class"}
 
 
 def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
-    """A note at every place of a function made async, evaluated before its chains, that
-    can throw synchronously: such a throw now rejects the returned promise instead of
-    reaching the caller. The call a chain starts on is taken to report its failures by
-    rejecting, as promise-returning functions do by convention, and is not noted."""
+    """One note for each function made async that evaluates something able to throw
+    synchronously before its chains, located at the first such place and naming each: such
+    a throw now rejects the returned promise instead of reaching the caller. The call a
+    chain starts on is taken to report its failures by rejecting, as promise-returning
+    functions do by convention, and is not named."""
     chains: dict[int, tuple[Node, list[tuple[int, int]]]] = {}
     for low in kept:
         fn = low.placement.make_async
@@ -124,8 +125,7 @@ def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
         chains.setdefault(fn.id, (fn, []))[1].append((r.start_byte, r.end_byte))
     notes = []
     for fn, replaced in chains.values():
-        name_node = fn.child_by_field_name("name")
-        name = f"`{parsed.text(name_node)}`" if name_node is not None else "this function"
+        places: list[Node] = []
         stack = [c for c in reversed(fn.children) if c.type != "identifier"]
         while stack:
             n = stack.pop()
@@ -134,18 +134,32 @@ def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
             if n.type in _NESTED_SCOPES:
                 continue  # defined here, run later (or never)
             if n.type in _THROWS and not _this_property(n):
-                notes.append(
-                    _diag(
-                        parsed,
-                        n,
-                        "sync-throw",
-                        f"{name} becomes async: if `{_snippet(parsed, n)}` throws, the caller "
-                        "now gets a rejected promise instead of the exception",
-                    )
-                )
-                continue  # the outermost place names the statement; its parts would repeat
+                places.append(n)  # the outermost place: its parts would repeat it
+                continue
             stack.extend(reversed(n.named_children))
+        if not places:
+            continue
+        name_node = fn.child_by_field_name("name")
+        name = f"`{parsed.text(name_node)}`" if name_node is not None else "the function"
+        named = []
+        for n in places[:_NAMED_PLACES]:
+            line, col = parsed.position(n.start_byte)
+            named.append(f"`{_snippet(parsed, n)}` ({line}:{col})")
+        if len(places) > _NAMED_PLACES:
+            named.append(f"{len(places) - _NAMED_PLACES} more")
+        notes.append(
+            _diag(
+                parsed,
+                places[0],
+                "sync-throw",
+                f"{name} becomes async: a synchronous throw from {', '.join(named)} now "
+                "rejects its promise instead of reaching the caller",
+            )
+        )
     return notes
+
+
+_NAMED_PLACES = 3  # more would not fit a line; the count says how many are left
 
 
 def _snippet(parsed: Parsed, node: Node, width: int = 40) -> str:

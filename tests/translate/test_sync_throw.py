@@ -25,8 +25,8 @@ def test_the_issue_example_is_converted_with_a_note() -> None:
         (
             2,
             13,
-            "`f` becomes async: if `x.a.b` throws, the caller now gets a rejected promise "
-            "instead of the exception",
+            "`f` becomes async: a synchronous throw from `x.a.b` (2:13) now rejects its "
+            "promise instead of reaching the caller",
         )
     ]
 
@@ -41,7 +41,21 @@ def test_the_issue_example_is_converted_with_a_note() -> None:
     ],
 )
 def test_each_place_is_noted(source: str, places: list[tuple[int, int]]) -> None:
-    assert [(line, col) for line, col, _ in notes(source)] == places
+    found = notes(source)
+    assert [(line, col) for line, col, _ in found[:1]] == places[:1]
+    assert len(found) == 1 and all(f"({line}:{col})" in found[0][2] for line, col in places)
+
+
+def test_one_note_per_function_naming_three_places_and_a_count() -> None:
+    src = "function f(a) { a.b(); a.c(); a.d(); a.e(); return get(a).then(v => v); }"
+    assert notes(src) == [
+        (
+            1,
+            17,
+            "`f` becomes async: a synchronous throw from `a.b()` (1:17), `a.c()` (1:24), "
+            "`a.d()` (1:31), 1 more now rejects its promise instead of reaching the caller",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
