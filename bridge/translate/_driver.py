@@ -40,7 +40,8 @@ def parse_or_raise(source: str | bytes, filename: str | None) -> Parsed:
 
 def _diag(parsed: Parsed, node: Node, rule: str, message: str) -> Diagnostic:
     line, col = parsed.position(node.start_byte)
-    return Diagnostic(line, col, rule, message)
+    # One line, whatever source text a rule quoted (a handler spread over several lines).
+    return Diagnostic(line, col, rule, " ".join(message.split()))
 
 
 def lower_chains(

@@ -598,6 +598,29 @@ async function f(c) {
 """,
         id="if-without-braces",
     ),
+    pytest.param(
+        """\
+function f(c) {
+  if (c) {
+    return a().then(x => x + 1);
+  } else {
+    return b().then(y => y * 2);
+  }
+}
+""",
+        """\
+async function f(c) {
+  if (c) {
+    const x = await a();
+    return x + 1;
+  } else {
+    const y = await b();
+    return y * 2;
+  }
+}
+""",
+        id="if-else-both-return",
+    ),
 ]
 
 NOOPS = [
@@ -673,6 +696,30 @@ function* g() {
         None,
         [(2, 9, "generator")],
         id="generator",
+    ),
+    pytest.param(
+        """\
+function f() {
+  return get().then(function* (x) {
+    yield x;
+  });
+}
+""",
+        None,
+        [(2, 21, "generator")],
+        id="generator-handler",
+    ),
+    pytest.param(
+        """\
+function f(c) {
+  if (c) return a().then(x => x + 1);
+  else if (c > 1) return b().then(y => y * 2);
+  else { log(c); }
+}
+""",
+        None,
+        [(2, 17, "fall-through"), (3, 26, "fall-through")],
+        id="if-else-one-branch-falls-through",
     ),
     pytest.param(
         """\
@@ -867,4 +914,4 @@ def test_noop(source: str, filename: str | None, diagnostics: list[tuple[int, in
     assert result.code == source
     assert not result.changed
     assert [(d.line, d.column, d.rule) for d in result.diagnostics] == diagnostics
-    assert all(d.message for d in result.diagnostics)
+    assert all(d.message and "\n" not in d.message for d in result.diagnostics)

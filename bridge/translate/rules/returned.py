@@ -122,14 +122,32 @@ def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> No
                 "reject instead, which callers can tell",
                 chain.node,
             )
-    stmts = [c for c in body.named_children if c.type != "comment"]
-    if not stmts or stmts[-1].type != "return_statement":
+    if not _always_returns(body):
         raise Unsafe(
             "fall-through",
             "the function can finish without returning the chain; as async it would "
             "return a promise there",
             chain.node,
         )
+
+
+def _always_returns(node: Node) -> bool:
+    """Whether running node always ends in a ``return``: a return, a block whose last
+    statement always returns, an ``if`` whose both branches do (``if (c) { return a() }
+    else { return b() }``)."""
+    if node.type == "return_statement":
+        return True
+    if node.type == "statement_block":
+        stmts = [c for c in node.named_children if c.type != "comment"]
+        return bool(stmts) and _always_returns(stmts[-1])
+    if node.type == "if_statement":
+        then = node.child_by_field_name("consequence")
+        alt = node.child_by_field_name("alternative")
+        if then is None or alt is None:
+            return False
+        branch = [c for c in alt.named_children if c.type != "comment"]
+        return _always_returns(then) and len(branch) == 1 and _always_returns(branch[0])
+    return False
 
 
 def _function_name(parsed: Parsed, fn: Node) -> str | None:
