@@ -148,6 +148,7 @@ SHAPES = [
     ("if-else-both-return", "function pick(c) { if (c) { return ok(1).then(x => x + 1); } else { return fail('no').catch(e => e.message); } }\nfunction main() { return pick(true).then(a => pick(false).then(b => [a, b])); }"),
     ("nested-in-callback", "function withIt(a, cb) { return cb(a); }\nfunction main() { return withIt(5, p => { return ok(p).then(s => s * 2); }).then(n => n + 1); }"),
     ("nested-after-early-return", "function main() { return ok(0).then(n => { if (n) return n; return ok(n + 1).then(d => log(d) + 1); }); }"),
+    ("var-only-in-handler", "function main() { return ok(2).then(x => { var y = x * 3; log(typeof z); var z = y; return z; }).then(v => v + 1); }"),
     ("real-delay-steps", "const delay = (ms) => new Promise((r) => setTimeout(r, ms));\nfunction main() { return delay(10).then(() => log('tick')).then(() => delay(5)).then(() => 'done'); }"),
 ]
 

@@ -621,6 +621,24 @@ async function f(c) {
 """,
         id="if-else-both-return",
     ),
+    pytest.param(
+        """\
+function f() {
+  return get().then(x => {
+    var y = x + 1;
+    return y;
+  });
+}
+""",
+        """\
+async function f() {
+  const x = await get();
+  var y = x + 1;
+  return y;
+}
+""",
+        id="var-used-only-in-its-handler",
+    ),
 ]
 
 NOOPS = [
@@ -823,6 +841,7 @@ function f() {
     pytest.param(
         """\
 function f() {
+  var y = 0;
   return get().then(x => {
     var y = x;
     return y;
@@ -830,8 +849,23 @@ function f() {
 }
 """,
         None,
-        [(3, 5, "var-in-handler")],
+        [(4, 5, "var-in-handler")],
         id="var-in-handler",
+    ),
+    pytest.param(
+        """\
+async function f(list) {
+  for (const p of list) {
+    await p.then(x => {
+      var y = x;
+      fns.push(() => y);
+    });
+  }
+}
+""",
+        None,
+        [(4, 7, "var-in-handler")],
+        id="var-in-handler-in-a-loop",
     ),
     pytest.param(
         """\

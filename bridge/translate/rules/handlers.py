@@ -25,7 +25,6 @@ from tree_sitter import Node
 from .._analyse import FUNCTION_TYPES, Unsafe, own_nodes, walk
 from .._lower import Lowering
 from .._model import Chain, Handler, HandlerKind
-from .._parse import Parsed
 from . import rule
 
 
@@ -187,17 +186,47 @@ def params(lw: Lowering, chain: Chain) -> None:
                     p.node,
                 )
         if h.body is not None and h.body.type == "statement_block":
-            _no_hoisting_declarations(lw.parsed, h)
+            _no_hoisting_declarations(lw, chain, h)
 
 
-def _no_hoisting_declarations(parsed: Parsed, h: Handler) -> None:
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+
+
+def _var_stays_private(lw: Lowering, chain: Chain, h: Handler, decl: Node) -> bool:
+    """Whether a handler's ``var`` may move to the enclosing function: its names occur
+    nowhere else there (nothing outside the handler can see or shadow them), and the chain
+    is in no loop of that function (each run of the handler had a fresh variable, which
+    closures made in it kept; one function-wide variable would be shared)."""
+    names = []
+    for declarator in decl.named_children:
+        target = declarator.child_by_field_name("name")
+        if target is None:
+            continue
+        # Every identifier of the pattern (defaults' names too: more to check, never fewer).
+        names += [
+            lw.text(n)
+            for n in walk(target)
+            if n.type in ("identifier", "shorthand_property_identifier_pattern")
+        ]
+    if not names or any(lw.index.occurs_outside(x, chain.function, h.node) for x in names):
+        return False
+    n = chain.node.parent
+    while n is not None and n != chain.function:
+        if n.type in _LOOPS:
+            return False
+        n = n.parent
+    return True
+
+
+def _no_hoisting_declarations(lw: Lowering, chain: Chain, h: Handler) -> None:
     assert h.body is not None
     kinds = ("variable_declaration", "function_declaration", "generator_function_declaration")
-    for n in own_nodes(parsed, h.body, h.node, kinds):
-        if n.type == "variable_declaration":
+    for n in own_nodes(lw.parsed, h.body, h.node, kinds):
+        if n.type == "variable_declaration" and not _var_stays_private(lw, chain, h, n):
             raise Unsafe(
                 "var-in-handler",
-                "a handler declares `var`; inlined, it would move to the enclosing function",
+                "a handler declares `var` whose name is used elsewhere in the function or "
+                "that a loop would share; inlined, it would move to the enclosing function",
                 n,
             )
         if n.type in ("function_declaration", "generator_function_declaration"):
