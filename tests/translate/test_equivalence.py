@@ -149,6 +149,8 @@ SHAPES = [
     ("nested-in-callback", "function withIt(a, cb) { return cb(a); }\nfunction main() { return withIt(5, p => { return ok(p).then(s => s * 2); }).then(n => n + 1); }"),
     ("nested-after-early-return", "function main() { return ok(0).then(n => { if (n) return n; return ok(n + 1).then(d => log(d) + 1); }); }"),
     ("var-only-in-handler", "function main() { return ok(2).then(x => { var y = x * 3; log(typeof z); var z = y; return z; }).then(v => v + 1); }"),
+    ("declared-handler-shadowed", "function fmt(v) { log('fmt ' + v); return 'v' + v; }\nfunction main() { return ok(7).then(fmt).then(fmt => fmt.length).then((n) => [n, typeof fmt]); }"),
+    ("declared-handler-shadowed-ts-style", "function fmt(v) { return [v]; }\nfunction main() { return ok(1).then((fmt) => fmt + 1).then(fmt).then(r => r.concat(fmt(2))); }"),
     ("real-delay-steps", "const delay = (ms) => new Promise((r) => setTimeout(r, ms));\nfunction main() { return delay(10).then(() => log('tick')).then(() => delay(5)).then(() => 'done'); }"),
 ]
 

@@ -639,6 +639,29 @@ async function f() {
 """,
         id="var-used-only-in-its-handler",
     ),
+    pytest.param(
+        """\
+function fmt(v) { return String(v); }
+function f() {
+  return get().then(fmt).then(fmt => fmt.length);
+}
+""",
+        # The declared `fmt` is called before the block whose `fmt` shadows it.
+        """\
+function fmt(v) { return String(v); }
+async function f() {
+  let value;
+  value = await fmt(await get());
+  let value2;
+  {
+    const fmt = value;
+    value2 = await fmt.length;
+  }
+  return value2;
+}
+""",
+        id="declared-handler-shadowed-by-a-parameter",
+    ),
 ]
 
 NOOPS = [

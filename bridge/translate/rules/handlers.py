@@ -154,8 +154,31 @@ def declared_function(lw: Lowering, ref: Node) -> bool:
         ):
             return False
         if t in _BINDING_PARENTS and node != ref:
+            owner = _parameter_owner(node)
+            if owner is not None and not (
+                owner.start_byte <= ref.start_byte and ref.end_byte <= owner.end_byte
+            ):
+                continue  # a parameter of a function elsewhere: ref cannot mean it
             return False
     return decls == 1
+
+
+def _parameter_owner(node: Node) -> Node | None:
+    """The function node is a plain (identifier) parameter of, else None."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type == "arrow_function" and parent.child_by_field_name("parameter") == node:
+        return parent
+    if parent.type in ("required_parameter", "optional_parameter"):
+        if parent.child_by_field_name("pattern") != node:
+            return None
+        parent = parent.parent
+        if parent is None:
+            return None
+    if parent.type == "formal_parameters" and parent.parent is not None:
+        return parent.parent if parent.parent.type in FUNCTION_TYPES else None
+    return None
 
 
 @rule("handler-params", "check")
