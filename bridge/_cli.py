@@ -28,7 +28,7 @@ _TRANSLATE_DESCRIPTION = """\
 Rewrite promise chains (.then/.catch/.finally) as async/await.
 
 Each PATH is a file or a directory. Directories are walked for .js .mjs .cjs .jsx .ts .tsx
-files, skipping node_modules, hidden folders, paths the .gitignore files ignore and the
+files, skipping node_modules, hidden files and folders, what the .gitignore files ignore and
 `exclude` patterns of the settings. With no PATH, the code is read from stdin (- names stdin
 too). A chain that cannot be rewritten with the same behaviour is left as it is, with a
 diagnostic on stderr saying why (path:line:col: rule: message).
@@ -39,6 +39,7 @@ the first PATH, or the current folder, upwards):
   [tool.bridge.translate]
   target = "es2017"             # oldest ECMAScript edition the output must parse as
   exclude = ["dist/", "*.min.js"]  # gitignore-style patterns, relative to pyproject.toml
+  to = "js"                     # or "python", as --to
 
 Command-line options win over the settings.
 

@@ -448,3 +448,15 @@ def test_python_target_walks_directories_too(tmp_path: Path) -> None:
     tree(tmp_path, {"src/a.js": CHAIN, "src/node_modules/m.js": CHAIN})
     assert main(["translate", "--to", "python", "--write", str(tmp_path / "src")]) == 0
     assert sorted(p.name for p in (tmp_path / "src").iterdir()) == ["a.js", "a.py", "node_modules"]
+
+
+def test_pre_commit_hook_runs_check_and_diff(tmp_path: Path) -> None:
+    # The hook's entry, run as pre-commit runs it: the command, then the staged files.
+    hooks = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: bridge-translate-check" in hooks
+    entry = re.search(r"^  entry: (.+)$", hooks, re.M)
+    assert entry is not None and entry.group(1) == "bridge translate --check --diff"
+    a = write(tmp_path, "a.js", CHAIN)
+    b = write(tmp_path, "b.js", ASYNC)
+    assert main([*entry.group(1).split()[1:], str(a), str(b)]) == 1
+    assert main([*entry.group(1).split()[1:], str(b)]) == 0
