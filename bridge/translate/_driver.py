@@ -134,6 +134,8 @@ def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
                 continue
             if n.type in _NESTED_SCOPES:
                 continue  # defined here, run later (or never)
+            if n.type == "return_statement":
+                continue  # a promise it returns beside the chains: like a chain's first call
             if n.type in _THROWS and not _this_property(n):
                 places.append(n)  # the outermost place: its parts would repeat it
                 continue

@@ -151,6 +151,8 @@ SHAPES = [
     ("var-only-in-handler", "function main() { return ok(2).then(x => { var y = x * 3; log(typeof z); var z = y; return z; }).then(v => v + 1); }"),
     ("declared-handler-shadowed", "function fmt(v) { log('fmt ' + v); return 'v' + v; }\nfunction main() { return ok(7).then(fmt).then(fmt => fmt.length).then((n) => [n, typeof fmt]); }"),
     ("declared-handler-shadowed-ts-style", "function fmt(v) { return [v]; }\nfunction main() { return ok(1).then((fmt) => fmt + 1).then(fmt).then(r => r.concat(fmt(2))); }"),
+    ("recursion-promise-base-case", "function count(n) { if (n <= 0) return Promise.resolve(log('base ' + n)); return ok(n).then((v) => log(v)).then(() => count(n - 1)); }\nfunction main() { return count(3); }"),
+    ("recursion-async-base-case", "async function done(n) { await sleep(1); return log('done ' + n); }\nfunction count(n) { if (n <= 0) return done(n); return ok(n).then((v) => count(v - 1)); }\nfunction main() { return count(2).then((r) => [r]); }"),
     ("real-delay-steps", "const delay = (ms) => new Promise((r) => setTimeout(r, ms));\nfunction main() { return delay(10).then(() => log('tick')).then(() => delay(5)).then(() => 'done'); }"),
 ]
 

@@ -662,6 +662,40 @@ async function f() {
 """,
         id="declared-handler-shadowed-by-a-parameter",
     ),
+    pytest.param(
+        """\
+function count(n) {
+  if (n <= 0) return Promise.resolve(n);
+  return step(n).then(() => count(n - 1));
+}
+""",
+        """\
+async function count(n) {
+  if (n <= 0) return Promise.resolve(n);
+  await step(n);
+  return count(n - 1);
+}
+""",
+        id="recursion-with-a-promise-base-case",
+    ),
+    pytest.param(
+        """\
+async function done(n) { return n; }
+function count(n) {
+  if (n <= 0) return done(n);
+  return step(n).then(() => count(n - 1));
+}
+""",
+        """\
+async function done(n) { return n; }
+async function count(n) {
+  if (n <= 0) return done(n);
+  await step(n);
+  return count(n - 1);
+}
+""",
+        id="base-case-calls-an-async-function",
+    ),
 ]
 
 NOOPS = [
@@ -761,6 +795,18 @@ function f(c) {
         None,
         [(2, 17, "fall-through"), (3, 26, "fall-through")],
         id="if-else-one-branch-falls-through",
+    ),
+    pytest.param(
+        """\
+function done(n) { return n; }
+function count(n) {
+  if (n <= 0) return done(n);
+  return step(n).then(() => count(n - 1));
+}
+""",
+        None,
+        [(4, 10, "mixed-returns")],
+        id="base-case-may-return-a-plain-value",
     ),
     pytest.param(
         """\

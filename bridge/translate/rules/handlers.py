@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from .._analyse import FUNCTION_TYPES, Unsafe, own_nodes, walk
+from .._analyse import FUNCTION_TYPES, Index, Unsafe, own_nodes, walk
 from .._lower import Lowering
 from .._model import Chain, Handler, HandlerKind
+from .._parse import Parsed
 from . import rule
 
 
@@ -84,7 +85,7 @@ def references(lw: Lowering, chain: Chain) -> None:
                 "object as `this`, and reads it when the chain is built",
                 node,
             )
-        if node.type != "identifier" or not declared_function(lw, node):
+        if node.type != "identifier" or not declared_function(lw.parsed, lw.index, node):
             raise Unsafe(
                 "unknown-handler",
                 f"cannot prove `{lw.text(node)}` is a function declared once and never "
@@ -113,13 +114,12 @@ _BINDING_PARENTS = frozenset(
 )
 
 
-def declared_function(lw: Lowering, ref: Node) -> bool:
+def declared_function(parsed: Parsed, index: Index, ref: Node) -> bool:
     """ref names exactly one function declaration (or const = function/arrow) of the file,
     declared before ref, with no other binding or assignment of that name anywhere."""
-    parsed = lw.parsed
     name = parsed.text(ref)
     decls = 0
-    for pos in lw.index.positions.get(name, []):
+    for pos in index.positions.get(name, []):
         node = parsed.root.descendant_for_byte_range(pos, pos + len(name.encode()))
         if node is None:
             return False
