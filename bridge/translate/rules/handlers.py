@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from tree_sitter import Node
 
 from .._analyse import FUNCTION_TYPES, Index, Unsafe, own_nodes, walk
@@ -233,6 +235,14 @@ def _var_stays_private(lw: Lowering, chain: Chain, h: Handler, decl: Node) -> bo
         ]
     if not names or any(lw.index.occurs_outside(x, chain.function, h.node) for x in names):
         return False
+    # Read before its declaration (hoisting at work): left alone, as both targets cannot
+    # express that the same way.
+    pos = lw.parsed.name_positions()
+    for x in names:
+        if bisect.bisect_left(pos.get(x, []), decl.start_byte) > bisect.bisect_left(
+            pos.get(x, []), h.node.start_byte
+        ):
+            return False
     n = chain.node.parent
     while n is not None and n != chain.function:
         if n.type in _LOOPS:
@@ -248,8 +258,8 @@ def _no_hoisting_declarations(lw: Lowering, chain: Chain, h: Handler) -> None:
         if n.type == "variable_declaration" and not _var_stays_private(lw, chain, h, n):
             raise Unsafe(
                 "var-in-handler",
-                "a handler declares `var` whose name is used elsewhere in the function or "
-                "that a loop would share; inlined, it would move to the enclosing function",
+                "a handler declares `var` used elsewhere in the function, read before its "
+                "declaration, or shared by a loop; inlined, it would move to the function",
                 n,
             )
         if n.type in ("function_declaration", "generator_function_declaration"):
