@@ -194,12 +194,13 @@ def _translate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         return _usage_error(
             f"unknown --target {args.target!r}: expected one of {', '.join(TARGETS)}"
         )
-    files, status = _collect(paths, settings, quiet=args.quiet)
+    files, status = _collect(paths, settings)
     if not (args.write or args.check or args.diff) and (
         len(files) > 1 or any(p != "-" and os.path.isdir(p) for p in paths)
     ):
         return _usage_error(
-            "several files need --write, --check or --diff (stdout takes one translation)"
+            "with a directory or several files, use --write, --check or --diff "
+            "(stdout takes one translation)"
         )
     tally = _Tally()
     for path in files:
@@ -209,7 +210,7 @@ def _translate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     return status
 
 
-def _collect(paths: list[str], settings: Settings, *, quiet: bool) -> tuple[list[str], int]:
+def _collect(paths: list[str], settings: Settings) -> tuple[list[str], int]:
     """The files paths name, directories walked, in order; and 2 if a path was refused."""
     files: list[str] = []
     status = 0

@@ -133,7 +133,7 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["translate", "a.js", "b.js"], "several files need --write, --check or --diff"),
+        (["translate", "a.js", "b.js"], "with a directory or several files, use --write"),
         (["translate", "--write", "-"], "--write needs file paths, not stdin"),
         (["translate", "-", "a.js"], "'-' (stdin) cannot be combined with paths"),
     ],
@@ -442,6 +442,16 @@ def test_bad_settings_exit_2_naming_the_file(
     assert main(["translate", "--check", str(a)]) == 2
     assert message in capsys.readouterr().err
     assert a.read_text() == CHAIN
+
+
+def test_a_directory_without_a_mode_is_bad_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "a.js", CHAIN)
+    assert main(["translate", str(tmp_path)]) == 2
+    assert "with a directory or several files, use --write, --check or --diff" in (
+        capsys.readouterr().err
+    )
 
 
 def test_python_target_walks_directories_too(tmp_path: Path) -> None:
