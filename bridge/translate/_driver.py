@@ -144,12 +144,12 @@ def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
             continue
         name_node = fn.child_by_field_name("name")
         name = f"`{parsed.text(name_node)}`" if name_node is not None else "the function"
-        named = []
-        for n in places[:_NAMED_PLACES]:
-            line, col = parsed.position(n.start_byte)
-            named.append(f"`{_snippet(parsed, n)}` ({line}:{col})")
+        # Named by their text, not their position: a note from a later round is moved into
+        # the input (see _locate), and positions inside its message would not follow.
+        named = [f"`{_snippet(parsed, n)}`" for n in places[:_NAMED_PLACES]]
         if len(places) > _NAMED_PLACES:
-            named.append(f"{len(places) - _NAMED_PLACES} more")
+            more = len(places) - _NAMED_PLACES
+            named.append(f"{more} more place{'s' if more > 1 else ''}")
         notes.append(
             _diag(
                 parsed,
