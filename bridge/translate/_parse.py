@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import tree_sitter_javascript
 import tree_sitter_typescript
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from .._exceptions import TranslationError
 
@@ -221,94 +221,107 @@ def first_error(parsed: Parsed) -> SyntaxProblem | None:
     return SyntaxProblem(line, column)
 
 
-# Candidates of what tree-sitter's grammar accepts and JS rejects in scripts and modules
-# alike, found in the text first (a regex scan is ~100 times faster than walking the tree
-# or running a query) and then confirmed on the tree, so that strings and comments that
-# look the same are no problem.
-_CANDIDATES = re.compile(
-    rb"\b(?P<await>await)\b"  # await outside an async function, or `await` as a name in one
-    rb"|\b(?P<head>function|class|async)\b"  # an expression statement cannot start with these
-    rb"|(?P<arrow>=>)"  # an arrow function as an operand: `!x => 1`, `a + x => 1`
-    rb"|(?P<comma>,)(?=\s*,)"  # a hole in an object, call, pattern or import/export list
-    rb"|[({](?=\s*(?P<lead>,))"  # a leading comma in one
-    rb"|/(?P<flags>[A-Za-z]+)"  # regular expression flags
-)
-_FUNCTIONS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "function",
-        "arrow_function",
-        "method_definition",
-        "generator_function_declaration",
-        "generator_function",
-    }
-)
-_NO_HOLES = frozenset({"object", "object_pattern", "arguments", "named_imports", "export_clause"})
-_NOT_OPERANDS = frozenset(
-    {"unary_expression", "binary_expression", "update_expression", "await_expression"}
-)
-_FLAGS = re.compile(r"(?!.*(.).*\1)[dgimsuyv]*")
+# What tree-sitter's grammar accepts and JS rejects in scripts and modules alike, matched by
+# one query (in C, in one pass: following node.parent in Python costs the depth of the node
+# each time, quadratic on a chain thousands of steps deep). Patterns naming a node type a
+# grammar does not have are left out for that grammar.
+_EARLY_PATTERNS = [
+    # an expression statement cannot start with `function`, `class` or `async function`
+    "(expression_statement) @statement",
+    '(function_expression . ["function" "async"] @head)',
+    '(function . ["function" "async"] @head)',
+    '(class . "class" @head)',
+    # an arrow function as an operand: `!x => 1`, `a + x => 1`
+    "(unary_expression argument: (arrow_function) @operand)",
+    "(binary_expression left: (arrow_function) @operand)",
+    "(binary_expression right: (arrow_function) @operand)",
+    "(update_expression argument: (arrow_function) @operand)",
+    "(await_expression (arrow_function) @operand)",
+    "(regex_flags) @flags",
+    # await outside an async function, or `await` as a name inside one
+    '(await_expression . "await" @await)',
+    '(for_in_statement "await" @await)',
+    '((identifier) @await_name (#eq? @await_name "await"))',
+]
+_FUNCTION_KINDS = [
+    "function_declaration",
+    "function_expression",
+    "function",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+    "generator_function",
+]
+for _kind in _FUNCTION_KINDS:
+    _EARLY_PATTERNS += [f"({_kind}) @function", f'({_kind} "async") @async']
+for _kind in ("class_static_block", "field_definition", "public_field_definition"):
+    _EARLY_PATTERNS.append(f"({_kind}) @function")  # not async: `await` is no keyword there
+# holes: `{a,,b}`, `f(,a)`... (arrays may have them)
+for _kind in ("object", "object_pattern", "arguments", "named_imports", "export_clause"):
+    _EARLY_PATTERNS += [f'({_kind} "," @hole . ",")', f'({_kind} . "," @hole)']
+_FLAGS = re.compile(rb"(?!.*(.).*\1)[dgimsuyv]*")
+
+
+@functools.cache
+def _early_query(lang: str) -> Query:
+    def compiles(pattern: str) -> bool:
+        try:
+            Query(language(lang), pattern)
+        except Exception:  # a node type or field this grammar does not have
+            return False
+        return True
+
+    query: Query = Query(language(lang), "\n".join(p for p in _EARLY_PATTERNS if compiles(p)))
+    return query
 
 
 def early_error(parsed: Parsed) -> int | None:
     """The byte of the first mistake that tree-sitter's grammar lets through and that every
     JS engine reports as a SyntaxError (an "early error"), or None. Only errors in both
     scripts and modules: a source of either kind is accepted when it is valid."""
-    root = parsed.root
-    for m in _CANDIDATES.finditer(parsed.source):
-        kind = m.lastgroup
-        assert kind is not None
-        start, end = m.span(kind)
-        node = root.descendant_for_byte_range(start, end)
-        if node is None or (node.start_byte, node.end_byte) != (start, end):
-            continue  # part of a longer token: a string, a comment, a name
-        if _early(node, kind, parsed):
-            return start
-    return None
+    found = QueryCursor(_early_query(parsed.language)).captures(parsed.root)
+    bad: list[int] = []
+    statements = {n.start_byte for n in found.get("statement", [])}
+    bad += [n.start_byte for n in found.get("head", []) if n.start_byte in statements]
+    bad += [n.start_byte for n in found.get("operand", [])]
+    bad += [n.start_byte for n in found.get("hole", [])]
+    for n in found.get("flags", []):
+        flags = parsed.source[n.start_byte : n.end_byte]
+        if not _FLAGS.fullmatch(flags) or (b"u" in flags and b"v" in flags):
+            bad.append(n.start_byte)
+    awaits = found.get("await", [])
+    names = found.get("await_name", [])
+    if awaits or names:
+        asyncs = {n.id for n in found.get("async", [])}
+        functions = [(n.start_byte, n.end_byte, n.id in asyncs) for n in found.get("function", [])]
+        points = [(n.start_byte, True) for n in awaits] + [(n.start_byte, False) for n in names]
+        for byte, keyword, in_async in _innermost(functions, points):
+            # the keyword at module level is top-level await (a module), fine
+            if (keyword and in_async is False) or (not keyword and in_async is True):
+                bad.append(byte)
+    return min(bad, default=None)
 
 
-def _early(node: Node, kind: str, parsed: Parsed) -> bool:
-    parent = node.parent
-    if parent is None:
-        return False
-    if kind == "await":
-        if node.type == "identifier":  # a name only outside async functions
-            return _in_async(parent) is True
-        if node.type == "await" and parent.type in ("await_expression", "for_in_statement"):
-            return _in_async(parent) is False  # at module level: top-level await
-        return False
-    if kind == "head":
-        if node.is_named or parent.type not in ("function_expression", "function", "class"):
-            return False
-        while parent is not None and parent.type != "expression_statement":
-            if parent.start_byte != node.start_byte:
-                return False
-            parent = parent.parent
-        return parent is not None
-    if kind == "arrow":
-        return parent.type == "arrow_function" and (
-            parent.parent is not None and parent.parent.type in _NOT_OPERANDS
-        )
-    if kind in ("comma", "lead"):
-        return node.type == "," and parent.type in _NO_HOLES
-    if kind == "flags":
-        text = parsed.source[node.start_byte : node.end_byte].decode()
-        return node.type == "regex_flags" and not (
-            _FLAGS.fullmatch(text) and not ("u" in text and "v" in text)
-        )
-    return False
-
-
-def _in_async(node: Node | None) -> bool | None:
-    """Whether the innermost function around node is async (None: at module level)."""
-    while node is not None:
-        if node.type in _FUNCTIONS:
-            return any(c.type == "async" and not c.is_named for c in node.children)
-        if node.type in ("class_static_block", "field_definition", "public_field_definition"):
-            return False
-        node = node.parent
-    return None
+def _innermost(
+    functions: list[tuple[int, int, bool]], points: list[tuple[int, bool]]
+) -> list[tuple[int, bool, bool | None]]:
+    """For each point (byte, tag): (byte, tag, whether the innermost function holding it is
+    async, None outside any), in one sweep: functions nest, so open ones form a stack."""
+    functions.sort(key=lambda f: (f[0], -f[1]))
+    points.sort()
+    out: list[tuple[int, bool, bool | None]] = []
+    stack: list[tuple[int, int, bool]] = []
+    i = 0
+    for byte, tag in points:
+        while i < len(functions) and functions[i][0] <= byte:
+            while stack and stack[-1][1] <= functions[i][0]:
+                stack.pop()
+            stack.append(functions[i])
+            i += 1
+        while stack and stack[-1][1] <= byte:
+            stack.pop()
+        out.append((byte, tag, stack[-1][2] if stack else None))
+    return out
 
 
 class _LineTable:
