@@ -9,8 +9,8 @@ The grammar is picked by file extension (``.js .mjs .cjs .jsx`` -> JavaScript wi
 
 A syntax error is any ERROR or MISSING node (tree-sitter recovers from errors silently), plus
 the few mistakes its grammar accepts and every JavaScript engine rejects (``early_error``).
-Sources over ``MAX_SOURCE_BYTES`` are refused: tree-sitter's tree takes about 50 bytes of
-memory per byte of source.
+Sources over ``MAX_SOURCE_BYTES`` (5 MiB) are refused: tree-sitter's tree alone takes ~55 bytes
+of memory per byte of source.
 """
 
 from __future__ import annotations
@@ -41,9 +41,10 @@ EXTENSIONS = {
 }
 
 
-# 10 MiB: about 500 MB of tree. Larger JS files are bundles or generated code, which nobody
-# rewrites by hand either.
-MAX_SOURCE_BYTES = 10 * 1024 * 1024
+# A translation's peak memory is 60-150 bytes per byte of source (tree-sitter's tree alone
+# is ~55): 5 MiB stays under ~800 MB and ~20 s. Hand-written modules are far smaller (the
+# largest well-known ones are ~3 MB); larger files are bundles or generated code.
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 
 @functools.cache
@@ -256,6 +257,23 @@ for _kind in _FUNCTION_KINDS:
     _EARLY_PATTERNS += [f"({_kind}) @function", f'({_kind} "async") @async']
 for _kind in ("class_static_block", "field_definition", "public_field_definition"):
     _EARLY_PATTERNS.append(f"({_kind}) @function")  # not async: `await` is no keyword there
+# Errors in strict code only, which a module is (a source with import or export is one).
+_STRICT_WORDS = '"let" "static" "yield" "implements" "package" "protected" "interface" "private"'
+_EARLY_PATTERNS += [
+    "(program (import_statement) @module)",
+    "(program (export_statement) @module)",
+    "(with_statement) @strict",
+    '(unary_expression operator: "delete" argument: (identifier) @strict)',
+    "(labeled_statement body: (function_declaration) @strict)",
+    '((number) @strict (#match? @strict "^0[0-9]"))',  # legacy octal: 017, 09
+    r'((escape_sequence) @strict (#match? @strict "^\\\\([1-9]|0[0-9])"))',  # "\01", "\8"
+]
+for _kind in (
+    "identifier",
+    "shorthand_property_identifier",
+    "shorthand_property_identifier_pattern",
+):
+    _EARLY_PATTERNS.append(f'(({_kind}) @strict (#any-of? @strict {_STRICT_WORDS} "public"))')
 # holes: `{a,,b}`, `f(,a)`... (arrays may have them)
 for _kind in ("object", "object_pattern", "arguments", "named_imports", "export_clause"):
     _EARLY_PATTERNS += [f'({_kind} "," @hole . ",")', f'({_kind} . "," @hole)']
@@ -277,8 +295,9 @@ def _early_query(lang: str) -> Query:
 
 def early_error(parsed: Parsed) -> int | None:
     """The byte of the first mistake that tree-sitter's grammar lets through and that every
-    JS engine reports as a SyntaxError (an "early error"), or None. Only errors in both
-    scripts and modules: a source of either kind is accepted when it is valid."""
+    JS engine reports as a SyntaxError (an "early error"), or None. A source with import or
+    export is a module, so strict code; any other is accepted when it is valid as a script
+    or as a module."""
     found = QueryCursor(_early_query(parsed.language)).captures(parsed.root)
     bad: list[int] = []
     statements = {n.start_byte for n in found.get("statement", [])}
@@ -289,8 +308,11 @@ def early_error(parsed: Parsed) -> int | None:
         flags = parsed.source[n.start_byte : n.end_byte]
         if not _FLAGS.fullmatch(flags) or (b"u" in flags and b"v" in flags):
             bad.append(n.start_byte)
+    module = bool(found.get("module"))
+    if module:  # `await` is no name anywhere in a module either
+        bad += [n.start_byte for n in found.get("strict", []) + found.get("await_name", [])]
     awaits = found.get("await", [])
-    names = found.get("await_name", [])
+    names = [] if module else found.get("await_name", [])
     if awaits or names:
         asyncs = {n.id for n in found.get("async", [])}
         functions = [(n.start_byte, n.end_byte, n.id in asyncs) for n in found.get("function", [])]

@@ -218,7 +218,7 @@ def test_over_the_size_limit_is_refused_before_reading(
     with open(huge, "wb") as f:
         f.truncate(MAX_SOURCE_BYTES + 1)  # sparse: refused by its size alone
     assert main(["translate", "--check", str(huge)]) == 2
-    assert f"{huge}: larger than 10 MiB, the most the translator takes; skipped" in (
+    assert f"{huge}: larger than 5 MiB, the most the translator takes; skipped" in (
         capsys.readouterr().err
     )
     with pytest.raises(_bridge.TranslationError) as info:

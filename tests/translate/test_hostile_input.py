@@ -52,11 +52,27 @@ _TOKEN = re.compile(
     r"|=>|===|\?\?|\.\.\.|[^\sA-Za-z0-9]"
 )
 _INSERTS = [*"(){}[];,.=+-*/<>!?:`'\"", "=>", "async", "await", "function", "class", "new"]
+_INSERTS += ["let", "static", "with", "delete", "017", "label:", '"\\01"']
 
 
-def mutants(count: int, seed: int) -> list[str]:
-    """count copies of SEED, each with one token deleted, doubled, inserted or swapped."""
-    tokens = _TOKEN.findall(SEED)
+# A module (strict code): what is an error only in strict code must be found here.
+MODULE_SEED = """\
+import { get } from "./db.js";
+export const ids = [1, 2, 3];
+export default function load(items, { retries = 2 } = {}) {
+  let count = 0;
+  const cache = { items, static: true };
+  return get("/items").then((rows) => {
+    count += rows.length;
+    return rows.filter((r) => r.id !== 0o17 && r.name !== "a\\x01");
+  }).catch(function (err) { console.error(err, count); return []; });
+}
+"""
+
+
+def mutants(count: int, seed: int, source: str = SEED) -> list[str]:
+    """count copies of source, each with one token deleted, doubled, inserted or swapped."""
+    tokens = _TOKEN.findall(source)
     rnd = random.Random(seed)
     out = []
     for _ in range(count):
@@ -109,7 +125,7 @@ def node_accepts(sources: list[str]) -> list[bool]:
 def test_mutants_are_rejected_exactly_when_node_rejects_them() -> None:
     # What Node rejects both as a script and as a module must be a syntax error; what it
     # accepts either way must translate. (tree-sitter's grammar accepts some of the first.)
-    sources = [SEED, *mutants(400, seed=1)]
+    sources = [SEED, MODULE_SEED, *mutants(300, seed=1), *mutants(300, 2, MODULE_SEED)]
     wrong = []
     for src, ok in zip(sources, node_accepts(sources), strict=True):
         ours = parse(src).syntax_problem() is None
@@ -135,6 +151,14 @@ EARLY_ERRORS = [
     ("const re = /ab+c/gitest;\n", 1, 18),
     ("const re = /a/gg;\n", 1, 15),
     ("function f() { for await (const x of xs) {} }\n", 1, 20),
+    # a module is strict code
+    ('import a from "a";\nwith (a) {}\n', 2, 1),
+    ("export const x = 017;\n", 1, 18),
+    ('export const s = "\\01";\n', 1, 19),
+    ("export let static = 1;\n", 1, 12),
+    ("export function f() { delete x; }\n", 1, 30),
+    ("export const x = 1;\nlabel: function g() {}\n", 2, 8),
+    ("export const x = 1;\nconst await = 2;\n", 2, 7),
 ]
 
 
@@ -157,6 +181,8 @@ VALID_LOOKALIKES = [
     "for await (const x of xs) {}\nawait g();\n",  # top-level await (a module)
     "async function f() { for await (const x of xs) {} }\nf(a, b,);\n",
     "const o = { async: 1, class: 2, function: 3 };\nasync();\n",
+    # a script (no import/export) is sloppy code
+    'var let = 017, static = "\\01";\nwith (o) { delete x; }\nlabel: function g() {}\n',
 ]
 
 
