@@ -226,25 +226,47 @@ def first_error(parsed: Parsed) -> SyntaxProblem | None:
 # one query (in C, in one pass: following node.parent in Python costs the depth of the node
 # each time, quadratic on a chain thousands of steps deep). Patterns naming a node type a
 # grammar does not have are left out for that grammar.
-_EARLY_PATTERNS = [
+_EARLY_PATTERNS: dict[str, list[str]] = {
     # an expression statement cannot start with `function`, `class` or `async function`
-    "(expression_statement) @statement",
-    '(function_expression . ["function" "async"] @head)',
-    '(function . ["function" "async"] @head)',
-    '(class . "class" @head)',
+    "head": [
+        "(expression_statement) @statement",
+        '(function_expression . ["function" "async"] @head)',
+        '(function . ["function" "async"] @head)',
+        '(class . "class" @head)',
+    ],
     # an arrow function as an operand: `!x => 1`, `a + x => 1`
-    "(unary_expression argument: (arrow_function) @operand)",
-    "(binary_expression left: (arrow_function) @operand)",
-    "(binary_expression right: (arrow_function) @operand)",
-    "(update_expression argument: (arrow_function) @operand)",
-    "(await_expression (arrow_function) @operand)",
-    "(regex_flags) @flags",
+    "operand": [
+        "(unary_expression argument: (arrow_function) @operand)",
+        "(binary_expression left: (arrow_function) @operand)",
+        "(binary_expression right: (arrow_function) @operand)",
+        "(update_expression argument: (arrow_function) @operand)",
+        "(await_expression (arrow_function) @operand)",
+    ],
+    "flags": ["(regex_flags) @flags"],
     # await outside an async function, or `await` as a name inside one
-    '(await_expression . "await" @await)',
-    '(for_in_statement "await" @await)',
-    '((identifier) @await_name (#eq? @await_name "await"))',
-]
-_FUNCTION_KINDS = [
+    "await": [
+        '(await_expression . "await" @await)',
+        '(for_in_statement "await" @await)',
+        '((identifier) @await_name (#eq? @await_name "await"))',
+        # not async: `await` is no keyword there
+        "(class_static_block) @function",
+        "(field_definition) @function",
+        "(public_field_definition) @function",
+    ],
+    # errors in strict code only, which a module is (a source with import or export is one)
+    "strict": [
+        "(program (import_statement) @module)",
+        "(program (export_statement) @module)",
+        "(with_statement) @strict",
+        '(unary_expression operator: "delete" argument: (identifier) @strict)',
+        "(labeled_statement body: (function_declaration) @strict)",
+        '((number) @strict (#match? @strict "^0[0-9]"))',  # legacy octal: 017, 09
+        r'((escape_sequence) @strict (#match? @strict "^\\\\([1-9]|0[0-9])"))',  # "\01", "\8"
+    ],
+    # holes: `{a,,b}`, `f(,a)`... (arrays may have them)
+    "hole": [],
+}
+_FUNCTION_KINDS = (
     "function_declaration",
     "function_expression",
     "function",
@@ -252,36 +274,31 @@ _FUNCTION_KINDS = [
     "method_definition",
     "generator_function_declaration",
     "generator_function",
-]
-for _kind in _FUNCTION_KINDS:
-    _EARLY_PATTERNS += [f"({_kind}) @function", f'({_kind} "async") @async']
-for _kind in ("class_static_block", "field_definition", "public_field_definition"):
-    _EARLY_PATTERNS.append(f"({_kind}) @function")  # not async: `await` is no keyword there
-# Errors in strict code only, which a module is (a source with import or export is one).
+)
 _STRICT_WORDS = '"let" "static" "yield" "implements" "package" "protected" "interface" "private"'
-_EARLY_PATTERNS += [
-    "(program (import_statement) @module)",
-    "(program (export_statement) @module)",
-    "(with_statement) @strict",
-    '(unary_expression operator: "delete" argument: (identifier) @strict)',
-    "(labeled_statement body: (function_declaration) @strict)",
-    '((number) @strict (#match? @strict "^0[0-9]"))',  # legacy octal: 017, 09
-    r'((escape_sequence) @strict (#match? @strict "^\\\\([1-9]|0[0-9])"))',  # "\01", "\8"
-]
 for _kind in (
     "identifier",
     "shorthand_property_identifier",
     "shorthand_property_identifier_pattern",
 ):
-    _EARLY_PATTERNS.append(f'(({_kind}) @strict (#any-of? @strict {_STRICT_WORDS} "public"))')
-# holes: `{a,,b}`, `f(,a)`... (arrays may have them)
+    _EARLY_PATTERNS["strict"].append(
+        f'(({_kind}) @strict (#any-of? @strict {_STRICT_WORDS} "public"))'
+    )
 for _kind in ("object", "object_pattern", "arguments", "named_imports", "export_clause"):
-    _EARLY_PATTERNS += [f'({_kind} "," @hole . ",")', f'({_kind} . "," @hole)']
+    _EARLY_PATTERNS["hole"] += [f'({_kind} "," @hole . ",")', f'({_kind} . "," @hole)']
+# A group of patterns is matched only when its text is in the source: each pattern costs
+# time on every node of the tree, and most modules have no holes, no `await`...
+_EARLY_TRIGGERS = {
+    "operand": re.compile(rb"=>"),
+    "await": re.compile(rb"await"),
+    "strict": re.compile(rb"\b(?:import|export)\b"),
+    "hole": re.compile(rb"[,({]\s*,"),
+}
 _FLAGS = re.compile(rb"(?!.*(.).*\1)[dgimsuyv]*")
 
 
 @functools.cache
-def _early_query(lang: str) -> Query:
+def _early_query(lang: str, groups: tuple[str, ...]) -> Query:
     def compiles(pattern: str) -> bool:
         try:
             Query(language(lang), pattern)
@@ -289,7 +306,12 @@ def _early_query(lang: str) -> Query:
             return False
         return True
 
-    query: Query = Query(language(lang), "\n".join(p for p in _EARLY_PATTERNS if compiles(p)))
+    patterns = [p for g in groups for p in _EARLY_PATTERNS[g] if compiles(p)]
+    if "await" in groups:  # one pattern per capture: each pattern costs time on every node
+        kinds = [k for k in _FUNCTION_KINDS if compiles(f"({k})")]
+        patterns.append("[" + " ".join(f"({k})" for k in kinds) + "] @function")
+        patterns.append("[" + " ".join(f'({k} "async")' for k in kinds) + "] @async")
+    query: Query = Query(language(lang), "\n".join(patterns))
     return query
 
 
@@ -298,7 +320,12 @@ def early_error(parsed: Parsed) -> int | None:
     JS engine reports as a SyntaxError (an "early error"), or None. A source with import or
     export is a module, so strict code; any other is accepted when it is valid as a script
     or as a module."""
-    found = QueryCursor(_early_query(parsed.language)).captures(parsed.root)
+    groups = tuple(
+        g
+        for g in _EARLY_PATTERNS
+        if g not in _EARLY_TRIGGERS or _EARLY_TRIGGERS[g].search(parsed.source)
+    )
+    found = QueryCursor(_early_query(parsed.language, groups)).captures(parsed.root)
     bad: list[int] = []
     statements = {n.start_byte for n in found.get("statement", [])}
     bad += [n.start_byte for n in found.get("head", []) if n.start_byte in statements]
