@@ -43,20 +43,22 @@ def read_source(path: str) -> str | None:
             file=sys.stderr,
         )
         return None
+    data = b""
     try:
         if path == "-":
             data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+            too_large = len(data) > MAX_SOURCE_BYTES
         else:
             with open(path, "rb") as f:
                 # Checked before reading: a huge file is refused without being loaded.
-                if os.fstat(f.fileno()).st_size > MAX_SOURCE_BYTES:
-                    data = b"x" * (MAX_SOURCE_BYTES + 1)
-                else:
+                too_large = os.fstat(f.fileno()).st_size > MAX_SOURCE_BYTES
+                if not too_large:
                     data = f.read(MAX_SOURCE_BYTES + 1)
+                    too_large = len(data) > MAX_SOURCE_BYTES  # grew since fstat
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return None
-    if len(data) > MAX_SOURCE_BYTES:
+    if too_large:
         print(
             f"{path}: larger than {MAX_SOURCE_BYTES // 2**20} MiB, the most the translator "
             "takes; skipped",
