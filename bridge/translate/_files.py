@@ -228,7 +228,7 @@ _LEFTOVER = re.compile(r"\.bridge-(\d+)-[A-Za-z0-9_]+\.tmp")
 def _open_temp(directory: str) -> tuple[int, str | None]:
     """A file to write the new text to: unnamed (path None) where the system allows it."""
     o_tmpfile = getattr(os, "O_TMPFILE", 0)
-    if o_tmpfile:
+    if o_tmpfile and os.path.isdir("/proc/self/fd"):  # naming it later goes through /proc
         try:
             return os.open(directory, o_tmpfile | os.O_WRONLY, 0o600), None
         except OSError:
