@@ -224,3 +224,16 @@ def test_over_the_size_limit_is_refused_before_reading(
     with pytest.raises(_bridge.TranslationError) as info:
         _bridge.translate("x;" * (MAX_SOURCE_BYTES // 2 + 1))
     assert info.value.rule == "too-large"
+
+
+def test_write_without_unnamed_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where O_TMPFILE is missing (not Linux, some filesystems) a named temporary is used.
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    a = tmp_path / "a.js"
+    a.write_text(CHAIN)
+    a.chmod(0o640)
+    assert main(["translate", "--write", str(a)]) == 0
+    assert a.read_text() == ASYNC and stat.S_IMODE(a.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.js"]
