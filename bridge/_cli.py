@@ -8,17 +8,14 @@ could not be used.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import difflib
 import os
-import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ._exceptions import TranslationError
 from ._files import JS_SUFFIXES, Settings, SettingsError, find_settings, walk
+from .translate._files import current, read_source, unified_diff, write_atomic
 
 _PY_SUFFIX = ".py"
 _SIGPIPE_STATUS = 128 + 13  # what a shell reports for a process killed by SIGPIPE
@@ -266,28 +263,10 @@ def _collect(paths: list[str], settings: Settings) -> tuple[list[str], int]:
     return files, status
 
 
-def _read(path: str) -> str | None:
-    """The text of path (stdin for -), or None after reporting why it cannot be used."""
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
-    except OSError as exc:
-        print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
-        return None
-    if b"\x00" in data[:8192]:
-        print(f"{path}: binary file, skipped", file=sys.stderr)
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        print(f"{path}: not UTF-8 text (byte {exc.start}), skipped", file=sys.stderr)
-        return None
-    return text
-
-
 def _one(path: str, args: argparse.Namespace, tally: _Tally) -> int:
     from .translate import translate
 
-    source = _read(path)
+    source = read_source(path)
     if source is None:
         tally.failed += 1
         return 2
@@ -314,6 +293,7 @@ def _one(path: str, args: argparse.Namespace, tally: _Tally) -> int:
     # What the result replaces: the file itself (JS), or FILE.py beside it (Python); --check,
     # --diff and --write all compare with that, so they agree on what would change.
     target, old, old_label = path, source, name
+    expected: str | None = source  # what --write may replace: the file as it was read
     changed = result.changed
     if args.to == "python" and not stdin:
         target = os.path.splitext(path)[0] + _PY_SUFFIX
@@ -321,9 +301,9 @@ def _one(path: str, args: argparse.Namespace, tally: _Tally) -> int:
             print(f"{name}: the Python translation would overwrite the input", file=sys.stderr)
             tally.failed += 1
             return 2
-        current = _current(target)
-        old, old_label = current or "", target if current is not None else "/dev/null"
-        changed = current != result.code
+        expected = current(target)
+        old, old_label = expected or "", target if expected is not None else "/dev/null"
+        changed = expected != result.code
     if changed:
         tally.changed += 1
     else:
@@ -344,7 +324,7 @@ def _one(path: str, args: argparse.Namespace, tally: _Tally) -> int:
             try:
                 # Through a symlink to the file it names: replacing the link itself would
                 # leave the real file stale and turn the link into a copy.
-                write_atomic(os.path.realpath(target), result.code, like=path)
+                write_atomic(os.path.realpath(target), result.code, like=path, expected=expected)
             except OSError as exc:
                 print(f"{target}: cannot write: {exc.strerror or exc}", file=sys.stderr)
                 tally.changed -= 1
@@ -353,54 +333,6 @@ def _one(path: str, args: argparse.Namespace, tally: _Tally) -> int:
         return 0
     sys.stdout.write(result.code)
     return 0
-
-
-def unified_diff(old: str, new: str, old_label: str, new_label: str) -> list[str]:
-    """A unified diff that ``patch -p0`` and ``git apply -p0`` accept: lines split at ``\n``
-    only (a JS file may hold U+2028 or a form feed, which ``str.splitlines`` would split
-    at), and a last line without its newline marked as such."""
-    lines = difflib.unified_diff(_lines(old), _lines(new), fromfile=old_label, tofile=new_label)
-    out: list[str] = []
-    for line in lines:
-        out.append(line)
-        if not line.endswith("\n"):
-            out.append("\n\\ No newline at end of file\n")
-    return out
-
-
-def _lines(text: str) -> list[str]:
-    return re.findall(r"[^\n]*\n|[^\n]+$", text)
-
-
-def write_atomic(path: str, text: str, *, like: str) -> None:
-    """Write text to path so that a crash leaves either the old file or the new one.
-
-    The data goes to a temporary file in the same directory (same filesystem, so the final
-    ``os.replace`` is atomic), is flushed to disk, takes the mode of ``like``, and replaces
-    path in one step. ``newline=""`` keeps the translation's line endings (CRLF stays CRLF).
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".bridge-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(OSError):  # a mode we cannot copy is not worth failing for
-            os.chmod(tmp, os.stat(like).st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _current(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,8 +46,13 @@ def translate(
 
     Raises:
         TranslationError: the source does not parse (``rule == "syntax"``, with its line and
-            column), ``to`` is unknown, or the Python target cannot express the module.
+            column), holds a lone surrogate (``"encoding"``), is over ``MAX_SOURCE_BYTES``
+            of UTF-8 (``"too-large"``), ``to`` is unknown, or the Python target cannot
+            express the module.
     """
+    from ._parse import check_size, encode
+
+    check_size(encode(source))
     try:
         return _translate(source, to=to, filename=filename, target=target)
     except RecursionError:
