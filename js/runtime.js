@@ -79,10 +79,13 @@
   /**
    * A JS function for a Python function. `call` returns [true, value] or [false, error]: the
    * error is thrown here, in JS, so Python never has to attach its JS face to the exception.
+   * Arguments beyond `maxArgs` (what the Python signature accepts; -1: any) are dropped, as a
+   * JS function ignores extra ones (`[1, 2].map(pyFn)` passes item, index and array).
    */
-  function syncFunction(call, name) {
+  function syncFunction(call, name, maxArgs) {
     return {
       [name](...args) {
+        if (maxArgs >= 0 && args.length > maxArgs) args.length = maxArgs;
         const outcome = call(...args);
         if (outcome[0]) return outcome[1];
         throw outcome[1];
@@ -146,11 +149,19 @@
    * A JS function for a Python async (or blocking) function: each call returns a native
    * Promise at once; `start(resolve, reject, ...args)` (Python) starts the work and settles it.
    */
-  function asyncFunction(start, name) {
-    return {
-      [name](...args) { return new Promise((resolve, reject) => start(resolve, reject, ...args)); },
+  function asyncFunction(start, name, maxArgs) {
+    const fn = {
+      [name](...args) {
+        if (maxArgs >= 0 && args.length > maxArgs) args.length = maxArgs;
+        return new Promise((resolve, reject) => start(resolve, reject, ...args));
+      },
     }[name];
+    // An AsyncFunction to libraries that check (async's mapLimit: `fn[Symbol.toStringTag]`);
+    // otherwise they pass a callback the Python function never calls, and wait forever.
+    Object.setPrototypeOf(fn, AsyncFunctionPrototype);
+    return fn;
   }
+  const AsyncFunctionPrototype = Object.getPrototypeOf(async function () {});
 
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
