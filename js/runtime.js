@@ -142,6 +142,53 @@
   function isPromise(value) { return value instanceof Promise; }
   function typeOf(value) { return typeof value; }
 
+  // What Python's len / in / iteration of a JS object see: its own enumerable string keys.
+  function keysOf(target) { return Object.keys(target); }
+  function callerOf(fn) { return (...args) => fn(...args); }
+  function keyCount(target) { return Object.keys(target).length; }
+  function hasKey(target, key) {
+    return typeof key === 'string' && Object.prototype.propertyIsEnumerable.call(target, key);
+  }
+
+  /**
+   * A Python-style preview of a JS value for repr(), made in JS: nothing is converted on the
+   * way (pythonmonkey's own repr crashes on a Symbol inside an array and on deep nesting).
+   * Bounded: 3 levels, 30 entries a level, cycles shown as {...}.
+   */
+  function preview(value, depth = 0, seen = new Set()) {
+    if (value === undefined || value === null) return 'None';
+    switch (typeof value) {
+      case 'boolean': return value ? 'True' : 'False';
+      case 'number':
+        if (Number.isNaN(value)) return 'nan';
+        if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+        return Number.isInteger(value) && Math.abs(value) < 1e16 ? `${value}.0` : String(value);
+      case 'bigint': return String(value);
+      case 'string': return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+      case 'symbol': return `<JS ${String(value)}>`;
+      case 'function': return `<JS function ${value.name || 'anonymous'}>`;
+      default: break;
+    }
+    if (seen.has(value)) return Array.isArray(value) ? '[...]' : '{...}';
+    if (isError(value)) return `<JS ${value.name}: ${value.message}>`;
+    if (depth >= 3) return Array.isArray(value) ? '[...]' : '{...}';
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) {
+        const items = value.slice(0, 30).map((item) => preview(item, depth + 1, seen));
+        if (value.length > 30) items.push('...');
+        return `[${items.join(', ')}]`;
+      }
+      if (value instanceof Date) return `<JS Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}>`;
+      const keys = Object.keys(value);
+      const items = keys.slice(0, 30).map((key) => `${preview(key)}: ${preview(value[key], depth + 1, seen)}`);
+      if (keys.length > 30) items.push('...');
+      return `{${items.join(', ')}}`;
+    } finally {
+      seen.delete(value);
+    }
+  }
+
   /** Turn any thenable into a native promise (Python then sees an asyncio.Future). */
   function adopt(thenable) { return Promise.resolve(thenable); }
 
@@ -166,6 +213,6 @@
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
-    asyncFunction, carryReason, reasonOf, callForwarding,
+    asyncFunction, carryReason, reasonOf, callForwarding, keysOf, keyCount, hasKey, preview, callerOf,
   };
 })();

@@ -299,3 +299,48 @@ def test_js_wrappers_from_another_thread_raise_wrong_thread(op: str) -> None:
     exc = _in_thread(lambda: THREAD_OPS[op](obj, fn))
     assert isinstance(exc, bridge.WrongThread), repr(exc)
     assert obj.a == 1  # untouched, and the engine still answers on its own thread
+
+
+def test_repr_of_a_js_object_is_made_safely_in_js() -> None:
+    assert repr(bridge.eval("({ a: 1, b: 'x', c: [1, null], d: 2n })")) == (
+        "<JS object {'a': 1.0, 'b': 'x', 'c': [1.0, None], 'd': 2}>"
+    )
+    # Symbols, cycles and deep nesting are previewed, never converted (that crashed).
+    assert repr(bridge.eval("({ s: [Symbol('x')] })")) == "<JS object {'s': [<JS Symbol(x)>]}>"
+    assert repr(bridge.eval("(() => { const o = {}; o.self = o; return o })()")) == (
+        "<JS object {'self': {...}}>"
+    )
+    deep = bridge.eval(
+        "(() => { let o = {}; for (let i = 0; i < 1000; i++) o = { o }; return o })()"
+    )  # noqa: E501
+    assert repr(deep) == "<JS object {'o': {'o': {'o': {...}}}}>"
+
+
+def test_a_js_proxy_of_a_function_is_callable() -> None:
+    proxied = bridge.eval("new Proxy(function (a, b) { return a + b; }, {})")
+    assert proxied(1, 2) == 3
+    with pytest.raises(TypeError, match="not a function"):
+        bridge.eval("({})")()
+
+
+REVOKED_OPS: dict[str, Callable[[object], object]] = {
+    "len": lambda o: len(o),  # type: ignore[arg-type]
+    "repr": lambda o: repr(o),
+    "list": lambda o: list(o),  # type: ignore[call-overload]
+    "in": lambda o: "a" in o,  # type: ignore[operator]
+    "item": lambda o: o["a"],  # type: ignore[index]
+    "attribute": lambda o: o.a,  # type: ignore[attr-defined]
+    "set": lambda o: o.__setitem__("a", 1),  # type: ignore[attr-defined]
+    "dir": lambda o: dir(o),
+    "== dict": lambda o: o == {},
+    "call": lambda o: o(),  # type: ignore[operator]
+}
+
+
+@pytest.mark.parametrize("op", sorted(REVOKED_OPS))
+def test_a_revoked_proxy_gives_the_mapped_js_type_error(op: str) -> None:
+    revoked = bridge.eval(
+        "(() => { const r = Proxy.revocable(function () {}, {}); r.revoke(); return r.proxy })()"
+    )
+    with pytest.raises(bridge.JSTypeError, match="revoked proxy"):
+        REVOKED_OPS[op](revoked)

@@ -316,7 +316,7 @@ class JSFunction:
             raise AttributeError(name)
         _enter()
         h = _engine.helpers()
-        if not h.hasProperty(self.js_value, name):
+        if not _loop.call(h.hasProperty, self.js_value, name):
             raise AttributeError(f"JS function {self.__name__!r} has no property {name!r}")
         value = _loop.call(h.getProperty, self.js_value, name)
         if isinstance(value, _js_function_types()):
@@ -333,7 +333,7 @@ class JSFunction:
 
     def __dir__(self) -> list[str]:
         _enter()
-        return sorted(set(_engine.helpers().ownKeys(self.js_value)))
+        return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
 
     def __await__(self) -> Any:
         """``await fn``: a thenable function is adopted; any other is itself (as JS ``await``)."""
@@ -342,7 +342,7 @@ class JSFunction:
     @property
     def __name__(self) -> str:  # type: ignore[override]
         _enter()
-        return str(_engine.helpers().getProperty(self.js_value, "name") or "anonymous")
+        return str(_loop.call(_engine.helpers().getProperty, self.js_value, "name") or "anonymous")
 
     def __repr__(self) -> str:
         return f"<JS function {self.__name__}>"
@@ -408,24 +408,32 @@ class JSObject:
 
     def __contains__(self, key: object) -> bool:
         _enter()
-        return key in self.js_value
+        return bool(_loop.call(_engine.helpers().hasKey, self.js_value, key))
 
     def __iter__(self) -> Iterator[str]:
         _enter()
-        return iter(list(self.js_value))
+        return iter(list(_loop.call(_engine.helpers().keysOf, self.js_value)))
 
     def __len__(self) -> int:
         _enter()
-        return len(self.js_value)
+        return int(_loop.call(_engine.helpers().keyCount, self.js_value))
 
     def __dir__(self) -> list[str]:
         _enter()
-        return sorted(set(_engine.helpers().ownKeys(self.js_value)))
+        return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
 
     def __await__(self) -> Any:
         """``await obj``: a thenable (Bluebird, a ``{then}`` object) is adopted as JS ``await``
         does; any other object is itself."""
         return _await_js(self)
+
+    def __call__(self, *args: Any) -> Any:
+        """A JS ``Proxy`` of a function is callable (pythonmonkey sees it as an object)."""
+        _enter()
+        if _loop.call(_engine.helpers().typeOf, self.js_value) != "function":
+            raise TypeError("this JS object is not a function")
+        # Called through a JS arrow: pythonmonkey gives no call for what it holds as a dict.
+        return JSFunction(_engine.helpers().callerOf(self.js_value))(*args)
 
     def __aiter__(self) -> Any:
         """``async for item in js_obj``: what ``bridge.iterate(js_obj)`` walks (DESIGN.md).
@@ -436,7 +444,7 @@ class JSObject:
 
     def __repr__(self) -> str:
         _enter()
-        return f"<JS object {self.js_value!r}>"
+        return f"<JS object {_loop.call(_engine.helpers().preview, self.js_value)}>"
 
     def __bool__(self) -> bool:
         return True
@@ -447,7 +455,7 @@ class JSObject:
             return bool(_engine.helpers().same(self.js_value, other.js_value))
         if isinstance(other, dict):
             # Contents, as bridge reads them (pythonmonkey's own == ignores keys missing in JS).
-            keys = list(self.js_value)
+            keys = list(self)
             return len(keys) == len(other) and all(
                 key in other and self[key] == other[key] for key in keys
             )
@@ -480,9 +488,9 @@ def _member(proxy: Any, name: Any) -> Any:
         # undefined, missing, or a getter that threw (pythonmonkey returns None for all
         # three and drops the error): ask JS, which raises the mapped error.
         h = _engine.helpers()
-        if not h.hasProperty(proxy, name):
-            return _MISSING
         try:
+            if not h.hasProperty(proxy, name):
+                return _MISSING
             value = h.getProperty(proxy, name)
             if type(value) in _function_proxies:  # a method named like a dict one (get...)
                 return JSFunction(value, h.bind(value, proxy))
