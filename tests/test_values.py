@@ -312,7 +312,7 @@ def test_repr_of_a_js_object_is_made_safely_in_js() -> None:
     )
     deep = bridge.eval(
         "(() => { let o = {}; for (let i = 0; i < 1000; i++) o = { o }; return o })()"
-    )  # noqa: E501
+    )
     assert repr(deep) == "<JS object {'o': {'o': {'o': {...}}}}>"
 
 
@@ -344,3 +344,42 @@ def test_a_revoked_proxy_gives_the_mapped_js_type_error(op: str) -> None:
     )
     with pytest.raises(bridge.JSTypeError, match="revoked proxy"):
         REVOKED_OPS[op](revoked)
+
+
+ZOD_LIKE = """Promise.resolve({
+  success: false,
+  error: Object.assign(new TypeError('invalid input'), { issues: [{ path: ['age'], code: 'x' }] }),
+})"""
+
+
+def test_a_js_error_held_as_data_exposes_its_fields() -> None:
+    async def main() -> bridge.JSError:
+        res = await bridge.eval(ZOD_LIKE)
+        return res["error"]  # type: ignore[no-any-return]
+
+    err = bridge.run(main())
+    assert isinstance(err, bridge.JSTypeError)
+    assert err["issues"][0]["path"] == ["age"]
+    assert err.issues[0]["code"] == "x"
+    assert err.message == "invalid input"
+    with pytest.raises(KeyError):
+        err["nope"]
+    with pytest.raises(AttributeError, match="no property 'nope'"):
+        err.nope  # noqa: B018
+
+
+def test_a_js_error_resolved_as_a_value_is_the_mapped_error() -> None:
+    async def main() -> object:
+        return await bridge.eval("Promise.resolve(Object.assign(new RangeError('r'), { n: 1 }))")
+
+    err = bridge.run(main())
+    assert isinstance(err, bridge.JSRangeError)
+    assert err["n"] == 1
+    assert bridge.eval("(e) => e instanceof RangeError && e.n === 1")(err)
+
+
+def test_a_rejection_of_a_primitive_has_no_js_fields() -> None:
+    with pytest.raises(bridge.JSRejection) as info:
+        bridge.eval("throw 42")
+    with pytest.raises(KeyError):
+        info.value["x"]

@@ -43,7 +43,7 @@ from sys import getrefcount
 from threading import get_ident
 from typing import Any, TypeVar
 
-from .. import _promise
+from .. import _exceptions, _promise
 from .._exceptions import (
     BridgeError,
     JSAggregateError,
@@ -981,6 +981,18 @@ def expose(name: str, obj: Any) -> Any:
     return obj
 
 
+def _error_property(error: JSError, key: Any) -> Any:
+    """``err[key]`` of a mapped JS error: the property of its JS value, as ``JSObject`` reads."""
+    js = error.js_value
+    if not is_js_object(js):
+        raise KeyError(key)
+    value = _member(js, key)
+    if value is _MISSING:
+        raise KeyError(key)
+    return value
+
+
+_exceptions.js_property.set(_error_property)
 _edges.to_exception.set(to_exception)
 _loop.wrap.set(wrap)
 
