@@ -383,3 +383,27 @@ def test_a_rejection_of_a_primitive_has_no_js_fields() -> None:
         bridge.eval("throw 42")
     with pytest.raises(KeyError):
         info.value["x"]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("Symbol('x')", "a JS Symbol cannot cross to Python"),
+        ("({ s: Symbol('x') }).s", "a JS Symbol cannot cross to Python"),
+        ("new Date(NaN)", r"a JS Date that is invalid \(new Date\(NaN\)\)"),
+        ("new Date(-1e15)", "outside Python's datetime years 1-9999"),
+    ],
+)
+def test_values_python_cannot_hold_are_a_clear_bridge_error(source: str, message: str) -> None:
+    with pytest.raises(bridge.BridgeError, match=message) as info:
+        bridge.eval(source)
+    assert len(info.traceback) < 10
+
+
+def test_a_symbol_or_invalid_date_read_as_a_property_is_a_clear_bridge_error() -> None:
+    obj = bridge.eval("({ s: Symbol('x'), d: new Date(NaN), ok: 1 })")
+    with pytest.raises(bridge.BridgeError, match="Symbol"):
+        obj["s"]
+    with pytest.raises(bridge.BridgeError, match="Date"):
+        obj.d  # noqa: B018
+    assert obj.ok == 1
