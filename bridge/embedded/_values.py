@@ -476,18 +476,15 @@ def _member(proxy: Any, name: Any) -> Any:
     loop = _get_running_loop()
     if loop is not None and loop is not _loop._attached:
         _loop.attach_running_loop()
+    failed = None
     try:
         value = proxy[name]
     except Exception as exc:  # pythonmonkey could not convert the value (a Symbol...)
-        mapped = _loop.translate_error(exc)
-        if mapped is None:
+        failed = _loop.translate_error(exc)
+        if failed is None:
             raise
-    else:
-        return _handed_over(proxy, name, value)
-    raise mapped  # outside the except block: see _loop.call
-
-
-def _handed_over(proxy: Any, name: Any, value: Any) -> Any:
+    if failed is not None:
+        raise failed  # outside the except block: see _loop.call
     kind = type(value)
     if kind is float:
         # pythonmonkey's proxy read keeps one reference too many to a number it hands over:
