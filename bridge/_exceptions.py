@@ -24,7 +24,10 @@ same JS object again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from ._hooks import Hook
 
 __all__ = [
     "AggregateError",
@@ -40,6 +43,14 @@ __all__ = [
     "TranslationError",
     "WrongThread",
 ]
+
+
+def _no_property(error: JSError, key: Any) -> Any:
+    raise KeyError(key)
+
+
+# Set by each runtime: a JS property of the JS value a JSError stands for (KeyError if none).
+js_property: Hook[Callable[[JSError, Any], Any]] = Hook("js_property", _no_property)
 
 
 class BridgeError(Exception):
@@ -70,6 +81,21 @@ class JSError(BridgeError):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.message}" if self.message else self.name
+
+    def __getitem__(self, key: Any) -> Any:
+        """A JS property of the error: a library's error held as data (zod's ``issues``)."""
+        return js_property(self, key)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only names Python has not found: the JS error's own fields (``err.issues``).
+        if name.startswith("_") or name == "jsError":
+            raise AttributeError(name)
+        try:
+            return js_property(self, name)
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute and its JS error no property {name!r}"
+            ) from None
 
 
 class JSTypeError(JSError, TypeError):

@@ -79,10 +79,13 @@
   /**
    * A JS function for a Python function. `call` returns [true, value] or [false, error]: the
    * error is thrown here, in JS, so Python never has to attach its JS face to the exception.
+   * Arguments beyond `maxArgs` (what the Python signature accepts; -1: any) are dropped, as a
+   * JS function ignores extra ones (`[1, 2].map(pyFn)` passes item, index and array).
    */
-  function syncFunction(call, name) {
+  function syncFunction(call, name, maxArgs) {
     return {
       [name](...args) {
+        if (maxArgs >= 0 && args.length > maxArgs) args.length = maxArgs;
         const outcome = call(...args);
         if (outcome[0]) return outcome[1];
         throw outcome[1];
@@ -139,6 +142,53 @@
   function isPromise(value) { return value instanceof Promise; }
   function typeOf(value) { return typeof value; }
 
+  // What Python's len / in / iteration of a JS object see: its own enumerable string keys.
+  function keysOf(target) { return Object.keys(target); }
+  function callerOf(fn) { return (...args) => fn(...args); }
+  function keyCount(target) { return Object.keys(target).length; }
+  function hasKey(target, key) {
+    return typeof key === 'string' && Object.prototype.propertyIsEnumerable.call(target, key);
+  }
+
+  /**
+   * A Python-style preview of a JS value for repr(), made in JS: nothing is converted on the
+   * way (pythonmonkey's own repr crashes on a Symbol inside an array and on deep nesting).
+   * Bounded: 3 levels, 30 entries a level, cycles shown as {...}.
+   */
+  function preview(value, depth = 0, seen = new Set()) {
+    if (value === undefined || value === null) return 'None';
+    switch (typeof value) {
+      case 'boolean': return value ? 'True' : 'False';
+      case 'number':
+        if (Number.isNaN(value)) return 'nan';
+        if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+        return Number.isInteger(value) && Math.abs(value) < 1e16 ? `${value}.0` : String(value);
+      case 'bigint': return String(value);
+      case 'string': return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+      case 'symbol': return `<JS ${String(value)}>`;
+      case 'function': return `<JS function ${value.name || 'anonymous'}>`;
+      default: break;
+    }
+    if (seen.has(value)) return Array.isArray(value) ? '[...]' : '{...}';
+    if (isError(value)) return `<JS ${value.name}: ${value.message}>`;
+    if (depth >= 3) return Array.isArray(value) ? '[...]' : '{...}';
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) {
+        const items = value.slice(0, 30).map((item) => preview(item, depth + 1, seen));
+        if (value.length > 30) items.push('...');
+        return `[${items.join(', ')}]`;
+      }
+      if (value instanceof Date) return `<JS Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}>`;
+      const keys = Object.keys(value);
+      const items = keys.slice(0, 30).map((key) => `${preview(key)}: ${preview(value[key], depth + 1, seen)}`);
+      if (keys.length > 30) items.push('...');
+      return `{${items.join(', ')}}`;
+    } finally {
+      seen.delete(value);
+    }
+  }
+
   /** Turn any thenable into a native promise (Python then sees an asyncio.Future). */
   function adopt(thenable) { return Promise.resolve(thenable); }
 
@@ -146,15 +196,23 @@
    * A JS function for a Python async (or blocking) function: each call returns a native
    * Promise at once; `start(resolve, reject, ...args)` (Python) starts the work and settles it.
    */
-  function asyncFunction(start, name) {
-    return {
-      [name](...args) { return new Promise((resolve, reject) => start(resolve, reject, ...args)); },
+  function asyncFunction(start, name, maxArgs) {
+    const fn = {
+      [name](...args) {
+        if (maxArgs >= 0 && args.length > maxArgs) args.length = maxArgs;
+        return new Promise((resolve, reject) => start(resolve, reject, ...args));
+      },
     }[name];
+    // An AsyncFunction to libraries that check (async's mapLimit: `fn[Symbol.toStringTag]`);
+    // otherwise they pass a callback the Python function never calls, and wait forever.
+    Object.setPrototypeOf(fn, AsyncFunctionPrototype);
+    return fn;
   }
+  const AsyncFunctionPrototype = Object.getPrototypeOf(async function () {});
 
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
-    asyncFunction, carryReason, reasonOf, callForwarding,
+    asyncFunction, carryReason, reasonOf, callForwarding, keysOf, keyCount, hasKey, preview, callerOf,
   };
 })();

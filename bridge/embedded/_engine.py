@@ -118,7 +118,9 @@ def _start() -> None:
             value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
             _js_modules[path.stem] = value
         _helpers = _js_modules["runtime"]
-        _wrapped_types = frozenset({pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy})
+        _wrapped_types = frozenset(
+            {pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy, pm.SpiderMonkeyError}
+        )
         _pm = pm
         for start in on_start.fns:
             start(pm)

@@ -290,7 +290,30 @@ def translate_error(exc: BaseException) -> BaseException | None:
         not_ready = RuntimeNotReady(_NO_LOOP_MESSAGE)
         not_ready.__suppress_context__ = True
         return not_ready
-    return None
+    return _unconvertible(exc)
+
+
+def _unconvertible(exc: BaseException) -> BaseException | None:
+    """A JS value pythonmonkey cannot hand to Python (a Symbol, a Date with no datetime), as a
+    ``BridgeError`` saying which and what to do, instead of its TypeError/ValueError."""
+    text = str(exc)
+    message = None
+    if type(exc) is TypeError and "symbol type is not handled by PythonMonkey" in text:
+        message = (
+            "a JS Symbol cannot cross to Python (it has no Python equivalent): hand over "
+            "its description (sym.description) instead"
+        )
+    elif type(exc) is ValueError and text.startswith("year ") and "out of range" in text:
+        message = (
+            "a JS Date that is invalid (new Date(NaN)) or outside Python's datetime years "
+            "1-9999 cannot cross to Python: check date.getTime() in JS, or hand over "
+            "date.getTime() or date.toISOString()"
+        )
+    if message is None:
+        return None
+    error = BridgeError(message)
+    error.__suppress_context__ = True
+    return error
 
 
 def call(fn: Callable[..., T], *args: Any) -> T:

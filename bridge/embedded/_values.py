@@ -4,15 +4,19 @@ JS -> Python
     A JS promise reaching Python is already an asyncio future (``_loop.JSFuture``, created by
     pythonmonkey on the running loop); ``to_future`` also adopts any JS thenable and any Python
     awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
-    as attributes (``Bluebird.delay``), and handed back to JS as the very same function. JS
-    objects come back as ``JSObject``: attributes and items, methods bound to the object, every
-    JS throw mapped, the very same object again in JS. Arrays stay pythonmonkey's list proxies.
+    as attributes (``Bluebird.delay``), and handed back to JS as the very same function (also
+    when read as a property: the function itself, called with ``this`` set to its object). JS
+    objects come back as ``JSObject``: attributes and items, every JS throw mapped, the very
+    same object again in JS. Both are awaitable: a thenable is adopted, anything else is itself
+    (as JS ``await``). Arrays stay pythonmonkey's list proxies.
 
 Python -> JS
     ``to_js`` gives what JS sees as a Promise for a coroutine, Task, asyncio or
     ``concurrent.futures`` future, ``bridge.Promise`` or any awaitable (a plain value gives a
     resolved one). ``expose`` puts Python objects on ``globalThis``: an ``async def`` called from
-    JS returns a native Promise, a ``blocking`` function runs in an executor.
+    JS returns a native Promise (and is an ``AsyncFunction`` to libraries that check), a
+    ``blocking`` function runs in an executor. A Python function gets at most the arguments its
+    signature accepts. An int beyond 2**53 - 1 becomes a BigInt.
 
 Errors (DESIGN.md)
     ``to_exception`` maps a thrown/rejected JS value: the class by the JS error's kind
@@ -34,14 +38,16 @@ import functools
 import inspect
 import linecache
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from sys import getrefcount
 from threading import get_ident
 from typing import Any, ParamSpec, TypeVar, cast
 
-from .. import _promise
+from .. import _exceptions, _promise
 from .._exceptions import (
+    BridgeError,
     JSAggregateError,
     JSError,
     JSRangeError,
@@ -281,13 +287,18 @@ class JSFunction:
     Use ``bridge.new(fn)(...)`` to construct.
     """
 
-    __slots__ = ("__weakref__", "js_value")
+    __slots__ = ("__weakref__", "bound", "js_value")
 
-    def __init__(self, js_value: Any) -> None:
+    def __init__(self, js_value: Any, bound: Any = None) -> None:
+        # ``bound`` calls the function with ``this`` set (read through an object); ``js_value``
+        # stays the function itself, for identity, its own properties and ``bridge.new``.
         object.__setattr__(self, "js_value", js_value)
+        object.__setattr__(self, "bound", bound)
 
     def __call__(self, *args: Any) -> Any:
-        target = self.js_value
+        target = self.bound
+        if target is None:
+            target = self.js_value
         for arg in args:
             if type(arg) not in _SCALAR_TYPES:
                 args = tuple(map(_to_js_arg, args))
@@ -307,7 +318,11 @@ class JSFunction:
         if loop is not None and loop is not _loop._attached:
             _loop.attach_running_loop()
         try:
-            result = target(*args)
+            try:
+                result = target(*args)
+            except OverflowError:
+                # An int beyond 2**53 refused before the call started: it crosses as a BigInt.
+                result = target(*map(_big_int_for_js, args))
         except Exception as exc:
             mapped = _loop.translate_error(exc)
             if mapped is None:
@@ -329,32 +344,41 @@ class JSFunction:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        _enter()
         h = _engine.helpers()
-        if not h.hasProperty(self.js_value, name):
+        if not _loop.call(h.hasProperty, self.js_value, name):
             raise AttributeError(f"JS function {self.__name__!r} has no property {name!r}")
-        value = h.getProperty(self.js_value, name)
+        value = _loop.call(h.getProperty, self.js_value, name)
         if isinstance(value, _js_function_types()):
             # A method keeps its `this`: Bluebird.delay must run with this === Bluebird.
-            return JSFunction(h.bind(value, self.js_value))
+            return JSFunction(value, h.bind(value, self.js_value))
         return wrap(value)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "js_value":
+        if name in ("js_value", "bound"):
             object.__setattr__(self, name, value)
             return
-        _engine.helpers().setProperty(self.js_value, name, _to_js_arg(value))
+        _enter()
+        _loop.call(_engine.helpers().setProperty, self.js_value, name, _to_js_arg(value))
 
     def __dir__(self) -> list[str]:
-        return sorted(set(_engine.helpers().ownKeys(self.js_value)))
+        _enter()
+        return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
+
+    def __await__(self) -> Any:
+        """``await fn``: a thenable function is adopted; any other is itself (as JS ``await``)."""
+        return _await_js(self)
 
     @property
     def __name__(self) -> str:  # type: ignore[override]
-        return str(_engine.helpers().getProperty(self.js_value, "name") or "anonymous")
+        _enter()
+        return str(_loop.call(_engine.helpers().getProperty, self.js_value, "name") or "anonymous")
 
     def __repr__(self) -> str:
         return f"<JS function {self.__name__}>"
 
     def __eq__(self, other: object) -> bool:
+        _enter()
         other_js = other.js_value if isinstance(other, JSFunction) else other
         return bool(_engine.helpers().same(self.js_value, other_js))
 
@@ -413,16 +437,33 @@ class JSObject:
         _loop.call(_engine.helpers().deleteProperty, self.js_value, key)
 
     def __contains__(self, key: object) -> bool:
-        return key in self.js_value
+        _enter()
+        return bool(_loop.call(_engine.helpers().hasKey, self.js_value, key))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(self.js_value))
+        _enter()
+        return iter(list(_loop.call(_engine.helpers().keysOf, self.js_value)))
 
     def __len__(self) -> int:
-        return len(self.js_value)
+        _enter()
+        return int(_loop.call(_engine.helpers().keyCount, self.js_value))
 
     def __dir__(self) -> list[str]:
-        return sorted(set(_engine.helpers().ownKeys(self.js_value)))
+        _enter()
+        return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
+
+    def __await__(self) -> Any:
+        """``await obj``: a thenable (Bluebird, a ``{then}`` object) is adopted as JS ``await``
+        does; any other object is itself."""
+        return _await_js(self)
+
+    def __call__(self, *args: Any) -> Any:
+        """A JS ``Proxy`` of a function is callable (pythonmonkey sees it as an object)."""
+        _enter()
+        if _loop.call(_engine.helpers().typeOf, self.js_value) != "function":
+            raise TypeError("this JS object is not a function")
+        # Called through a JS arrow: pythonmonkey gives no call for what it holds as a dict.
+        return JSFunction(_engine.helpers().callerOf(self.js_value))(*args)
 
     def __aiter__(self) -> Any:
         """``async for item in js_obj``: what ``bridge.iterate(js_obj)`` walks (DESIGN.md).
@@ -432,16 +473,22 @@ class JSObject:
         return iterate(self)
 
     def __repr__(self) -> str:
-        return f"<JS object {self.js_value!r}>"
+        _enter()
+        return f"<JS object {_loop.call(_engine.helpers().preview, self.js_value)}>"
 
     def __bool__(self) -> bool:
         return True
 
     def __eq__(self, other: object) -> bool:
+        _enter()
         if isinstance(other, (JSObject, JSFunction)):
             return bool(_engine.helpers().same(self.js_value, other.js_value))
         if isinstance(other, dict):
-            return bool(self.js_value == other)
+            # Contents, as bridge reads them (pythonmonkey's own == ignores keys missing in JS).
+            keys = list(self)
+            return len(keys) == len(other) and all(
+                key in other and self[key] == other[key] for key in keys
+            )
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -459,7 +506,15 @@ def _member(proxy: Any, name: Any) -> Any:
     loop = _get_running_loop()
     if loop is not None and loop is not _loop._attached:
         _loop.attach_running_loop()
-    value = proxy[name]
+    failed = None
+    try:
+        value = proxy[name]
+    except Exception as exc:  # pythonmonkey could not convert the value (a Symbol...)
+        failed = _loop.translate_error(exc)
+        if failed is None:
+            raise
+    if failed is not None:
+        raise failed  # outside the except block: see _loop.call
     kind = type(value)
     if kind is float:
         # pythonmonkey's proxy read keeps one reference too many to a number it hands over:
@@ -471,10 +526,13 @@ def _member(proxy: Any, name: Any) -> Any:
         # undefined, missing, or a getter that threw (pythonmonkey returns None for all
         # three and drops the error): ask JS, which raises the mapped error.
         h = _engine.helpers()
-        if not h.hasProperty(proxy, name):
-            return _MISSING
         try:
-            return wrap(h.getProperty(proxy, name))
+            if not h.hasProperty(proxy, name):
+                return _MISSING
+            value = h.getProperty(proxy, name)
+            if type(value) in _function_proxies:  # a method named like a dict one (get...)
+                return JSFunction(value, h.bind(value, proxy))
+            return wrap(value)
         except Exception as exc:
             mapped = _loop.translate_error(exc)
             if mapped is None:
@@ -482,11 +540,44 @@ def _member(proxy: Any, name: Any) -> Any:
         raise mapped  # outside the except block: see _loop.call
     if kind in _SCALAR_TYPES:
         return value
-    if name in _DICT_NAMES and kind in _engine._wrapped_types and callable(value):
-        # pythonmonkey binds `this` for a method read through its proxy, except for names
-        # that are also dict methods (get, keys, items...): bound here instead.
-        return JSFunction(_engine.helpers().bind(value, proxy))
+    if kind in _function_proxies or (
+        name in _DICT_NAMES and kind in _engine._wrapped_types and callable(value)
+    ):
+        # pythonmonkey hands over a bound copy of a function read through its proxy (not
+        # `===`, own properties lost), and none for names that are also dict methods (get,
+        # keys...). The function itself is read through JS; calls still bind `this`.
+        h = _engine.helpers()
+        original = h.getProperty(proxy, name)
+        if name in _DICT_NAMES or kind not in _function_proxies:
+            value = h.bind(original, proxy)
+        return JSFunction(original, value)
     return wrap(value)
+
+
+def _await_js(wrapper: JSObject | JSFunction) -> Any:
+    """What ``await`` on a JS object or function gives: a thenable adopted, else the value."""
+    _enter()
+    h = _engine.helpers()
+    raw = wrapper.js_value
+    if h.isThenable(raw):
+        adopted = _loop.call(h.adopt, raw)
+        if isinstance(adopted, asyncio.Future):
+            return adopted.__await__()
+    return _itself(wrapper).__await__()
+
+
+async def _itself(value: T) -> T:
+    return value
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _big_int_for_js(value: Any) -> Any:
+    """An int JS numbers cannot hold exactly (beyond 2**53 - 1) as a JS BigInt; else itself."""
+    if type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return _engine.engine().bigint(value)
+    return value
 
 
 def _enter() -> None:
@@ -573,7 +664,16 @@ def _to_js_arg(value: Any) -> Any:
     """
     kind = type(value)
     if kind in _CONTAINER_TYPES:
-        return _container_for_js(value, None)
+        try:
+            return _container_for_js(value, None)
+        except RecursionError:
+            pass  # raised below, outside the except block: no thousand-frame traceback
+        raise BridgeError(
+            f"a Python {kind.__name__} nested too deeply to hand to JS (more than about "
+            f"{sys.getrecursionlimit()} levels)"
+        )
+    if kind is int:
+        return _big_int_for_js(value)
     if isinstance(value, _PLAIN):
         return value
     if kind is JSObject or kind is JSFunction or isinstance(value, (JSFunction, JSObject)):
@@ -586,7 +686,7 @@ def _to_js_arg(value: Any) -> Any:
         return _async_iterable_for_js(value)
     if inspect.isawaitable(value) or isinstance(value, concurrent.futures.Future):
         return to_js(value)
-    if inspect.isfunction(value) or inspect.ismethod(value):
+    if inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value):
         return _function_for_js(value)
     return value
 
@@ -676,7 +776,7 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
     name = getattr(fn, "__name__", "python")
     if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
         start = _starter(fn)
-        return h.asyncFunction(start, str(name))
+        return h.asyncFunction(start, str(name), _max_args(fn))
 
     def call_from_js(*args: Any) -> list[Any]:
         # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
@@ -685,7 +785,31 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
         except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
             return [False, to_js_error(exc)]
 
-    return h.syncFunction(call_from_js, str(name))
+    return h.syncFunction(call_from_js, str(name), _max_args(fn))
+
+
+def _max_args(fn: Callable[..., Any]) -> int:
+    """How many positional arguments ``fn`` accepts (-1: any), so that JS passing more (as
+    ``Array.prototype.map`` does: item, index, array) drops the extra ones, as for a JS
+    function. Read from the code object when there is one: ``inspect.signature`` costs about
+    10 us, and a function is prepared anew at each crossing."""
+    target = fn.fn if isinstance(fn, _Blocking) else fn
+    code = getattr(target, "__code__", None)
+    if code is not None and not isinstance(target, functools.partial):
+        if code.co_flags & inspect.CO_VARARGS:
+            return -1
+        return int(code.co_argcount) - (1 if inspect.ismethod(target) else 0)
+    try:
+        params = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):  # a builtin with no signature: pass everything
+        return -1
+    count = 0
+    for param in params:
+        if param.kind is param.VAR_POSITIONAL:
+            return -1
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
 
 
 def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
@@ -774,9 +898,10 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         )
     if isinstance(x, concurrent.futures.Future):
         return asyncio.wrap_future(x, loop=loop)
-    if inspect.isawaitable(x):
+    is_wrapper = isinstance(x, (JSFunction, JSObject))
+    if inspect.isawaitable(x) and not is_wrapper:
         return asyncio.ensure_future(x, loop=loop)
-    raw = x.js_value if isinstance(x, (JSFunction, JSObject)) else x
+    raw = x.js_value if is_wrapper else x
     if is_js_object(raw):
         h = _engine.helpers()
         if h.isThenable(raw):
@@ -810,7 +935,7 @@ def to_js(x: Any) -> Any:
         future: asyncio.Future[Any] = asyncio.wrap_future(x, loop=loop)
     elif isinstance(x, asyncio.Future):
         future = x
-    elif inspect.isawaitable(x):
+    elif inspect.isawaitable(x) and not isinstance(x, (JSFunction, JSObject)):
         future = asyncio.ensure_future(x, loop=loop)
     else:
         future = loop.create_future()
@@ -897,6 +1022,18 @@ def expose(name: str, obj: Any) -> Any:
     return obj
 
 
+def _error_property(error: JSError, key: Any) -> Any:
+    """``err[key]`` of a mapped JS error: the property of its JS value, as ``JSObject`` reads."""
+    js = error.js_value
+    if not is_js_object(js):
+        raise KeyError(key)
+    value = _member(js, key)
+    if value is _MISSING:
+        raise KeyError(key)
+    return value
+
+
+_exceptions.js_property.set(_error_property)
 _edges.to_exception.set(to_exception)
 _loop.wrap.set(wrap)
 
