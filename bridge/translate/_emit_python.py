@@ -175,8 +175,9 @@ class _Emitter:
         self.consuming = -1
         self.declared = {
             self.text(n)
-            for n in _walk(parsed.root)
-            if n.type in ("identifier", "shorthand_property_identifier_pattern") and _declares(n)
+            for n, parent in _walk_parented(parsed.root)
+            if n.type in ("identifier", "shorthand_property_identifier_pattern")
+            and _declares(n, parent)
         }
 
     # ------------------------------------------------------------ basics
@@ -804,8 +805,8 @@ class _Emitter:
         self.scope.loop_names.append(
             {
                 self.text(n)
-                for n in _walk_no_functions(st)
-                if n.type == "identifier" and _declares(n)
+                for n, parent in _walk_parented(st, functions=False)
+                if n.type == "identifier" and _declares(n, parent)
             }
         )
         try:
@@ -1056,8 +1057,8 @@ class _Emitter:
         self.scope.loop_names.append(
             {
                 self.text(n)
-                for n in _walk_no_functions(body)
-                if n.type == "identifier" and _declares(n)
+                for n, parent in _walk_parented(body, functions=False)
+                if n.type == "identifier" and _declares(n, parent)
             }
         )
         self.pre.append([])
@@ -1323,8 +1324,8 @@ class _Emitter:
         translated (is it async? does it return plain values?): parameters shadow outer
         names; local functions are known by their nodes."""
         names: dict[str, _Binding] = {}
-        for n in _walk_no_functions(fn):
-            if n.type == "identifier" and _declares(n):
+        for n, parent in _walk_parented(fn, functions=False):
+            if n.type == "identifier" and _declares(n, parent):
                 names[self.text(n)] = _Binding(self.text(n), self.scope, kind="param")
         body = fn.child_by_field_name("body")
         for st in (
@@ -2813,9 +2814,25 @@ def _walk_no_functions(node: Node) -> Iterator[Node]:
             stack.extend(reversed(n.children))
 
 
-def _declares(ident: Node) -> bool:
-    """Whether an identifier node is a binding occurrence (declaration or parameter)."""
-    parent = ident.parent
+def _walk_parented(node: Node, functions: bool = True) -> Iterator[tuple[Node, Node | None]]:
+    """Every node below node with its parent (tree-sitter finds ``Node.parent`` by walking
+    down from the root: asked of every node of a deep chain, that is quadratic). Without
+    ``functions``, nested functions are skipped as in ``_walk_no_functions``."""
+    stack: list[tuple[Node, Node | None]]
+    if not functions and node.type in _FUNCTIONS:
+        stack = [(c, node) for c in reversed(node.children)]
+    else:
+        stack = [(node, node.parent)]
+    while stack:
+        n, parent = stack.pop()
+        yield n, parent
+        if functions or n.type not in _FUNCTIONS:
+            stack.extend((c, n) for c in reversed(n.children))
+
+
+def _declares(ident: Node, parent: Node | None) -> bool:
+    """Whether an identifier node (whose parent is given) is a binding occurrence
+    (declaration or parameter)."""
     if parent is None:
         return False
     if parent.type == "variable_declarator" and parent.child_by_field_name("name") == ident:
@@ -2850,7 +2867,7 @@ def _is_assignment_target(ident: Node) -> bool:
         return False
     if parent.type in ("assignment_expression", "augmented_assignment_expression"):
         return parent.child_by_field_name("left") == ident
-    return parent.type == "update_expression" or _declares(ident)
+    return parent.type == "update_expression" or _declares(ident, parent)
 
 
 def _uses(emitter: _Emitter, node: Node, name: str) -> bool:
