@@ -81,6 +81,70 @@ _CONSOLE = {
     "console.warn": "stderr",
 }
 _ERROR_CLASSES = {"Error": "Exception", "TypeError": "TypeError", "RangeError": "ValueError"}
+# Methods of JS's own arrays, strings, numbers and functions that the mapping above does not
+# translate: called on a value of unknown type they are refused (a Python list or str has no
+# such method) rather than passed through as the methods of an unknown object are.
+_JS_BUILTIN_METHODS = frozenset(
+    [
+        "reduce",
+        "reduceRight",
+        "forEach",
+        "find",
+        "findIndex",
+        "findLast",
+        "findLastIndex",
+        "some",
+        "every",
+        "indexOf",
+        "lastIndexOf",
+        "sort",
+        "reverse",
+        "splice",
+        "shift",
+        "unshift",
+        "pop",
+        "push",
+        "flat",
+        "flatMap",
+        "fill",
+        "at",
+        "copyWithin",
+        "padStart",
+        "padEnd",
+        "replace",
+        "replaceAll",
+        "match",
+        "matchAll",
+        "search",
+        "charAt",
+        "charCodeAt",
+        "codePointAt",
+        "substring",
+        "substr",
+        "localeCompare",
+        "normalize",
+        "repeat",
+        "trimStart",
+        "trimEnd",
+        "toString",
+        "toLocaleString",
+        "valueOf",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "call",
+        "apply",
+        "bind",
+        "then",
+        "catch",
+        "finally",
+        "keys",
+        "values",
+        "entries",
+        "toPrecision",
+        "toExponential",
+        "toJSON",
+    ]
+)
 _STRING_METHODS = {
     "toUpperCase": "upper",
     "toLowerCase": "lower",
@@ -2504,6 +2568,18 @@ class _Emitter:
             return f"{target}.split({self.expr_code(args[0])})", P_PRIMARY
         if method == "push":
             self.fail(node, "push used as a value")
+        if (
+            self.vtype(obj) == ""
+            and method not in _JS_BUILTIN_METHODS
+            and method.isidentifier()
+            and not keyword.iskeyword(method)
+        ):
+            # A value the module knows nothing about (a parameter, a response from fetch): its
+            # method is taken to be the Python object's method of the same name. Where the
+            # chain awaits the result, awaitable_kind calls it "unknown": _settle awaits it if
+            # it is awaitable (an aiohttp response's json()), else takes it as it is.
+            inner = ", ".join(self.expr_code(a) for a in args)
+            return f"{target}.{method}({inner})", P_PRIMARY
         self.fail(node, f"method call .{method}()")
 
     def elements_are_strings(self, arr: Node) -> bool:

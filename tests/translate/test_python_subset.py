@@ -154,6 +154,17 @@ FIXES = [
         id="top-level-chain-run",
     ),
     P(
+        "function load(u) {\n  return fetch(u).then((r) => r.json());\n}",
+        "async def load(u):\n    r = await _settle(fetch(u))\n    return await _settle(r.json())\n",
+        id="method-of-unknown-value",
+    ),
+    P(
+        "function f(db) {\n  db.open();\n  return db.query('q').then((rows) => rows.length);\n}",
+        'async def f(db):\n    db.open()\n    rows = await _settle(db.query("q"))\n'
+        "    return len(rows)\n",
+        id="method-of-unknown-value-as-statement",
+    ),
+    P(
         "async function main() {}\nmain();",
         'async def main():\n    pass\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n',
         id="top-level-run",
@@ -259,7 +270,21 @@ UNSUPPORTED = [
         id="format-directive",
     ),
     P("export const x = 1;", "1:1: unsupported: export", id="export"),
-    P("obj.method();", "1:1: unsupported: method call .method()", id="unknown-method"),
+    P(
+        "function f(g) {\n  return g().then((xs) => xs.reduce((a, b) => a + b));\n}",
+        "2:27: unsupported: method call .reduce()",
+        id="js-builtin-method-on-unknown-value",
+    ),
+    P(
+        "function f() {\n  return [1].find((x) => x);\n}",
+        "2:10: unsupported: method call .find()",
+        id="js-builtin-method-on-array",
+    ),
+    P(
+        "const o = { m: 1 };\no.m();",
+        "2:1: unsupported: method call .m()",
+        id="method-of-an-object-literal",
+    ),
     P(
         "async function w(x) {}\nasync function f(xs) {\n  const ps = [];\n"
         "  for (const x of xs) {\n    ps.push(w(x));\n  }\n  await Promise.all(ps);\n}",
