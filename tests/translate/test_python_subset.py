@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import bridge
-from bridge.translate import _py_helpers
+from bridge.translate.python import helpers as _py_helpers
 
 P = pytest.param
 

@@ -15,7 +15,7 @@ import tokenize
 from collections import Counter
 from collections.abc import Iterator
 
-from .._exceptions import TranslationError
+from ..._exceptions import TranslationError
 
 __all__ = [
     "MAX_LINE",
