@@ -231,7 +231,7 @@ class Emitter:
         return name
 
     def helper(self, name: str) -> str:
-        """Ask for a helper of ``_py_helpers`` to be written into the module; its name."""
+        """Ask for a helper of ``helpers`` to be written into the module; its name."""
         self.helpers.add(name)
         return name
 
