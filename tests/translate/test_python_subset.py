@@ -286,6 +286,16 @@ UNSUPPORTED = [
         id="method-of-an-object-literal",
     ),
     P(
+        "function f() {\n  return g().then(() => Date.now());\n}",
+        "2:25: unsupported: method call .now()",
+        id="method-of-a-js-global",
+    ),
+    P(
+        "function f(x) {\n  process.stdout.write(x);\n}",
+        "2:3: unsupported: method call .write()",
+        id="method-of-a-value-read-from-a-js-global",
+    ),
+    P(
         "async function w(x) {}\nasync function f(xs) {\n  const ps = [];\n"
         "  for (const x of xs) {\n    ps.push(w(x));\n  }\n  await Promise.all(ps);\n}",
         "5:13: unsupported: promise used as a value before it is awaited (eager start)",

@@ -105,6 +105,69 @@ _JS_BUILTIN_METHODS = frozenset(
     ]
 )
 
+# The JS environment's own objects (language, Node and browser): a method called on one of
+# them, or on a value read from one, is refused rather than passed through.
+_JS_GLOBALS = frozenset(
+    [
+        "Array",
+        "ArrayBuffer",
+        "Atomics",
+        "BigInt",
+        "Boolean",
+        "Buffer",
+        "DataView",
+        "Date",
+        "Error",
+        "EvalError",
+        "Function",
+        "Intl",
+        "JSON",
+        "Map",
+        "Math",
+        "Number",
+        "Object",
+        "Promise",
+        "Proxy",
+        "RangeError",
+        "ReferenceError",
+        "Reflect",
+        "RegExp",
+        "Set",
+        "String",
+        "Symbol",
+        "SyntaxError",
+        "TypeError",
+        "URIError",
+        "URL",
+        "URLSearchParams",
+        "WeakMap",
+        "WeakRef",
+        "WeakSet",
+        "WebAssembly",
+        "TextDecoder",
+        "TextEncoder",
+        "AbortController",
+        "Headers",
+        "Request",
+        "Response",
+        "console",
+        "crypto",
+        "document",
+        "globalThis",
+        "history",
+        "localStorage",
+        "location",
+        "module",
+        "navigator",
+        "performance",
+        "process",
+        "require",
+        "self",
+        "sessionStorage",
+        "window",
+        "exports",
+    ]
+)
 _STRING_METHODS = {
     "toUpperCase": "upper",
     "toLowerCase": "lower",
@@ -364,6 +427,7 @@ def method_call(self: Emitter, node: Node, fn: Node, args: list[Node]) -> tuple[
         self.fail(node, "push used as a value")
     if (
         self.vtype(obj) == ""
+        and not self.of_js_global(obj)
         and method not in _JS_BUILTIN_METHODS
         and method.isidentifier()
         and not keyword.iskeyword(method)
@@ -375,6 +439,22 @@ def method_call(self: Emitter, node: Node, fn: Node, args: list[Node]) -> tuple[
         inner = ", ".join(self.expr_code(a) for a in args)
         return f"{target}.{method}({inner})", P_PRIMARY
     self.fail(node, f"method call .{method}()")
+
+
+def of_js_global(self: Emitter, obj: Node) -> bool:
+    """Whether a receiver (``Date``, ``process.stdout``...) is, or is read from, one of the
+    JS environment's own objects: Python has no such name to call a method of."""
+    root = unparen(obj)
+    while root.type in ("member_expression", "subscript_expression", "call_expression"):
+        inner = root.child_by_field_name("object" if root.type != "call_expression" else "function")
+        if inner is None:
+            return False
+        root = unparen(inner)
+    return (
+        root.type == "identifier"
+        and self.text(root) in _JS_GLOBALS
+        and self.resolve(self.text(root)) is None
+    )
 
 
 def elements_are_strings(self: Emitter, arr: Node) -> bool:

@@ -165,6 +165,7 @@ class Emitter:
     console_log = builtins.console_log
     set_timeout = builtins.set_timeout
     method_call = builtins.method_call
+    of_js_global = builtins.of_js_global
     elements_are_strings = builtins.elements_are_strings
     vtype_in = builtins.vtype_in
     array_method = builtins.array_method
