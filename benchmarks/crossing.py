@@ -101,7 +101,7 @@ async def _timings(mode: str) -> dict[str, float]:
     if mode == "bridge":
         # The same loop with SpiderMonkey capturing an async stack for every promise, as raw
         # pythonmonkey does (bridge captures them for debuggee realms only; see README).
-        from bridge import _runtime
+        from bridge.embedded import _edges as _runtime
 
         if _runtime.set_async_stacks(True):
             out["js_loop_async_stacks_s"] = min([await _js_loop(js) for _ in range(JS_LOOP_ROUNDS)])

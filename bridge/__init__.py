@@ -5,9 +5,10 @@ Layering (lower layers never import higher ones):
 * ``_exceptions`` - the error tree; no dependencies.
 * ``_unhandled``  - the one place unhandled rejections are reported (both Promise kinds).
 * ``_promise``    - ``bridge.Promise``; pure Python, runs without the JS engine.
-* ``_runtime``    - the only importer of pythonmonkey: one engine, wired into the asyncio loop.
-* ``_convert``    - JS promises/thenables <-> asyncio futures, JS errors <-> Python exceptions.
-* ``_cancel``     - AbortSignal <-> task cancellation, timeouts.
+* ``_hooks``      - the one mechanism for the few calls that go upward.
+* ``_runtime``    - the ``Runtime`` interface both runtimes implement; imports no runtime.
+* ``embedded``    - SpiderMonkey in this process (the only importer of pythonmonkey); the
+  module-level ``eval``/``require``/``run``/... are its shortcuts.
 * ``translate``   - promise chains -> async/await (JS or Python); pure Python.
 * ``_cli``        - the ``bridge`` command.
 
@@ -32,28 +33,29 @@ from ._exceptions import RuntimeNotReady as RuntimeNotReady
 from ._exceptions import TranslationError as TranslationError
 from ._exceptions import WrongThread as WrongThread
 
-# Imports stay grouped under each issue's marker, not sorted across markers.
 # isort: off
-# --- runtime and conversion (issue 2) ---
-from ._convert import JSFunction as JSFunction
-from ._convert import JSObject as JSObject
-from ._convert import blocking as blocking
-from ._convert import expose as expose
-from ._convert import to_future as to_future
-from ._convert import to_js as to_js
-from ._runtime import eval as eval
-from ._runtime import new as new
-from ._runtime import require as require
-from ._runtime import run as run
+# --- the Runtime interface and the embedded runtime ---
+from ._runtime import Runtime as Runtime
+from .embedded import EmbeddedRuntime as EmbeddedRuntime
+from .embedded import JSFunction as JSFunction
+from .embedded import JSObject as JSObject
+from .embedded import blocking as blocking
+from .embedded import embedded as embedded
+from .embedded import eval as eval
+from .embedded import expose as expose
+from .embedded import iterate as iterate
+from .embedded import js_globals as _js_globals
+from .embedded import new as new
+from .embedded import require as require
+from .embedded import run as run
+from .embedded import signal as signal
+from .embedded import to_future as to_future
+from .embedded import to_js as to_js
 
-# --- Promise (issue 3) ---
+# --- Promise ---
 from ._promise import Promise as Promise
 
-# --- cancellation (issue 4) ---
-from ._cancel import iterate as iterate
-from ._cancel import signal as signal
-
-# --- translator (issues 5, 6) ---
+# --- translator ---
 # `bridge.translate` is the function; the subpackage stays importable as bridge.translate.*.
 from .translate import Diagnostic as Diagnostic
 from .translate import Translation as Translation
@@ -66,6 +68,7 @@ __all__ = [
     "AggregateError",
     "BridgeError",
     "Diagnostic",
+    "EmbeddedRuntime",
     "JSAggregateError",
     "JSError",
     "JSFunction",
@@ -76,11 +79,13 @@ __all__ = [
     "JSSyntaxError",
     "JSTypeError",
     "Promise",
+    "Runtime",
     "RuntimeNotReady",
     "Translation",
     "TranslationError",
     "WrongThread",
     "blocking",
+    "embedded",
     "eval",
     "expose",
     "iterate",
@@ -97,7 +102,5 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # `bridge.globals` is JS globalThis; resolving it starts the engine, so it is looked up lazily.
     if name == "globals":
-        from ._runtime import js_globals
-
-        return js_globals()
+        return _js_globals()
     raise AttributeError(f"module 'bridge' has no attribute {name!r}")

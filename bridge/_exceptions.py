@@ -87,10 +87,36 @@ class JSReferenceError(JSError, NameError):  # type: ignore[misc]
 
 
 class JSSyntaxError(JSError, SyntaxError):
-    """A JS ``SyntaxError`` (bad source given to ``bridge.eval``); also a Python ``SyntaxError``."""
+    """A JS ``SyntaxError``; also a Python ``SyntaxError``.
 
-    def __str__(self) -> str:  # SyntaxError.__str__ would print its empty msg/filename fields
-        return JSError.__str__(self)
+    Raised for bad source given to ``bridge.eval`` or met by ``bridge.require`` (and for a JS
+    ``SyntaxError`` thrown at run time, e.g. by ``JSON.parse``). ``filename``, ``lineno`` and
+    ``offset`` (1-based column) say where, and ``text`` is that line when bridge has the
+    source, so a traceback shows the line and a caret as for a Python ``SyntaxError``.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        name: str = "SyntaxError",
+        stack: str = "",
+        js_value: Any = None,
+        filename: str | None = None,
+        lineno: int | None = None,
+        offset: int | None = None,
+        text: str | None = None,
+    ) -> None:
+        super().__init__(message, name=name, stack=stack, js_value=js_value)
+        self.msg = message  # what a traceback prints after the caret
+        self.filename = filename
+        self.lineno = lineno
+        self.offset = offset
+        self.text = text
+
+    def __str__(self) -> str:  # as SyntaxError shows it: message (file, line N)
+        where = f" ({self.filename}, line {self.lineno})" if self.filename and self.lineno else ""
+        return JSError.__str__(self) + where
 
 
 class JSAggregateError(JSError):
@@ -156,10 +182,12 @@ class RuntimeNotReady(BridgeError):
 
 
 class WrongThread(BridgeError):
-    """The engine was used from a thread other than the one that owns it.
+    """The embedded engine was used from a thread other than the one that owns it.
 
-    SpiderMonkey is single-threaded. From another thread, hand the work to the loop thread
-    (``asyncio.run_coroutine_threadsafe`` / ``loop.call_soon_threadsafe``).
+    SpiderMonkey is single-threaded and the engine belongs to the main thread. From another
+    thread, submit the work to the loop the main thread runs
+    (``asyncio.run_coroutine_threadsafe(coro, main_loop)``); if your event loop runs off the
+    main thread, use the Node.js runtime, which works from any thread's loop.
     """
 
 

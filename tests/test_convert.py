@@ -12,6 +12,7 @@ import time
 import pytest
 
 import bridge
+from bridge.embedded import _engine
 
 
 async def test_to_future_of_js_promise_and_thenable() -> None:
@@ -279,6 +280,6 @@ async def test_functions_handed_to_js_are_not_kept_alive_by_bridge() -> None:
 
     ref = make()
     gc.collect()
-    bridge._runtime.engine().collect()  # JS drops its proxy of the function only in its GC
+    _engine.engine().collect()  # JS drops its proxy of the function only in its GC
     gc.collect()
     assert ref() is None

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import bridge
+from bridge.embedded import _engine
 
 
 @pytest.mark.parametrize(
@@ -235,7 +236,7 @@ async def test_errors_crossing_do_not_leak_through_both_heaps() -> None:
         del info
     for _ in range(3):  # Python frees its side, JS its side, finalizers run on the loop
         gc.collect()
-        bridge._runtime.engine().collect()
+        _engine.engine().collect()
         await asyncio.sleep(0)
     assert [r() for r in refs] == [None, None, None]
     assert [r() for r in js_refs] == [None, None, None]

@@ -45,7 +45,7 @@ def test_bridge_async_stacks_env_keeps_async_frames() -> None:
 
 
 async def test_set_async_stacks_toggles_capture() -> None:
-    from bridge import _runtime
+    from bridge.embedded import _edges as _runtime
 
     try:
         assert _runtime.set_async_stacks(True) is True

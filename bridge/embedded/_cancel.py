@@ -35,8 +35,8 @@ from threading import get_ident
 from types import CodeType, FrameType, TracebackType
 from typing import Any
 
-from . import _convert, _runtime
-from ._exceptions import RuntimeNotReady
+from .._exceptions import RuntimeNotReady
+from . import _engine, _loop, _values
 
 __all__ = [
     "JSAsyncIterator",
@@ -56,7 +56,7 @@ __all__ = [
 
 def _raw(value: Any) -> Any:
     # Not getattr(value, "js_value", value): a JS object proxy answers every attribute (None).
-    return value.js_value if isinstance(value, (_convert.JSFunction, _convert.JSObject)) else value
+    return value.js_value if isinstance(value, (_values.JSFunction, _values.JSObject)) else value
 
 
 _functions: dict[tuple[str, str], Any] = {}
@@ -66,7 +66,7 @@ _SCALARS = (int, float, str, bool, type(None))
 
 def _js(name: str) -> Any:
     """The helpers object js/<name>.js evaluates to (``cancel`` or ``iter``)."""
-    return _runtime.js_module(name)
+    return _engine.js_module(name)
 
 
 def _fn(module: str, name: str) -> Any:
@@ -82,7 +82,7 @@ def _call(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except Exception as exc:
-        mapped = _runtime.translate_error(exc)
+        mapped = _loop.translate_error(exc)
         if mapped is None:
             raise
         raise mapped  # noqa: B904 - not `from None`: that would drop the JS cause
@@ -117,7 +117,7 @@ def signal() -> Any:
     """
     # An entry point like bridge.eval: the loop must run JS promise jobs the bridge's way
     # before the signal reaches any JS API.
-    loop = _runtime.attach_running_loop()
+    loop = _loop.attach_running_loop()
     task = asyncio.current_task(loop) if loop is not None else None
     if task is None:
         raise RuntimeNotReady(
@@ -258,7 +258,7 @@ def signals_in(args: list[Any]) -> list[Any]:
     # only when an argument is a JS object that is a signal or has a `signal` (two cheap `in`
     # checks, prototype chain included, as findSignals does them).
     if not _object_type:
-        _object_type.append(_runtime.engine().JSObjectProxy)
+        _object_type.append(_engine.engine().JSObjectProxy)
     object_type = _object_type[0]
     for arg in args:
         if isinstance(arg, _SCALARS) or not isinstance(arg, object_type):
@@ -366,9 +366,9 @@ class JSAsyncIterator:
     __slots__ = ("_done", "_iterator", "_step")
 
     def __init__(self, obj: Any) -> None:
-        if not isinstance(obj, _SCALARS) and not _convert.is_js_object(obj):
+        if not isinstance(obj, _SCALARS) and not _values.is_js_object(obj):
             _check_python_iterable(obj)
-        self._iterator = _runtime.call(_fn("iter", "iteratorOf"), _raw(obj))
+        self._iterator = _loop.call(_fn("iter", "iteratorOf"), _raw(obj))
         self._done = False
         # The step in flight: kept when an await of it is given up, so the item it brings is
         # the next one __anext__ returns instead of being lost (JS cannot take a next() back).
@@ -382,7 +382,7 @@ class JSAsyncIterator:
             raise StopAsyncIteration
         step = self._step
         if step is None:
-            step = self._step = _runtime.call(_fn("iter", "step"), self._iterator)
+            step = self._step = _loop.call(_fn("iter", "step"), self._iterator)
         try:
             # Shielded: cancelling this await (a timeout, task.cancel) still ends it at once
             # and aborts the task's signal, but leaves the step to finish for the next call.
@@ -399,13 +399,13 @@ class JSAsyncIterator:
         if done:
             self._done = True
             raise StopAsyncIteration
-        return _convert.wrap(value)
+        return _values.wrap(value)
 
     def __del__(self) -> None:
         # Dropped before its end (``break`` in ``async for js_obj``): close the JS iterator, so a
         # JS generator's ``finally`` runs, as asyncio closes a dropped Python async generator.
         # From the loop, not from here: the collector may run in the middle of an engine call.
-        if getattr(self, "_done", True) or get_ident() != _runtime._owner:
+        if getattr(self, "_done", True) or get_ident() != _engine._owner:
             return
         loop = asyncio._get_running_loop()
         if loop is not None and not loop.is_closed():
@@ -416,7 +416,7 @@ class JSAsyncIterator:
         if self._done:
             return
         self._done = True
-        await _runtime.call(_fn("iter", "close"), self._iterator)
+        await _loop.call(_fn("iter", "close"), self._iterator)
 
     async def __aenter__(self) -> JSAsyncIterator:
         return self
@@ -432,7 +432,7 @@ class JSAsyncIterator:
 
 def _close_dropped(iterator: Any) -> None:
     """Close a JS iterator nobody walks any more; what its ``return()`` throws is dropped."""
-    _runtime.call(_fn("iter", "drop"), iterator)
+    _loop.call(_fn("iter", "drop"), iterator)
 
 
 class _PythonIteratorForJS:
@@ -459,7 +459,7 @@ class _PythonIteratorForJS:
 
         task = asyncio.ensure_future(run())
         self._last = task
-        return _convert.to_js(task)
+        return _values.to_js(task)
 
     async def _next(self, value: Any) -> list[Any]:
         if self._finished:
@@ -478,7 +478,7 @@ class _PythonIteratorForJS:
         except BaseException:
             self._finished = True
             raise
-        return [False, _convert._to_js_arg(item)]
+        return [False, _values._to_js_arg(item)]
 
     async def _return(self, value: Any) -> list[Any]:
         if not self._finished:
@@ -489,7 +489,7 @@ class _PythonIteratorForJS:
         return [True, value]
 
     async def _throw(self, error: Any) -> list[Any]:
-        exc = _convert.to_exception(error)
+        exc = _values.to_exception(error)
         athrow = getattr(self._source, "athrow", None)
         if self._finished or athrow is None:
             # Nothing to throw into: close what is open and reject with the error, as JS does.
@@ -504,7 +504,7 @@ class _PythonIteratorForJS:
         except BaseException:
             self._finished = True
             raise
-        return [False, _convert._to_js_arg(item)]
+        return [False, _values._to_js_arg(item)]
 
     def next(self, value: Any = None) -> Any:
         return self._queued(lambda: self._next(value))
@@ -531,4 +531,13 @@ def to_js_iterator(source: Any) -> Any:
             raise TypeError(f"{type(source).__name__!r} object is not an async iterable")
         source = source.__aiter__()
     ops = _PythonIteratorForJS(source)
-    return _fn("iter", "fromPython")(ops.next, ops.return_, ops.throw_, _runtime.helpers().reasonOf)
+    return _fn("iter", "fromPython")(ops.next, ops.return_, ops.throw_, _engine.helpers().reasonOf)
+
+
+_loop.future_cancelled.set(future_cancelled)
+_values.iterate.set(iterate)
+_values.to_js_iterator.set(to_js_iterator)
+_values.signals_in.set(signals_in)
+_values.already_aborted.set(already_aborted)
+_values.link_signals.set(link_signals)
+_values.abort_error.set(abort_error)

@@ -1,7 +1,7 @@
 """Crossing the boundary: JS promises <-> asyncio futures, JS errors <-> Python exceptions.
 
 JS -> Python
-    A JS promise reaching Python is already an asyncio future (``_runtime.JSFuture``, created by
+    A JS promise reaching Python is already an asyncio future (``_loop.JSFuture``, created by
     pythonmonkey on the running loop); ``to_future`` also adopts any JS thenable and any Python
     awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
     as attributes (``Bluebird.delay``), and handed back to JS as the very same function. JS
@@ -32,14 +32,16 @@ import asyncio
 import concurrent.futures
 import functools
 import inspect
+import linecache
+import os
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from sys import getrefcount
 from threading import get_ident
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
-from . import _runtime
-from ._exceptions import (
+from .. import _promise
+from .._exceptions import (
     JSAggregateError,
     JSError,
     JSRangeError,
@@ -49,6 +51,8 @@ from ._exceptions import (
     JSTypeError,
     RuntimeNotReady,
 )
+from .._hooks import Hook
+from . import _edges, _engine, _loop
 
 __all__ = [
     "JSFunction",
@@ -65,8 +69,19 @@ __all__ = [
 
 T = TypeVar("T")
 
+# Set by the cancellation layer above: async iteration and AbortSignals of exposed calls.
+iterate: Hook[Callable[[Any], Any]] = Hook("iterate")
+to_js_iterator: Hook[Callable[[Any], Any]] = Hook("to_js_iterator")
+signals_in: Hook[Callable[[list[Any]], list[Any]]] = Hook("signals_in")
+already_aborted: Hook[Callable[[list[Any]], Any]] = Hook("already_aborted")
+link_signals: Hook[Callable[[asyncio.Future[Any], list[Any]], None]] = Hook("link_signals")
+abort_error: Hook[Callable[[asyncio.Future[Any]], Any]] = Hook("abort_error")
+
 _get_running_loop = asyncio._get_running_loop
 _current_task = asyncio.current_task
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _KINDS: dict[str, type[JSError]] = {
     "Error": JSError,
@@ -105,7 +120,7 @@ def to_exception(value: Any) -> BaseException:
     wrapped rejection reason), or a plain converted value (``42.0``, ``pm.null``, an object proxy).
     A Python exception (one that crossed and came back) is returned as itself.
     """
-    pm = _runtime.engine()
+    pm = _engine.engine()
     if isinstance(value, pm.SpiderMonkeyError):
         return _from_spidermonkey_error(value, pm)
     if isinstance(value, BaseException):
@@ -134,11 +149,11 @@ def _from_spidermonkey_error(exc: BaseException, pm: Any) -> BaseException:
         return JSRejection(None, is_null=True, js_value=pm.null)
     if first == _SYNC_UNDEFINED:
         return JSRejection(None)
-    return _from_js_value(_runtime.js_error_of(exc), pm, unwrap_primitive=True)
+    return _from_js_value(_edges.js_error_of(exc), pm, unwrap_primitive=True)
 
 
 def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException:
-    h = _runtime.helpers()
+    h = _engine.helpers()
     kind, name, message, stack, has_cause, cause, errors, box, primitive = h.describe(
         js, unwrap_primitive
     )
@@ -159,6 +174,8 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
             stack=stack,
             js_value=js,
         )
+    elif cls is JSSyntaxError:
+        mapped = JSSyntaxError(message, name=name, stack=stack, js_value=js, **_where(js, stack))
     else:
         mapped = cls(message, name=name, stack=stack, js_value=js)
     # pythonmonkey hands an exception with `jsError` back to JS as that very object. The JS error
@@ -167,6 +184,29 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
     if has_cause:
         mapped.__cause__ = to_exception(cause)
     return mapped
+
+
+def _where(js: Any, stack: str) -> dict[str, Any]:
+    """filename, lineno, offset (and text, for a file on disk) of a JS SyntaxError in source.
+
+    Only for source that did not parse; a SyntaxError thrown by running code (``JSON.parse``)
+    has its place in ``stack``, as any other JS error.
+    """
+    try:
+        filename, line, column = js["fileName"], js["lineNumber"], js["columnNumber"]
+    except Exception:  # not an Error object after all: no position to give
+        return {}
+    if not isinstance(filename, str) or not isinstance(line, (int, float)) or line < 1:
+        return {}
+    if f"@{filename}:{int(line)}:" in stack:  # a frame at that place: thrown by running code
+        return {}
+    where: dict[str, Any] = {"filename": filename, "lineno": int(line)}
+    if isinstance(column, (int, float)) and column >= 1:
+        where["offset"] = int(column)  # SpiderMonkey's columns are 1-based, as Python's offset
+    if os.path.isfile(filename):
+        linecache.checkcache(filename)  # the file may have changed since it was last shown
+        where["text"] = linecache.getline(filename, int(line)) or None
+    return where
 
 
 # --- Python exceptions -> JS errors --------------------------------------------------------------
@@ -190,11 +230,11 @@ def to_js_error(exc: BaseException) -> Any:
 
 
 def _python_error(exc: BaseException) -> Any:
-    h = _runtime.helpers()
+    h = _engine.helpers()
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     made = h.makePythonError(type(exc).__name__, str(exc), "\n" + tb, _Box(exc))
     # An Error returned to Python arrives as a SpiderMonkeyError around it.
-    return _runtime.js_error_of(made)
+    return _edges.js_error_of(made)
 
 
 def _tag(exc: BaseException) -> BaseException:
@@ -211,7 +251,7 @@ def _tag(exc: BaseException) -> BaseException:
         return exc  # a JS error from JS: its own object, held one way only
     if isinstance(exc, JSRejection):
         js = _python_error(exc)
-        _runtime.helpers().carryReason(js, exc.js_value)
+        _engine.helpers().carryReason(js, exc.js_value)
     else:
         js = to_js_error(exc)
     try:
@@ -253,27 +293,27 @@ class JSFunction:
                 args = tuple(map(_to_js_arg, args))
                 if (
                     any(isinstance(a, asyncio.Future) for a in args)
-                    and type(target) is _runtime.engine().JSFunctionProxy  # a method keeps `this`
+                    and type(target) is _engine.engine().JSFunctionProxy  # a method keeps `this`
                 ):
                     # A future JS gets as a promise: through JS, so that a non-Error reason it
                     # carries (see _tag) rejects the promise JS sees as itself.
                     args = (target, *args)
-                    target = _runtime.helpers().callForwarding
+                    target = _engine.helpers().callForwarding
                 break
         # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
-        if get_ident() != _runtime._owner:
-            _runtime.check_thread()
+        if get_ident() != _engine._owner:
+            _engine.check_thread()
         loop = _get_running_loop()
-        if loop is not None and loop is not _runtime._attached:
-            _runtime.attach_running_loop()
+        if loop is not None and loop is not _loop._attached:
+            _loop.attach_running_loop()
         try:
             result = target(*args)
         except Exception as exc:
-            mapped = _runtime.translate_error(exc)
+            mapped = _loop.translate_error(exc)
             if mapped is None:
                 raise
         else:
-            if type(result) is _runtime.JSFuture:
+            if type(result) is _loop.JSFuture:
                 result.delivered = True
                 result.task = _current_task(loop) if loop is not None else None
                 return result
@@ -281,15 +321,15 @@ class JSFunction:
             # + getrefcount's argument + that one (checked inline: a call would add a
             # version-dependent number of references of its own).
             if type(result) is float and getrefcount(result) == 3:
-                _runtime.drop_lost_reference(result)
+                _edges.drop_lost_reference(result)
                 return result
             return wrap(result)
-        raise mapped  # outside the except block: see _runtime.call
+        raise mapped  # outside the except block: see _loop.call
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        h = _runtime.helpers()
+        h = _engine.helpers()
         if not h.hasProperty(self.js_value, name):
             raise AttributeError(f"JS function {self.__name__!r} has no property {name!r}")
         value = h.getProperty(self.js_value, name)
@@ -302,21 +342,21 @@ class JSFunction:
         if name == "js_value":
             object.__setattr__(self, name, value)
             return
-        _runtime.helpers().setProperty(self.js_value, name, _to_js_arg(value))
+        _engine.helpers().setProperty(self.js_value, name, _to_js_arg(value))
 
     def __dir__(self) -> list[str]:
-        return sorted(set(_runtime.helpers().ownKeys(self.js_value)))
+        return sorted(set(_engine.helpers().ownKeys(self.js_value)))
 
     @property
     def __name__(self) -> str:  # type: ignore[override]
-        return str(_runtime.helpers().getProperty(self.js_value, "name") or "anonymous")
+        return str(_engine.helpers().getProperty(self.js_value, "name") or "anonymous")
 
     def __repr__(self) -> str:
         return f"<JS function {self.__name__}>"
 
     def __eq__(self, other: object) -> bool:
         other_js = other.js_value if isinstance(other, JSFunction) else other
-        return bool(_runtime.helpers().same(self.js_value, other_js))
+        return bool(_engine.helpers().same(self.js_value, other_js))
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
@@ -363,14 +403,14 @@ class JSObject:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         _enter()
-        _runtime.call(_runtime.helpers().setProperty, self.js_value, key, _to_js_arg(value))
+        _loop.call(_engine.helpers().setProperty, self.js_value, key, _to_js_arg(value))
 
     def __delattr__(self, name: str) -> None:
         del self[name]
 
     def __delitem__(self, key: Any) -> None:
         _enter()
-        _runtime.call(_runtime.helpers().deleteProperty, self.js_value, key)
+        _loop.call(_engine.helpers().deleteProperty, self.js_value, key)
 
     def __contains__(self, key: object) -> bool:
         return key in self.js_value
@@ -382,16 +422,14 @@ class JSObject:
         return len(self.js_value)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(_runtime.helpers().ownKeys(self.js_value)))
+        return sorted(set(_engine.helpers().ownKeys(self.js_value)))
 
     def __aiter__(self) -> Any:
         """``async for item in js_obj``: what ``bridge.iterate(js_obj)`` walks (DESIGN.md).
 
         A JS object that is not async iterable (nor iterable) raises ``JSTypeError`` here.
         """
-        from . import _cancel  # higher layer (issue 4): the iteration machinery
-
-        return _cancel.iterate(self)
+        return iterate(self)
 
     def __repr__(self) -> str:
         return f"<JS object {self.js_value!r}>"
@@ -401,7 +439,7 @@ class JSObject:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (JSObject, JSFunction)):
-            return bool(_runtime.helpers().same(self.js_value, other.js_value))
+            return bool(_engine.helpers().same(self.js_value, other.js_value))
         if isinstance(other, dict):
             return bool(self.js_value == other)
         return NotImplemented
@@ -416,48 +454,48 @@ _MISSING = object()
 
 def _member(proxy: Any, name: Any) -> Any:
     """``proxy[name]`` as bridge hands it over, or ``_MISSING``; one proxy read, mostly."""
-    if get_ident() != _runtime._owner:
-        _runtime.check_thread()
+    if get_ident() != _engine._owner:
+        _engine.check_thread()
     loop = _get_running_loop()
-    if loop is not None and loop is not _runtime._attached:
-        _runtime.attach_running_loop()
+    if loop is not None and loop is not _loop._attached:
+        _loop.attach_running_loop()
     value = proxy[name]
     kind = type(value)
     if kind is float:
         # pythonmonkey's proxy read keeps one reference too many to a number it hands over:
         # `value` + getrefcount's argument + that one (checked inline, as in JSFunction).
         if getrefcount(value) == 3:
-            _runtime.drop_lost_reference(value)
+            _edges.drop_lost_reference(value)
         return value
     if value is None:
         # undefined, missing, or a getter that threw (pythonmonkey returns None for all
         # three and drops the error): ask JS, which raises the mapped error.
-        h = _runtime.helpers()
+        h = _engine.helpers()
         if not h.hasProperty(proxy, name):
             return _MISSING
         try:
             return wrap(h.getProperty(proxy, name))
         except Exception as exc:
-            mapped = _runtime.translate_error(exc)
+            mapped = _loop.translate_error(exc)
             if mapped is None:
                 raise
-        raise mapped  # outside the except block: see _runtime.call
+        raise mapped  # outside the except block: see _loop.call
     if kind in _SCALAR_TYPES:
         return value
-    if name in _DICT_NAMES and kind in _runtime._wrapped_types and callable(value):
+    if name in _DICT_NAMES and kind in _engine._wrapped_types and callable(value):
         # pythonmonkey binds `this` for a method read through its proxy, except for names
         # that are also dict methods (get, keys, items...): bound here instead.
-        return JSFunction(_runtime.helpers().bind(value, proxy))
+        return JSFunction(_engine.helpers().bind(value, proxy))
     return wrap(value)
 
 
 def _enter() -> None:
     """What every bridged access does first: the engine's thread, the running loop wired."""
-    if get_ident() != _runtime._owner:
-        _runtime.check_thread()
+    if get_ident() != _engine._owner:
+        _engine.check_thread()
     loop = _get_running_loop()
-    if loop is not None and loop is not _runtime._attached:
-        _runtime.attach_running_loop()
+    if loop is not None and loop is not _loop._attached:
+        _loop.attach_running_loop()
 
 
 _PLAIN = (int, float, str, bytes, type(None), bool, list, dict, tuple)
@@ -474,13 +512,13 @@ _function_proxies: frozenset[type] = frozenset()
 
 def _learn_proxy_types() -> None:
     global _object_proxy, _function_proxies
-    pm = _runtime.engine()
+    pm = _engine.engine()
     _function_proxies = frozenset({pm.JSFunctionProxy, pm.JSMethodProxy})
     _object_proxy = pm.JSObjectProxy
 
 
 def _js_function_types() -> tuple[type, ...]:
-    pm = _runtime.engine()
+    pm = _engine.engine()
     return (pm.JSFunctionProxy, pm.JSMethodProxy)
 
 
@@ -497,17 +535,17 @@ def wrap(value: Any) -> Any:
         return value
     if kind in _function_proxies:
         return JSFunction(value)
-    if _object_proxy is None and _runtime._pm is not None:
+    if _object_proxy is None and _engine._pm is not None:
         _learn_proxy_types()
         return wrap(value)
     if isinstance(value, _PLAIN):
         return value
-    if type(value) is _runtime.JSFuture:
+    if type(value) is _loop.JSFuture:
         value.delivered = True
         loop = _get_running_loop()
         value.task = _current_task(loop) if loop is not None else None
         return value
-    pm = _runtime.engine()
+    pm = _engine.engine()
     if isinstance(value, (pm.JSFunctionProxy, pm.JSMethodProxy)):
         return JSFunction(value)
     if isinstance(value, pm.SpiderMonkeyError):
@@ -519,7 +557,7 @@ def is_js_object(value: Any) -> bool:
     """True for a JS object or function: a wrapper (``JSObject``/``JSFunction``) or a raw proxy."""
     if isinstance(value, (JSFunction, JSObject)):
         return True
-    pm = _runtime.engine()
+    pm = _engine.engine()
     return isinstance(value, (pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSArrayProxy))
 
 
@@ -623,9 +661,7 @@ def _is_async_iterable(value: Any) -> bool:
 
 
 def _async_iterable_for_js(value: Any) -> Any:
-    from . import _cancel  # higher layer (issue 4): JS sees a `for await`-able iterator
-
-    return _cancel.to_js_iterator(value)
+    return to_js_iterator(value)  # JS sees a `for await`-able iterator
 
 
 def _function_for_js(fn: Callable[..., Any]) -> Any:
@@ -636,7 +672,7 @@ def _function_for_js(fn: Callable[..., Any]) -> Any:
 
 
 def _make_js_function(fn: Callable[..., Any]) -> Any:
-    h = _runtime.helpers()
+    h = _engine.helpers()
     name = getattr(fn, "__name__", "python")
     if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
         start = _starter(fn)
@@ -650,12 +686,6 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
             return [False, to_js_error(exc)]
 
     return h.syncFunction(call_from_js, str(name))
-
-
-def _cancel_module() -> Any:
-    from . import _cancel  # higher layer (issue 4), imported on first need
-
-    return _cancel
 
 
 def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
@@ -675,8 +705,8 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
                 "with no asyncio loop running: call the JS code from async code or through "
                 "bridge.run"
             )
-        if loop is not _runtime._attached:
-            _runtime.attach_running_loop()
+        if loop is not _loop._attached:
+            _loop.attach_running_loop()
         py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args]
         signals: list[Any] = []
         for arg in args:
@@ -685,13 +715,12 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
                 # work starts: a bad or already-aborted signal runs nothing (a blocking call
                 # handed to an idle thread could not be taken back). The cancel layer looks at
                 # the raw proxies; the function gets them wrapped.
-                cancel = _cancel_module()
                 try:
-                    signals = cancel.signals_in(list(args))
+                    signals = signals_in(list(args))
                 except BaseException as exc:
                     reject(to_js_error(exc))
                     return
-                early = cancel.already_aborted(signals)
+                early = already_aborted(signals)
                 if early is not None:
                     reject(early)
                     return
@@ -707,7 +736,7 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
             reject(to_js_error(exc))
             return
         if signals:
-            _cancel_module().link_signals(future, signals)
+            link_signals(future, signals)
         future.add_done_callback(functools.partial(_settle, resolve, reject))
 
     return start
@@ -715,7 +744,7 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
 
 def _settle(resolve: Any, reject: Any, future: asyncio.Future[Any]) -> None:
     if future.cancelled():
-        reject(_cancel_module().abort_error(future))
+        reject(abort_error(future))
         return
     exc = future.exception()
     if exc is None:
@@ -735,7 +764,7 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         RuntimeNotReady: no asyncio loop is running.
         TypeError: ``x`` is neither awaitable nor a JS thenable.
     """
-    loop = _runtime.attach_running_loop()
+    loop = _loop.attach_running_loop()
     if isinstance(x, asyncio.Future):
         return x
     if loop is None:
@@ -749,9 +778,9 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         return asyncio.ensure_future(x, loop=loop)
     raw = x.js_value if isinstance(x, (JSFunction, JSObject)) else x
     if is_js_object(raw):
-        h = _runtime.helpers()
+        h = _engine.helpers()
         if h.isThenable(raw):
-            adopted = _runtime.call(h.adopt, raw)
+            adopted = _loop.call(h.adopt, raw)
             if isinstance(adopted, asyncio.Future):
                 return adopted
     raise TypeError(f"bridge.to_future: {type(x).__name__} is neither awaitable nor a JS thenable")
@@ -769,7 +798,7 @@ def to_js(x: Any) -> Any:
     Raises:
         RuntimeNotReady: no asyncio loop is running.
     """
-    loop = _runtime.attach_running_loop()
+    loop = _loop.attach_running_loop()
     if loop is None:
         raise RuntimeNotReady(
             "bridge.to_js needs a running asyncio loop: call it from async code or "
@@ -830,8 +859,11 @@ class _Blocking:
         submitted = loop.run_in_executor(self.executor, run)
         return submitted
 
-    def __call__(self, *args: Any) -> asyncio.Future[Any]:
+    def __call__(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
+        if kwargs:  # only Python passes keywords; JS calls arrive through _submit
+            bound = _Blocking(functools.partial(self.fn, **kwargs), self.executor)
+            return bound._submit(loop, list(args))
         return self._submit(loop, list(args))
 
     def __repr__(self) -> str:
@@ -839,8 +871,8 @@ class _Blocking:
 
 
 def blocking(
-    fn: Callable[..., Any], executor: concurrent.futures.Executor | None = None
-) -> Callable[..., Awaitable[Any]]:
+    fn: Callable[_P, _R], executor: concurrent.futures.Executor | None = None
+) -> Callable[_P, asyncio.Future[_R]]:
     """``bridge.blocking``: mark a sync function to run in ``executor`` (default: the loop's).
 
     JS calling it (once exposed) gets a Promise at once and the loop keeps running while the
@@ -848,7 +880,7 @@ def blocking(
     """
     if not callable(fn):
         raise TypeError(f"bridge.blocking needs a callable, not {type(fn).__name__}")
-    return _Blocking(fn, executor)
+    return cast("Callable[_P, asyncio.Future[_R]]", _Blocking(fn, executor))
 
 
 def expose(name: str, obj: Any) -> Any:
@@ -860,9 +892,20 @@ def expose(name: str, obj: Any) -> Any:
     """
     if not isinstance(name, str):
         raise TypeError(f"bridge.expose: name must be a str, not {type(name).__name__}")
-    _runtime.engine()
-    _runtime.helpers().setProperty(_runtime.engine().globalThis, name, _to_js_arg(obj))
+    _engine.engine()
+    _engine.helpers().setProperty(_engine.engine().globalThis, name, _to_js_arg(obj))
     return obj
 
 
-_runtime.set_hooks(map_error=to_exception, wrap=wrap)
+_edges.to_exception.set(to_exception)
+_loop.wrap.set(wrap)
+
+
+def _adopt_for_promise(x: Any) -> Any:
+    """``bridge.Promise`` adopting a JS object of this engine: its future, else None."""
+    if _engine._owner != get_ident() or not is_js_object(x):
+        return None  # no engine, or not its thread: then no JS object of ours can be here
+    return to_future(x)
+
+
+_promise.foreign_thenables.add(_adopt_for_promise)
