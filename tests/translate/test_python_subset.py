@@ -291,6 +291,11 @@ UNSUPPORTED = [
         id="method-of-a-js-global",
     ),
     P(
+        "function f(g) {\n  return g().then((s) => s.slice(1, 2, 3));\n}",
+        "2:26: unsupported: method call .slice()",
+        id="mapped-method-in-a-form-the-mapping-lacks",
+    ),
+    P(
         "function f(x) {\n  process.stdout.write(x);\n}",
         "2:3: unsupported: method call .write()",
         id="method-of-a-value-read-from-a-js-global",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -356,79 +357,30 @@ def set_timeout(self: Emitter, node: Node, args: list[Node]) -> str:
 
 
 def method_call(self: Emitter, node: Node, fn: Node, args: list[Node]) -> tuple[str, int]:
-    """A method call on a value of the subset (array, string, Object, Math...)."""
+    """A method call: a static of a JS built-in (``STATICS``), a method of an array, string
+    or number (``METHODS``), or a method of a value of unknown type."""
     obj = fn.child_by_field_name("object")
     prop = fn.child_by_field_name("property")
     assert obj is not None and prop is not None
     method = self.text(prop)
     if any(c.type == "optional_chain" for c in fn.children):
         self.fail(fn, "optional chaining (?.)")
-    objname = self.text(obj)
-    if objname == "Object" and self.resolve("Object") is None and len(args) == 1:
-        target = self.wrap(args[0], P_PRIMARY)
-        if method == "keys":
-            return f"list({target})", P_PRIMARY
-        if method == "values":
-            return f"list({target}.values())", P_PRIMARY
-        if method == "entries":
-            return f"[list(item) for item in {target}.items()]", P_ATOM
-        self.fail(node, f"Object.{method}")
-    if objname == "Math" and self.resolve("Math") is None:
-        if method in ("max", "min", "abs"):
-            return f"{method}({', '.join(self.expr_code(a) for a in args)})", P_PRIMARY
-        if method == "floor" and len(args) == 1:
-            self.imports.add("math")
-            return f"math.floor({self.expr_code(args[0])})", P_PRIMARY
-        self.fail(node, f"Math.{method}")
-    if objname == "Array" and method == "isArray" and len(args) == 1:
-        return f"isinstance({self.expr_code(args[0])}, list)", P_PRIMARY
-    if objname == "JSON" or objname == "console":
-        self.fail(node, f"{objname}.{method}")
+    static = STATICS.get(self.text(obj))
+    if static is not None:
+        result = static(self, node, method, args)
+        if result is not None:
+            return result
     target = self.wrap(obj, P_PRIMARY)
-    if method in ("map", "filter"):
-        return self.array_method(node, method), P_ATOM
-    if method == "join":
-        sep = self.expr_code(args[0]) if args else '","'
-        if self.vtype(obj) == "list" and self.elements_are_strings(obj):
-            return f"{sep}.join({self.expr_code(obj)})", P_PRIMARY
-        joiner = self.wrap(args[0], P_PRIMARY) if args else sep
-        return f"{joiner}.join(map({self.helper('_js_str')}, {self.expr_code(obj)}))", P_PRIMARY
-    if method == "includes" and len(args) == 1:
-        return f"{self.wrap(args[0], P_CMP + 1)} in {self.wrap(obj, P_CMP + 1)}", P_CMP
-    if method in _STRING_METHODS and len(args) == (
-        1 if method in ("startsWith", "endsWith") else 0
-    ):
-        inner = ", ".join(self.expr_code(a) for a in args)
-        return f"{target}.{_STRING_METHODS[method]}({inner})", P_PRIMARY
-    if method == "slice" and len(args) <= 2:
-        bounds = [self.expr_code(a) for a in args]
-        if not bounds:
-            return f"{target}[:]", P_PRIMARY
-        return f"{target}[{bounds[0]}:{bounds[1] if len(bounds) > 1 else ''}]", P_PRIMARY
-    if method == "concat":
-        parts = [self.expr_code(obj), *(self.expr_code(a) for a in args)]
-        return "[" + ", ".join(f"*{p}" for p in parts) + "]", P_ATOM
-    if method == "toFixed" and len(args) == 1:
-        digits = unparen(args[0])
-        if digits.type != "number" or not self.text(digits).isdigit():
-            self.fail(digits, "toFixed with digits that are not a literal")
-        return (
-            f"format({self.expr_code(obj)}, {pystr('.' + self.text(digits) + 'f')})",
-            P_PRIMARY,
-        )
-    if (
-        method == "split"
-        and len(args) == 1
-        and unparen(args[0]).type == "string"
-        and self.text(args[0]) not in ('""', "''")
-    ):
-        return f"{target}.split({self.expr_code(args[0])})", P_PRIMARY
-    if method == "push":
-        self.fail(node, "push used as a value")
+    handler = METHODS.get(method)
+    if handler is not None:
+        result = handler(self, node, obj, target, args)
+        if result is not None:
+            return result
     if (
         self.vtype(obj) == ""
         and not self.of_js_global(obj)
         and method not in _JS_BUILTIN_METHODS
+        and method not in METHODS
         and method.isidentifier()
         and not keyword.iskeyword(method)
     ):
@@ -439,6 +391,169 @@ def method_call(self: Emitter, node: Node, fn: Node, args: list[Node]) -> tuple[
         inner = ", ".join(self.expr_code(a) for a in args)
         return f"{target}.{method}({inner})", P_PRIMARY
     self.fail(node, f"method call .{method}()")
+
+
+# ---- statics of the JS built-ins: (emitter, call, method, args) -> code or None (not mine)
+
+
+def object_static(
+    self: Emitter, node: Node, method: str, args: list[Node]
+) -> tuple[str, int] | None:
+    if self.resolve("Object") is not None or len(args) != 1:
+        return None
+    target = self.wrap(args[0], P_PRIMARY)
+    if method == "keys":
+        return f"list({target})", P_PRIMARY
+    if method == "values":
+        return f"list({target}.values())", P_PRIMARY
+    if method == "entries":
+        return f"[list(item) for item in {target}.items()]", P_ATOM
+    self.fail(node, f"Object.{method}")
+
+
+def math_static(self: Emitter, node: Node, method: str, args: list[Node]) -> tuple[str, int] | None:
+    if self.resolve("Math") is not None:
+        return None
+    if method in ("max", "min", "abs"):
+        return f"{method}({', '.join(self.expr_code(a) for a in args)})", P_PRIMARY
+    if method == "floor" and len(args) == 1:
+        self.imports.add("math")
+        return f"math.floor({self.expr_code(args[0])})", P_PRIMARY
+    self.fail(node, f"Math.{method}")
+
+
+def array_static(
+    self: Emitter, node: Node, method: str, args: list[Node]
+) -> tuple[str, int] | None:
+    if method == "isArray" and len(args) == 1:
+        return f"isinstance({self.expr_code(args[0])}, list)", P_PRIMARY
+    return None
+
+
+def refused_static(
+    self: Emitter, node: Node, method: str, args: list[Node]
+) -> tuple[str, int] | None:
+    fn = node.child_by_field_name("function")
+    obj = fn.child_by_field_name("object") if fn is not None else None
+    self.fail(node, f"{self.text(obj)}.{method}")
+
+
+STATICS: dict[str, Callable[[Emitter, Node, str, list[Node]], tuple[str, int] | None]] = {
+    "Object": object_static,
+    "Math": math_static,
+    "Array": array_static,
+    "JSON": refused_static,
+    "console": refused_static,
+}
+
+
+# ---- methods of arrays, strings and numbers: (emitter, call, receiver, its code, args) ->
+# code, or None when this call's form is not one the mapping covers
+
+
+def map_filter(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    return self.array_method(node, self.text(_method_name(node))), P_ATOM
+
+
+def join(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    sep = self.expr_code(args[0]) if args else '","'
+    if self.vtype(obj) == "list" and self.elements_are_strings(obj):
+        return f"{sep}.join({self.expr_code(obj)})", P_PRIMARY
+    joiner = self.wrap(args[0], P_PRIMARY) if args else sep
+    return f"{joiner}.join(map({self.helper('_js_str')}, {self.expr_code(obj)}))", P_PRIMARY
+
+
+def includes(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    if len(args) != 1:
+        return None
+    return f"{self.wrap(args[0], P_CMP + 1)} in {self.wrap(obj, P_CMP + 1)}", P_CMP
+
+
+def string_method(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    method = self.text(_method_name(node))
+    if len(args) != (1 if method in ("startsWith", "endsWith") else 0):
+        return None
+    inner = ", ".join(self.expr_code(a) for a in args)
+    return f"{target}.{_STRING_METHODS[method]}({inner})", P_PRIMARY
+
+
+def slice_(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    if len(args) > 2:
+        return None
+    bounds = [self.expr_code(a) for a in args]
+    if not bounds:
+        return f"{target}[:]", P_PRIMARY
+    return f"{target}[{bounds[0]}:{bounds[1] if len(bounds) > 1 else ''}]", P_PRIMARY
+
+
+def concat(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    parts = [self.expr_code(obj), *(self.expr_code(a) for a in args)]
+    return "[" + ", ".join(f"*{p}" for p in parts) + "]", P_ATOM
+
+
+def to_fixed(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    if len(args) != 1:
+        return None
+    digits = unparen(args[0])
+    if digits.type != "number" or not self.text(digits).isdigit():
+        self.fail(digits, "toFixed with digits that are not a literal")
+    return (
+        f"format({self.expr_code(obj)}, {pystr('.' + self.text(digits) + 'f')})",
+        P_PRIMARY,
+    )
+
+
+def split(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    if (
+        len(args) == 1
+        and unparen(args[0]).type == "string"
+        and self.text(args[0]) not in ('""', "''")
+    ):
+        return f"{target}.split({self.expr_code(args[0])})", P_PRIMARY
+    return None
+
+
+def push_value(
+    self: Emitter, node: Node, obj: Node, target: str, args: list[Node]
+) -> tuple[str, int] | None:
+    self.fail(node, "push used as a value")
+
+
+def _method_name(call: Node) -> Node:
+    fn = call.child_by_field_name("function")
+    prop = fn.child_by_field_name("property") if fn is not None else None
+    assert prop is not None
+    return prop
+
+
+METHODS: dict[str, Callable[[Emitter, Node, Node, str, list[Node]], tuple[str, int] | None]] = {
+    "map": map_filter,
+    "filter": map_filter,
+    "join": join,
+    "includes": includes,
+    **dict.fromkeys(_STRING_METHODS, string_method),
+    "slice": slice_,
+    "concat": concat,
+    "toFixed": to_fixed,
+    "split": split,
+    "push": push_value,
+}
 
 
 def of_js_global(self: Emitter, obj: Node) -> bool:
