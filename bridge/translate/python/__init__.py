@@ -3,8 +3,9 @@
 ``translate_module`` is what ``bridge.translate(source, to="python")`` calls. The work is
 split by kind of node, each module a set of handlers: ``scopes`` (names and bindings),
 ``statements`` and ``expressions`` (a table of handlers by node type each), ``builtins``
-(console, Error, string/array methods, timers, ``Promise`` statics), ``chains`` (awaits and
-the steps of a chain); ``text`` and ``helpers`` are what the emitted text is made of.
+(tables of handlers for the statics and methods of JS's built-ins; console, timers,
+``Promise`` statics), ``chains`` (awaits and the steps of a chain); ``text`` and
+``helpers`` are what the emitted text is made of.
 """
 
 from __future__ import annotations
