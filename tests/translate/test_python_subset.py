@@ -165,6 +165,13 @@ FIXES = [
         id="method-of-unknown-value-as-statement",
     ),
     P(
+        "function f(p) {\n  return p.then((x) => {\n    if (x) return 'await me';\n"
+        "    return 2;\n  });\n}",
+        "async def f(p):\n    x = await _settle(p)\n\n    def step(x):\n        if x:\n"
+        '            return "await me"\n        return 2\n\n    return step(x)\n',
+        id="early-return-step-that-awaits-nothing-is-a-plain-def",
+    ),
+    P(
         "async function main() {}\nmain();",
         'async def main():\n    pass\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n',
         id="top-level-run",

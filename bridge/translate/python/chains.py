@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import re
+import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -422,7 +422,7 @@ def apply(
         return drop_trailing_return(lines + self.block_body(body))
 
     inner_lines = self.in_function(fn, True, inner)
-    if any(re.search(r"\bawait\b", line) for line in inner_lines):
+    if _awaits(inner_lines):
         head = f"async def {name}({arg}):"
         return [head, *indent(inner_lines), *deliver(f"await {name}({arg})")]
     # Written as async, it awaited nothing: every return was a plain value. A plain def
@@ -451,3 +451,20 @@ def apply_reference(self: Emitter, handler: Handler, value: str, deliver: Delive
             return deliver(call)
         return deliver(f"await {self.helper('_settle')}({call})")
     return deliver(f"await {self.helper('_settle')}({fn_name}({args}))")
+
+
+def _awaits(body: list[str]) -> bool:
+    """Whether a function body of ours awaits at its own level (an ``await`` in a string or
+    in a nested function does not count), read from its syntax tree."""
+    try:
+        tree = ast.parse("async def _():\n" + "\n".join(indent(body)))
+    except SyntaxError:  # not expected; async is the choice that is always right
+        return True
+    stack = list(ast.iter_child_nodes(tree.body[0]))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
