@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import keyword
-import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -86,7 +85,7 @@ def _discard(value: str) -> list[str]:
 
 
 def _return(value: str) -> list[str]:
-    if re.fullmatch(r"await asyncio\.sleep\([^,]*\)", value):
+    if value.startswith("await asyncio.sleep(") and value.endswith(")") and "," not in value:
         return [value, "return None"]  # sleep gives None: say so, not return await
     return [f"return {value}"]
 
@@ -135,14 +134,14 @@ def _inside_try(node: Node) -> bool:
 def _simplify_try(lines: list[str], emitter: Emitter) -> list[str]:
     """``try: x / except Exception: pass`` -> ``with contextlib.suppress(Exception): x``;
     ``except Exception as e`` loses ``as e`` when nothing reads e (a bare ``raise``)."""
+    head = "except Exception as "
     for i, line in enumerate(lines):
-        m = re.fullmatch(r"except Exception as (\w+):", line)
-        if m:
+        if line.startswith(head) and line.endswith(":"):
             end = next(
                 (j for j in range(i + 1, len(lines)) if lines[j] and not lines[j][0].isspace()),
                 len(lines),
             )
-            if not any(re.search(rf"\b{m.group(1)}\b", x) for x in lines[i + 1 : end]):
+            if not _reads(lines[i + 1 : end], line[len(head) : -1]):
                 lines = [*lines[:i], "except Exception:", *lines[i + 1 :]]
     if "except Exception:" in lines and "else:" not in lines and "finally:" not in lines:
         i = lines.index("except Exception:")
@@ -150,6 +149,16 @@ def _simplify_try(lines: list[str], emitter: Emitter) -> list[str]:
             emitter.imports.add("contextlib")
             return ["with contextlib.suppress(Exception):", *lines[1:i]]
     return lines
+
+
+def _reads(body: list[str], name: str) -> bool:
+    """Whether indented lines of ours read a name, from their syntax tree (the name inside a
+    string or as an attribute is not a read)."""
+    try:
+        tree = ast.parse("async def _():\n" + "\n".join(body))
+    except SyntaxError:  # not expected; keeping the name is the choice that is always right
+        return True
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree))
 
 
 def _safe(name: str) -> str:
