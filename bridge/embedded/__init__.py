@@ -10,11 +10,13 @@ before it; the few upward calls go through ``bridge._hooks``):
 * ``_values`` - JS values, promises and errors <-> Python (``JSObject``, ``JSFunction``...).
 * ``_cancel`` - AbortSignal <-> task cancellation, async iteration both ways.
 * ``_modules`` - entry points: ``eval``, ``require``, ``new``, ``run``, ``globals``.
+* ``_web``    - the web globals real libraries expect (``js/web.js``).
 * ``_facade`` - ``embedded()``: all of the above as a ``bridge.Runtime``.
 """
 
 from __future__ import annotations
 
+from . import _web as _web  # registers the web globals, installed at engine start
 from ._cancel import iterate as iterate
 from ._cancel import signal as signal
 from ._facade import EmbeddedRuntime as EmbeddedRuntime

@@ -1,0 +1,91 @@
+/**
+ * web.js - the web globals real libraries expect (the WinterCG minimum common API) where
+ * SpiderMonkey as pythonmonkey embeds it has none. Evaluated once at engine start; its completion
+ * value is `install(python)`, called by bridge/embedded/_web.py with the Python functions that do
+ * the work JS cannot do alone here (the operating system's random numbers, the clock, UTF-8
+ * through Python's codecs: maintained implementations rather than hand-written ones).
+ */
+(function bridgeWeb() {
+  'use strict';
+
+  function define(name, value) {
+    if (!(name in globalThis)) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
+    }
+  }
+
+  return function install(python) {
+    define('global', globalThis);
+
+    define('queueMicrotask', function queueMicrotask(callback) {
+      if (typeof callback !== 'function') {
+        throw new TypeError("The \"callback\" argument must be of type function");
+      }
+      Promise.resolve().then(() => callback());
+    });
+
+    const origin = python.now();
+    define('performance', {
+      timeOrigin: python.timeOrigin(),
+      now() { return python.now() - origin; },
+    });
+
+    class TextEncoder {
+      get encoding() { return 'utf-8'; }
+      encode(input = '') {
+        const text = String(input);
+        const out = new Uint8Array(python.utf8Length(text));
+        python.encodeInto(text, out);
+        return out;
+      }
+      encodeInto(input, destination) {
+        const bytes = this.encode(input);
+        const written = Math.min(bytes.length, destination.length);
+        destination.set(bytes.subarray(0, written));
+        return { read: String(input).length, written };
+      }
+    }
+    class TextDecoder {
+      constructor(label = 'utf-8', options = {}) {
+        this.encoding = python.encodingName(String(label));
+        if (this.encoding == null) {
+          throw new RangeError(`The "${label}" encoding is not supported`);
+        }
+        this.fatal = Boolean(options.fatal);
+        this.ignoreBOM = Boolean(options.ignoreBOM);
+      }
+      decode(input) {
+        if (input === undefined) return '';
+        const view = ArrayBuffer.isView(input)
+          ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+          : new Uint8Array(input);
+        return python.decode(view, this.encoding, this.fatal, this.ignoreBOM);
+      }
+    }
+    define('TextEncoder', TextEncoder);
+    define('TextDecoder', TextDecoder);
+
+    const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,
+      Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+    function getRandomValues(array) {
+      if (!INTEGER_ARRAYS.some((Kind) => array instanceof Kind)) {
+        throw new DOMException('The data provided is not an integer typed array', 'TypeMismatchError');
+      }
+      if (array.byteLength > 65536) {
+        throw new DOMException(`${array.byteLength} bytes asked, 65536 at most`, 'QuotaExceededError');
+      }
+      python.fillRandom(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+      return array;
+    }
+    function randomUUID() {
+      const b = getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40; // version 4
+      b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+      const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+    define('crypto', { getRandomValues, randomUUID });
+
+    if (python.structuredClone) define('structuredClone', python.structuredClone);
+  };
+})();
