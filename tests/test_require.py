@@ -119,3 +119,10 @@ def test_built_ins_with_browser_implementations_resolve(name: str) -> None:
     import bridge
 
     assert bridge.require(name) is not None
+
+
+def test_import_in_eval_source_says_es_modules_do_not_run_here() -> None:
+    import bridge
+
+    with pytest.raises(bridge.JSSyntaxError, match="not ES modules: use require"):
+        bridge.eval('import x from "y"')

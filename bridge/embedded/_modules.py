@@ -35,6 +35,9 @@ def eval(code: str, *, filename: str = "<eval>", lineno: int = 1) -> Any:
             index = exc.lineno - lineno
             if 0 <= index < len(lines):
                 exc.text = lines[index]  # the traceback shows the line and a caret
+        if exc.message.startswith(("import declarations", "export declarations")):
+            exc.message += f" ({ESM_HINT})"
+            exc.args = (exc.message, *exc.args[1:])
         raise
 
 
@@ -83,6 +86,11 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
         return asyncio.run(x)
     raise TypeError(f"bridge.run takes JS source (str) or a coroutine, not {type(x).__name__}")
 
+
+ESM_HINT = (
+    "the embedded engine runs scripts and CommonJS modules, not ES modules: use require() "
+    "(bridge.require) or run ES modules in Node.js"
+)
 
 # Node built-ins that need the operating system (files, sockets, processes): SpiderMonkey in
 # this process has none of it, and no browser implementation stands in for them.
