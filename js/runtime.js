@@ -121,6 +121,12 @@
     return fn(...args.map((a) => (a instanceof Promise ? a.catch((e) => { throw reasonOf(e); }) : a)));
   }
 
+  /** fn called with `this`: a function read as a property, called through its object. */
+  function callMethod(fn, thisArg, ...args) { return Reflect.apply(fn, thisArg, args); }
+  function callMethodForwarding(fn, thisArg, ...args) {
+    return callForwarding((...rest) => Reflect.apply(fn, thisArg, rest), ...args);
+  }
+
   function getProperty(target, key) { return target[key]; }
   function setProperty(target, key, value) { target[key] = value; }
   function deleteProperty(target, key) { delete target[key]; }
@@ -146,15 +152,20 @@
    * A JS function for a Python async (or blocking) function: each call returns a native
    * Promise at once; `start(resolve, reject, ...args)` (Python) starts the work and settles it.
    */
+  const ASYNC_FUNCTION_PROTOTYPE = Object.getPrototypeOf(async function () {});
   function asyncFunction(start, name) {
-    return {
+    const fn = {
       [name](...args) { return new Promise((resolve, reject) => start(resolve, reject, ...args)); },
     }[name];
+    // Libraries tell async functions apart by their tag (async's mapLimit awaits only those):
+    // the prototype of an async function gives it, while each call still returns its promise.
+    Object.setPrototypeOf(fn, ASYNC_FUNCTION_PROTOTYPE);
+    return fn;
   }
 
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
-    asyncFunction, carryReason, reasonOf, callForwarding,
+    asyncFunction, carryReason, reasonOf, callForwarding, callMethod, callMethodForwarding,
   };
 })();

@@ -35,13 +35,14 @@ import inspect
 import linecache
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from sys import getrefcount
 from threading import get_ident
 from typing import Any, ParamSpec, TypeVar, cast
 
 from .. import _promise
 from .._exceptions import (
+    NOT_FOUND,
     JSAggregateError,
     JSError,
     JSRangeError,
@@ -50,6 +51,7 @@ from .._exceptions import (
     JSSyntaxError,
     JSTypeError,
     RuntimeNotReady,
+    error_properties,
 )
 from .._hooks import Hook
 from . import _edges, _engine, _loop
@@ -287,44 +289,7 @@ class JSFunction:
         object.__setattr__(self, "js_value", js_value)
 
     def __call__(self, *args: Any) -> Any:
-        target = self.js_value
-        for arg in args:
-            if type(arg) not in _SCALAR_TYPES:
-                args = tuple(map(_to_js_arg, args))
-                if (
-                    any(isinstance(a, asyncio.Future) for a in args)
-                    and type(target) is _engine.engine().JSFunctionProxy  # a method keeps `this`
-                ):
-                    # A future JS gets as a promise: through JS, so that a non-Error reason it
-                    # carries (see _tag) rejects the promise JS sees as itself.
-                    args = (target, *args)
-                    target = _engine.helpers().callForwarding
-                break
-        # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
-        if get_ident() != _engine._owner:
-            _engine.check_thread()
-        loop = _get_running_loop()
-        if loop is not None and loop is not _loop._attached:
-            _loop.attach_running_loop()
-        try:
-            result = target(*args)
-        except Exception as exc:
-            mapped = _loop.translate_error(exc)
-            if mapped is None:
-                raise
-        else:
-            if type(result) is _loop.JSFuture:
-                result.delivered = True
-                result.task = _current_task(loop) if loop is not None else None
-                return result
-            # pythonmonkey returns a JS number as a float with one reference too many: `result`
-            # + getrefcount's argument + that one (checked inline: a call would add a
-            # version-dependent number of references of its own).
-            if type(result) is float and getrefcount(result) == 3:
-                _edges.drop_lost_reference(result)
-                return result
-            return wrap(result)
-        raise mapped  # outside the except block: see _loop.call
+        return _call(self.js_value, args)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -335,7 +300,7 @@ class JSFunction:
         value = h.getProperty(self.js_value, name)
         if isinstance(value, _js_function_types()):
             # A method keeps its `this`: Bluebird.delay must run with this === Bluebird.
-            return JSFunction(h.bind(value, self.js_value))
+            return _Method(value, self.js_value)
         return wrap(value)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -360,6 +325,73 @@ class JSFunction:
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+
+_NO_THIS: Any = object()
+
+
+def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
+    """Call the JS function ``target`` (with ``this`` when given), as bridge hands results over."""
+    forwarding = False
+    for arg in args:
+        if type(arg) not in _SCALAR_TYPES:
+            args = tuple(map(_to_js_arg, args))
+            # A future JS gets as a promise goes through JS, so that a non-Error reason it
+            # carries (see _tag) rejects the promise JS sees as itself.
+            forwarding = any(isinstance(a, asyncio.Future) for a in args)
+            break
+    if this is not _NO_THIS:
+        h = _engine.helpers()
+        args = (target, this, *args)
+        target = h.callMethodForwarding if forwarding else h.callMethod
+    elif forwarding and type(target) is _engine.engine().JSFunctionProxy:  # a method keeps `this`
+        args = (target, *args)
+        target = _engine.helpers().callForwarding
+    # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
+    if get_ident() != _engine._owner:
+        _engine.check_thread()
+    loop = _get_running_loop()
+    if loop is not None and loop is not _loop._attached:
+        _loop.attach_running_loop()
+    try:
+        result = target(*args)
+    except Exception as exc:
+        mapped = _loop.translate_error(exc)
+        if mapped is None:
+            raise
+    else:
+        if type(result) is _loop.JSFuture:
+            result.delivered = True
+            result.task = _current_task(loop) if loop is not None else None
+            return result
+        # pythonmonkey returns a JS number as a float with one reference too many: `result`
+        # + getrefcount's argument + that one (checked inline: a call would add a
+        # version-dependent number of references of its own).
+        if type(result) is float and getrefcount(result) == 3:
+            _edges.drop_lost_reference(result)
+            return result
+        return wrap(result)
+    raise mapped  # outside the except block: see _loop.call
+
+
+class _Method(JSFunction):
+    """A JS function read as a property: the function itself (``===``, own properties,
+    ``bridge.new`` work on it), called with ``this`` bound to the object it was read from."""
+
+    __slots__ = ("this",)
+
+    def __init__(self, js_value: Any, this: Any) -> None:
+        object.__setattr__(self, "js_value", js_value)
+        object.__setattr__(self, "this", this)
+
+    def __call__(self, *args: Any) -> Any:
+        return _call(self.js_value, args, self.this)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("js_value", "this"):
+            object.__setattr__(self, name, value)
+            return
+        JSFunction.__setattr__(self, name, value)
 
 
 class JSObject:
@@ -441,11 +473,29 @@ class JSObject:
         if isinstance(other, (JSObject, JSFunction)):
             return bool(_engine.helpers().same(self.js_value, other.js_value))
         if isinstance(other, dict):
-            return bool(self.js_value == other)
+            # Own enumerable string keys and their values, both ways (pythonmonkey's own
+            # comparison only checks that the JS object's keys are among the dict's).
+            keys = list(self)
+            return len(keys) == len(other) and all(
+                key in other and self[key] == other[key] for key in keys
+            )
         return NotImplemented
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await js_obj``: as JS ``await`` does, a thenable is adopted, anything else is itself.
+
+        So a promise of another library (Bluebird's, a ``{then}`` object) is awaitable directly.
+        """
+        if _engine.helpers().isThenable(self.js_value):
+            return to_future(self).__await__()
+        return _itself(self).__await__()
+
+
+async def _itself(value: Any) -> Any:
+    return value
 
 
 _js_value_of = JSObject.js_value.__get__  # type: ignore[attr-defined]  # the slot, read in C
@@ -482,10 +532,19 @@ def _member(proxy: Any, name: Any) -> Any:
         raise mapped  # outside the except block: see _loop.call
     if kind in _SCALAR_TYPES:
         return value
-    if name in _DICT_NAMES and kind in _engine._wrapped_types and callable(value):
-        # pythonmonkey binds `this` for a method read through its proxy, except for names
-        # that are also dict methods (get, keys, items...): bound here instead.
-        return JSFunction(_engine.helpers().bind(value, proxy))
+    if kind in _engine._wrapped_types and callable(value):
+        # pythonmonkey hands over a bound copy of a function read through its proxy (own
+        # properties lost, not === the function), or for names that are also dict methods
+        # (get, keys...) the dict method: the function itself is read again, through JS.
+        try:
+            function = _engine.helpers().getProperty(proxy, name)
+        except Exception as exc:
+            mapped = _loop.translate_error(exc)
+            if mapped is None:
+                raise
+        else:
+            return _Method(function, proxy)
+        raise mapped  # outside the except block: see _loop.call
     return wrap(value)
 
 
@@ -671,24 +730,46 @@ def _function_for_js(fn: Callable[..., Any]) -> Any:
     return _make_js_function(fn)
 
 
+def _positional_limit(fn: Callable[..., Any]) -> int | None:
+    """How many arguments ``fn`` accepts by position (None: any number, or unknown).
+
+    A JS function ignores arguments beyond its parameters, and JS callers rely on that
+    (``[1, 2].map(f)`` passes the index and the array too), so a Python function called from JS
+    gets at most what its signature accepts.
+    """
+    target = fn.fn if isinstance(fn, _Blocking) else fn
+    try:
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: pass everything
+        return None
+    count = 0
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
 def _make_js_function(fn: Callable[..., Any]) -> Any:
     h = _engine.helpers()
     name = getattr(fn, "__name__", "python")
+    limit = _positional_limit(fn)
     if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
-        start = _starter(fn)
+        start = _starter(fn, limit)
         return h.asyncFunction(start, str(name))
 
     def call_from_js(*args: Any) -> list[Any]:
         # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
         try:
-            return [True, _to_js_arg(fn(*[wrap(a) for a in args]))]
+            return [True, _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))]
         except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
             return [False, to_js_error(exc)]
 
     return h.syncFunction(call_from_js, str(name))
 
 
-def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
+def _starter(fn: Callable[..., Any], limit: int | None = None) -> Callable[..., None]:
     """The Python half of an async function JS calls: start the work, settle the JS promise.
 
     This runs once per JS call of an exposed coroutine, so the common case (scalar arguments,
@@ -707,7 +788,7 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
             )
         if loop is not _loop._attached:
             _loop.attach_running_loop()
-        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args]
+        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args[:limit]]
         signals: list[Any] = []
         for arg in args:
             if not isinstance(arg, _PLAIN) or isinstance(arg, dict):
@@ -774,10 +855,11 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         )
     if isinstance(x, concurrent.futures.Future):
         return asyncio.wrap_future(x, loop=loop)
-    if inspect.isawaitable(x):
+    wrapped = isinstance(x, (JSFunction, JSObject))  # awaitable, through this very function
+    if not wrapped and inspect.isawaitable(x):
         return asyncio.ensure_future(x, loop=loop)
-    raw = x.js_value if isinstance(x, (JSFunction, JSObject)) else x
-    if is_js_object(raw):
+    raw = x.js_value if wrapped else x
+    if wrapped or is_js_object(raw):
         h = _engine.helpers()
         if h.isThenable(raw):
             adopted = _loop.call(h.adopt, raw)
@@ -909,3 +991,14 @@ def _adopt_for_promise(x: Any) -> Any:
 
 
 _promise.foreign_thenables.add(_adopt_for_promise)
+
+
+def _error_property(js: Any, key: str) -> Any:
+    """A property of a JS error of this engine, as bridge hands values over."""
+    if type(js) not in _engine._wrapped_types or get_ident() != _engine._owner:
+        return NOT_FOUND
+    value = _member(js, key)
+    return NOT_FOUND if value is _MISSING else value
+
+
+error_properties.add(_error_property)
