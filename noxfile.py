@@ -1,4 +1,7 @@
-"""Sessions: tests (every Python 3.10-3.13 found), lint, typecheck, examples, demo, bench."""
+"""Sessions: tests (every Python 3.10-3.13 found), lint, typecheck, docs; examples, demo, bench.
+
+Virtualenvs are kept in .nox/ and reused from one run to the next; `rm -rf .nox` frees them.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +14,14 @@ import sys
 import nox
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-TEST_DEPS = [
-    "pytest>=8",
-    "pytest-asyncio>=0.23",
-    "hypothesis>=6.100",
-    "pytest-timeout>=2.3",
-    # tests/test_runtime.py checks that a uvloop loop is refused cleanly (skipped without it).
-    "uvloop>=0.19; sys_platform != 'win32'",
-    # tests/translate/test_python_example.py lints the Python target's output with it.
-    "ruff>=0.6",
-]
+# The test dependencies are one list, pyproject.toml's `test` extra: `install(".[test]")`;
+# the docs tools are its `docs` extra, installed alone (the docs build imports no bridge code).
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DOCS_DEPS: list[str] = PYPROJECT["project"]["optional-dependencies"]["docs"]
 
-nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
+# The examples run in every tests session too (tests/test_examples.py); their own session is
+# for running them by hand.
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -68,7 +67,7 @@ MAIN = CURRENT if CURRENT in FOUND else FOUND[-1]
 @nox.session(python=FOUND)
 def tests(session: nox.Session) -> None:
     """Run the test suite against the real engine."""
-    session.install(".", *TEST_DEPS)
+    session.install(".[test]")
     session.run("pytest", *session.posargs)
 
 
@@ -82,17 +81,30 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=MAIN)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
-    session.install(".", "mypy>=1.11", *TEST_DEPS)
+    """mypy --strict over the package, and the public types as a user's code sees them."""
+    # mypy reads the source tree; pythonmonkey ships no types, so it is not installed here
+    # (it is the largest part of a virtualenv).
+    deps = [d for d in PYPROJECT["project"]["dependencies"] if not d.startswith("pythonmonkey")]
+    session.install("mypy>=1.11", "typing_extensions", *deps)
     session.run("mypy")
+    # assert_type lines: the types a user's code sees (Promise[int], what run returns...).
+    session.run("mypy", "tests/typing/")
 
 
-@nox.session(python=MAIN)
+@nox.session(python=MAIN, default=False)
 def examples(session: nox.Session) -> None:
     """Run every example script; each prints what it shows."""
     session.install(".")
     for path in sorted(glob.glob("examples/*.py")):
         session.run("python", path)
+
+
+@nox.session(python=MAIN)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/; any warning (broken link, reference) fails."""
+    session.install(*DOCS_DEPS)
+    # NO_MKDOCS_2_WARNING: Material's banner about its successor, printed on every build.
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session(python=MAIN, default=False)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._hooks import Hook
+from ._hooks import Hooks
 
 __all__ = [
     "AggregateError",
@@ -43,14 +43,6 @@ __all__ = [
     "TranslationError",
     "WrongThread",
 ]
-
-
-def _no_property(error: JSError, key: Any) -> Any:
-    raise KeyError(key)
-
-
-# Set by each runtime: a JS property of the JS value a JSError stands for (KeyError if none).
-js_property: Hook[Callable[[JSError, Any], Any]] = Hook("js_property", _no_property)
 
 
 class BridgeError(Exception):
@@ -82,20 +74,35 @@ class JSError(BridgeError):
     def __str__(self) -> str:
         return f"{self.name}: {self.message}" if self.message else self.name
 
-    def __getitem__(self, key: Any) -> Any:
-        """A JS property of the error: a library's error held as data (zod's ``issues``)."""
-        return js_property(self, key)
+    def __getitem__(self, key: str) -> Any:
+        """A JS property of the error (``err["issues"]``), read from ``js_value``.
+
+        Raises:
+            KeyError: the JS error has no such property.
+        """
+        if self.js_value is not None:
+            for read in error_properties.fns:
+                value = read(self.js_value, key)
+                if value is not NOT_FOUND:
+                    return value
+        raise KeyError(key)
 
     def __getattr__(self, name: str) -> Any:
-        # Only names Python has not found: the JS error's own fields (``err.issues``).
-        if name.startswith("_") or name == "jsError":
+        # Only called for names Python does not have: the JS error's own fields (zod's
+        # `issues`, Node's `code`) read as attributes too.
+        if name.startswith("_") or name in _NOT_JS:
             raise AttributeError(name)
         try:
-            return js_property(self, name)
+            return self[name]
         except KeyError:
-            raise AttributeError(
-                f"{type(self).__name__} has no attribute and its JS error no property {name!r}"
-            ) from None
+            raise AttributeError(f"{type(self).__name__} has no JS property {name!r}") from None
+
+
+# Each runtime registers how it reads a property of one of its JS errors (NOT_FOUND when the
+# error is not its own, or has no such property).
+NOT_FOUND: Any = object()
+error_properties: Hooks[Callable[[Any, str], Any]] = Hooks("error_properties")
+_NOT_JS = frozenset({"jsError", "js_value", "pyException"})
 
 
 class JSTypeError(JSError, TypeError):
@@ -113,10 +120,36 @@ class JSReferenceError(JSError, NameError):  # type: ignore[misc]
 
 
 class JSSyntaxError(JSError, SyntaxError):
-    """A JS ``SyntaxError`` (bad source given to ``bridge.eval``); also a Python ``SyntaxError``."""
+    """A JS ``SyntaxError``; also a Python ``SyntaxError``.
 
-    def __str__(self) -> str:  # SyntaxError.__str__ would print its empty msg/filename fields
-        return JSError.__str__(self)
+    Raised for bad source given to ``bridge.eval`` or met by ``bridge.require`` (and for a JS
+    ``SyntaxError`` thrown at run time, e.g. by ``JSON.parse``). ``filename``, ``lineno`` and
+    ``offset`` (1-based column) say where, and ``text`` is that line when bridge has the
+    source, so a traceback shows the line and a caret as for a Python ``SyntaxError``.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        name: str = "SyntaxError",
+        stack: str = "",
+        js_value: Any = None,
+        filename: str | None = None,
+        lineno: int | None = None,
+        offset: int | None = None,
+        text: str | None = None,
+    ) -> None:
+        super().__init__(message, name=name, stack=stack, js_value=js_value)
+        self.msg = message  # what a traceback prints after the caret
+        self.filename = filename
+        self.lineno = lineno
+        self.offset = offset
+        self.text = text
+
+    def __str__(self) -> str:  # as SyntaxError shows it: message (file, line N)
+        where = f" ({self.filename}, line {self.lineno})" if self.filename and self.lineno else ""
+        return JSError.__str__(self) + where
 
 
 class JSAggregateError(JSError):
@@ -182,10 +215,12 @@ class RuntimeNotReady(BridgeError):
 
 
 class WrongThread(BridgeError):
-    """The engine was used from a thread other than the one that owns it.
+    """The embedded engine was used from a thread other than the one that owns it.
 
-    SpiderMonkey is single-threaded. From another thread, hand the work to the loop thread
-    (``asyncio.run_coroutine_threadsafe`` / ``loop.call_soon_threadsafe``).
+    SpiderMonkey is single-threaded and the engine belongs to the main thread. From another
+    thread, submit the work to the loop the main thread runs
+    (``asyncio.run_coroutine_threadsafe(coro, main_loop)``); if your event loop runs off the
+    main thread, use the Node.js runtime, which works from any thread's loop.
     """
 
 

@@ -40,10 +40,10 @@ import contextvars
 import reprlib
 import weakref
 from collections import deque
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from threading import get_ident
 from types import TracebackType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, NoReturn, TypeVar, cast, overload
 
 from . import _unhandled
 from ._exceptions import AggregateError, JSRejection
@@ -51,7 +51,11 @@ from ._hooks import Hooks
 
 __all__ = ["Promise", "Resolvers"]
 
-T = TypeVar("T")
+# A promise is read-only, so Promise[int] is a Promise[float] (covariant), and
+# Promise.reject(...), a Promise[Never], fits any annotation.
+T = TypeVar("T", covariant=True)
+S = TypeVar("S")
+U = TypeVar("U")
 
 _get_running_loop = asyncio.events._get_running_loop
 _isfuture = asyncio.isfuture
@@ -112,7 +116,10 @@ class _Jobs(deque):  # type: ignore[type-arg]  # flat pairs: reaction, source, r
 # the list was last rebuilt (Promise._forget). Only the cancel path touches it.
 _disarmed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
-_NOWHERE = _Jobs(None)  # the cache's initial value: matches no running loop
+# The cache's initial value. Its loop is a sentinel that matches no loop, not even None: a job
+# queued with no loop running must reach this thread's parked queue through _jobs_for.
+_NOWHERE = _Jobs(None)
+_NOWHERE.loop = cast("asyncio.AbstractEventLoop", object())
 _last_jobs = _NOWHERE  # cache: the queue of the loop that queued a job last
 _by_loop: dict[asyncio.AbstractEventLoop, _Jobs] = {}
 _parked: dict[int, _Jobs] = {}  # thread id -> jobs queued while that thread ran no loop
@@ -492,6 +499,38 @@ class Promise(Generic[T]):
 
     # --- the public API -------------------------------------------------------------------
 
+    # What a handler returns is adopted: returning an awaitable of S or an S gives a Promise[S]
+    # (the awaitable overloads come first, so a handler returning a promise is not nested).
+    @overload
+    def then(self, on_fulfilled: None = None, on_rejected: None = None) -> Promise[T]: ...
+    @overload
+    def then(
+        self, on_fulfilled: Callable[[T], Awaitable[S]], on_rejected: None = None
+    ) -> Promise[S]: ...
+    @overload
+    def then(self, on_fulfilled: Callable[[T], S], on_rejected: None = None) -> Promise[S]: ...
+    @overload
+    def then(
+        self, on_fulfilled: None, on_rejected: Callable[[Any], Awaitable[U]]
+    ) -> Promise[T | U]: ...
+    @overload
+    def then(self, on_fulfilled: None, on_rejected: Callable[[Any], U]) -> Promise[T | U]: ...
+    @overload
+    def then(
+        self, on_fulfilled: Callable[[T], Awaitable[S]], on_rejected: Callable[[Any], Awaitable[U]]
+    ) -> Promise[S | U]: ...
+    @overload
+    def then(
+        self, on_fulfilled: Callable[[T], Awaitable[S]], on_rejected: Callable[[Any], U]
+    ) -> Promise[S | U]: ...
+    @overload
+    def then(
+        self, on_fulfilled: Callable[[T], S], on_rejected: Callable[[Any], Awaitable[U]]
+    ) -> Promise[S | U]: ...
+    @overload
+    def then(
+        self, on_fulfilled: Callable[[T], S], on_rejected: Callable[[Any], U]
+    ) -> Promise[S | U]: ...
     def then(
         self,
         on_fulfilled: Callable[[T], Any] | None = None,
@@ -514,6 +553,12 @@ class Promise(Generic[T]):
         self._add_reaction(child)
         return child
 
+    @overload
+    def catch(self, on_rejected: None) -> Promise[T]: ...
+    @overload
+    def catch(self, on_rejected: Callable[[Any], Awaitable[U]]) -> Promise[T | U]: ...
+    @overload
+    def catch(self, on_rejected: Callable[[Any], U]) -> Promise[T | U]: ...
     def catch(self, on_rejected: Callable[[Any], Any] | None) -> Promise[Any]:
         """``then(None, on_rejected)``: handle a rejection, pass a value through."""
         return self.then(None, on_rejected)
@@ -608,6 +653,15 @@ class Promise(Generic[T]):
         promise._handled = False
         return promise  # type: ignore[no-any-return]
 
+    @overload
+    @classmethod
+    def resolve(cls) -> Promise[None]: ...
+    @overload
+    @classmethod
+    def resolve(cls, value: Awaitable[S]) -> Promise[S]: ...  # type: ignore[overload-overlap]
+    @overload
+    @classmethod
+    def resolve(cls, value: S) -> Promise[S]: ...
     @classmethod
     def resolve(cls, value: Any = None) -> Promise[Any]:
         """A promise resolved with ``value``: ``value`` itself if it is a promise of this class."""
@@ -618,7 +672,7 @@ class Promise(Generic[T]):
         return promise
 
     @classmethod
-    def reject(cls, reason: Any = None) -> Promise[Any]:
+    def reject(cls, reason: Any = None) -> Promise[NoReturn]:
         """A promise rejected with ``reason``: normally an exception; any value, as in JS."""
         promise = cls._pending()
         promise._settle(_REJECTED, reason)
@@ -666,6 +720,14 @@ class Promise(Generic[T]):
             promise._add_reaction(element(state, index))
         return result
 
+    # The combinators: inputs all awaitables of one type give a precise result; a mix of
+    # plain values and awaitables of different types gives Any.
+    @overload
+    @classmethod
+    def all(cls, iterable: Iterable[Awaitable[S]]) -> Promise[list[S]]: ...
+    @overload
+    @classmethod
+    def all(cls, iterable: Iterable[Any]) -> Promise[list[Any]]: ...
     @classmethod
     def all(cls, iterable: Iterable[Any]) -> Promise[list[Any]]:
         """Fulfils with every input's value, in input order; rejects with the first rejection."""
@@ -680,6 +742,12 @@ class Promise(Generic[T]):
         """
         return cls._gather(iterable, _SettledElement, _FULFILLED, [])
 
+    @overload
+    @classmethod
+    def race(cls, iterable: Iterable[Awaitable[S]]) -> Promise[S]: ...
+    @overload
+    @classmethod
+    def race(cls, iterable: Iterable[Any]) -> Promise[Any]: ...
     @classmethod
     def race(cls, iterable: Iterable[Any]) -> Promise[Any]:
         """Settles like the first input to settle; stays pending forever for no inputs."""
@@ -694,6 +762,12 @@ class Promise(Generic[T]):
             promise._add_reaction(settler)
         return result
 
+    @overload
+    @classmethod
+    def any(cls, iterable: Iterable[Awaitable[S]]) -> Promise[S]: ...
+    @overload
+    @classmethod
+    def any(cls, iterable: Iterable[Any]) -> Promise[Any]: ...
     @classmethod
     def any(cls, iterable: Iterable[Any]) -> Promise[Any]:
         """Fulfils with the first input to fulfil; if every input rejects, rejects with

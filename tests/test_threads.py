@@ -13,7 +13,11 @@ import pytest
 
 import bridge
 
-HINT = r"hand the work to the loop thread, e\.g\. asyncio\.run_coroutine_threadsafe"
+HINT = (
+    r"run the JS work on the main thread, e\.g\. submit it to the event loop the main thread "
+    r"runs with asyncio\.run_coroutine_threadsafe\(coro, main_loop\); if your event loop runs "
+    r"in another thread, use the Node\.js runtime \(bridge\.node\(\)\)"
+)
 
 
 def _in_thread(fn: Callable[[], object]) -> BaseException | None:
@@ -35,7 +39,8 @@ def test_eval_from_other_thread_is_wrong_thread() -> None:
     bridge.eval("0")  # the engine is started (on the main thread)
     exc = _in_thread(lambda: bridge.eval("1 + 1"))
     assert isinstance(exc, bridge.WrongThread)
-    with pytest.raises(bridge.WrongThread, match="cannot be used from thread 'worker-1': " + HINT):
+    owner = r"main thread \('MainThread'\) and cannot be used from thread 'worker-1': "
+    with pytest.raises(bridge.WrongThread, match=owner + HINT):
         raise exc
 
 

@@ -364,7 +364,7 @@ def test_a_js_error_held_as_data_exposes_its_fields() -> None:
     assert err.message == "invalid input"
     with pytest.raises(KeyError):
         err["nope"]
-    with pytest.raises(AttributeError, match="no property 'nope'"):
+    with pytest.raises(AttributeError, match="no JS property 'nope'"):
         err.nope  # noqa: B018
 
 

@@ -11,6 +11,8 @@ values are the helpers the layers above call. uvloop is refused before pythonmon
 from __future__ import annotations
 
 import asyncio
+import io
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -47,11 +49,16 @@ on_start: Hooks[Callable[[Any], None]] = Hooks("on_start")
 
 
 def _thread_message(action: str) -> str:
+    # The advice must hold wherever the caller's loop runs: the engine's thread is the main
+    # thread, which may or may not run the loop the caller is on.
     name = threading.current_thread().name
+    owner = threading.main_thread().name
     return (
-        f"bridge's JS engine belongs to the main thread and cannot be {action} from thread "
-        f"{name!r}: hand the work to the loop thread, e.g. "
-        "asyncio.run_coroutine_threadsafe(coro, loop) or loop.call_soon_threadsafe(fn)"
+        f"bridge's embedded JS engine belongs to the main thread ({owner!r}) and cannot be "
+        f"{action} from thread {name!r}: run the JS work on the main thread, e.g. submit it "
+        "to the event loop the main thread runs with "
+        "asyncio.run_coroutine_threadsafe(coro, main_loop); if your event loop runs in "
+        "another thread, use the Node.js runtime (bridge.node()), which works from any thread"
     )
 
 
@@ -97,7 +104,7 @@ def _start() -> None:
         if _pm is not None:
             return
         _refuse_uvloop(asyncio._get_running_loop())
-        import pythonmonkey as pm
+        pm = _import_pythonmonkey()
 
         # The rejection tracker installs this as the loop's exception handler the first time it
         # sees a rejection without a handler (even one handled a tick later); it prints
@@ -117,6 +124,23 @@ def _start() -> None:
         _pm = pm
         for start in on_start.fns:
             start(pm)
+
+
+def _import_pythonmonkey() -> Any:
+    # pythonmonkey's import sets sys.stdin's encoding to UTF-8, which raises once anything has
+    # read stdin (IPython's prompt, input(), piped data): the engine would never start. Where
+    # that call would fail, stdin is hidden from the import; elsewhere it is left to do it.
+    stdin = sys.stdin
+    if isinstance(stdin, io.TextIOWrapper):
+        try:
+            stdin.reconfigure(encoding="utf-8")
+        except io.UnsupportedOperation:
+            sys.stdin = None  # type: ignore[assignment]
+    try:
+        import pythonmonkey as pm
+    finally:
+        sys.stdin = stdin
+    return pm
 
 
 def _refuse_uvloop(loop: asyncio.AbstractEventLoop | None) -> None:

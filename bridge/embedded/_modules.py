@@ -12,8 +12,9 @@ import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
+from .._exceptions import BridgeError, JSSyntaxError
 from . import _engine, _loop
 from ._values import wrap
 
@@ -26,7 +27,15 @@ def eval(code: str, *, filename: str = "<eval>", lineno: int = 1) -> Any:
     """``bridge.eval``: evaluate JS source; functions come back wrapped, promises as futures."""
     pm = _engine.engine()
     options = {"filename": filename, "lineno": lineno}
-    return wrap(_loop.call(pm.eval, code, options))
+    try:
+        return wrap(_loop.call(pm.eval, code, options))
+    except JSSyntaxError as exc:
+        if exc.text is None and exc.filename == filename and exc.lineno is not None:
+            lines = code.splitlines()
+            index = exc.lineno - lineno
+            if 0 <= index < len(lines):
+                exc.text = lines[index]  # the traceback shows the line and a caret
+        raise
 
 
 def js_globals() -> Any:
@@ -34,8 +43,26 @@ def js_globals() -> Any:
     return wrap(_engine.engine().globalThis)
 
 
+@overload
+def run(x: Coroutine[Any, Any, T], *, filename: str = "<run>") -> T: ...
+@overload
+def run(x: str, *, filename: str = "<run>") -> Any: ...
 def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
-    """``bridge.run``: the settled value of JS source or a coroutine, from synchronous code."""
+    """``bridge.run``: the settled value of JS source or a coroutine, from synchronous code.
+
+    Like ``asyncio.run``, it starts and closes an event loop, so it cannot be called where a
+    loop already runs (async code, Jupyter, IPython): there, ``await`` the work instead.
+    """
+    if asyncio._get_running_loop() is not None:
+        if inspect.iscoroutine(x):
+            x.close()  # not run, and no "coroutine was never awaited" warning
+            hint = "await the coroutine instead"
+        else:
+            hint = "use await bridge.eval(source) instead (bridge.eval alone for a non-promise)"
+        raise BridgeError(
+            "bridge.run() cannot be called while an asyncio event loop is running in this "
+            f"thread (async code, Jupyter, IPython): {hint}"
+        )
     _engine.engine()
     if isinstance(x, str):
         source = x
@@ -57,12 +84,12 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
     raise TypeError(f"bridge.run takes JS source (str) or a coroutine, not {type(x).__name__}")
 
 
-def require(path: str | os.PathLike[str], *, _depth: int = 1) -> Any:
+def require(path: str | os.PathLike[str]) -> Any:
     """``bridge.require``: CommonJS exports of ``path``, relative to the caller's file; cached."""
     pm = _engine.engine()
     target = Path(path)
     if not target.is_absolute():
-        frame = sys._getframe(_depth)
+        frame = sys._getframe(1)
         caller = frame.f_globals.get("__file__")
         base = Path(caller).resolve().parent if caller else Path.cwd()
         target = base / target

@@ -4,19 +4,15 @@ JS -> Python
     A JS promise reaching Python is already an asyncio future (``_loop.JSFuture``, created by
     pythonmonkey on the running loop); ``to_future`` also adopts any JS thenable and any Python
     awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
-    as attributes (``Bluebird.delay``), and handed back to JS as the very same function (also
-    when read as a property: the function itself, called with ``this`` set to its object). JS
-    objects come back as ``JSObject``: attributes and items, every JS throw mapped, the very
-    same object again in JS. Both are awaitable: a thenable is adopted, anything else is itself
-    (as JS ``await``). Arrays stay pythonmonkey's list proxies.
+    as attributes (``Bluebird.delay``), and handed back to JS as the very same function. JS
+    objects come back as ``JSObject``: attributes and items, methods bound to the object, every
+    JS throw mapped, the very same object again in JS. Arrays stay pythonmonkey's list proxies.
 
 Python -> JS
     ``to_js`` gives what JS sees as a Promise for a coroutine, Task, asyncio or
     ``concurrent.futures`` future, ``bridge.Promise`` or any awaitable (a plain value gives a
     resolved one). ``expose`` puts Python objects on ``globalThis``: an ``async def`` called from
-    JS returns a native Promise (and is an ``AsyncFunction`` to libraries that check), a
-    ``blocking`` function runs in an executor. A Python function gets at most the arguments its
-    signature accepts. An int beyond 2**53 - 1 becomes a BigInt.
+    JS returns a native Promise, a ``blocking`` function runs in an executor.
 
 Errors (DESIGN.md)
     ``to_exception`` maps a thrown/rejected JS value: the class by the JS error's kind
@@ -36,15 +32,18 @@ import asyncio
 import concurrent.futures
 import functools
 import inspect
+import linecache
+import os
 import sys
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from sys import getrefcount
 from threading import get_ident
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
-from .. import _exceptions, _promise
+from .. import _promise
 from .._exceptions import (
+    NOT_FOUND,
     BridgeError,
     JSAggregateError,
     JSError,
@@ -54,6 +53,7 @@ from .._exceptions import (
     JSSyntaxError,
     JSTypeError,
     RuntimeNotReady,
+    error_properties,
 )
 from .._hooks import Hook
 from . import _edges, _engine, _loop
@@ -83,6 +83,9 @@ abort_error: Hook[Callable[[asyncio.Future[Any]], Any]] = Hook("abort_error")
 
 _get_running_loop = asyncio._get_running_loop
 _current_task = asyncio.current_task
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _KINDS: dict[str, type[JSError]] = {
     "Error": JSError,
@@ -175,6 +178,8 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
             stack=stack,
             js_value=js,
         )
+    elif cls is JSSyntaxError:
+        mapped = JSSyntaxError(message, name=name, stack=stack, js_value=js, **_where(js, stack))
     else:
         mapped = cls(message, name=name, stack=stack, js_value=js)
     # pythonmonkey hands an exception with `jsError` back to JS as that very object. The JS error
@@ -183,6 +188,29 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
     if has_cause:
         mapped.__cause__ = to_exception(cause)
     return mapped
+
+
+def _where(js: Any, stack: str) -> dict[str, Any]:
+    """filename, lineno, offset (and text, for a file on disk) of a JS SyntaxError in source.
+
+    Only for source that did not parse; a SyntaxError thrown by running code (``JSON.parse``)
+    has its place in ``stack``, as any other JS error.
+    """
+    try:
+        filename, line, column = js["fileName"], js["lineNumber"], js["columnNumber"]
+    except Exception:  # not an Error object after all: no position to give
+        return {}
+    if not isinstance(filename, str) or not isinstance(line, (int, float)) or line < 1:
+        return {}
+    if f"@{filename}:{int(line)}:" in stack:  # a frame at that place: thrown by running code
+        return {}
+    where: dict[str, Any] = {"filename": filename, "lineno": int(line)}
+    if isinstance(column, (int, float)) and column >= 1:
+        where["offset"] = int(column)  # SpiderMonkey's columns are 1-based, as Python's offset
+    if os.path.isfile(filename):
+        linecache.checkcache(filename)  # the file may have changed since it was last shown
+        where["text"] = linecache.getline(filename, int(line)) or None
+    return where
 
 
 # --- Python exceptions -> JS errors --------------------------------------------------------------
@@ -257,59 +285,13 @@ class JSFunction:
     Use ``bridge.new(fn)(...)`` to construct.
     """
 
-    __slots__ = ("__weakref__", "bound", "js_value")
+    __slots__ = ("__weakref__", "js_value")
 
-    def __init__(self, js_value: Any, bound: Any = None) -> None:
-        # ``bound`` calls the function with ``this`` set (read through an object); ``js_value``
-        # stays the function itself, for identity, its own properties and ``bridge.new``.
+    def __init__(self, js_value: Any) -> None:
         object.__setattr__(self, "js_value", js_value)
-        object.__setattr__(self, "bound", bound)
 
     def __call__(self, *args: Any) -> Any:
-        target = self.bound
-        if target is None:
-            target = self.js_value
-        for arg in args:
-            if type(arg) not in _SCALAR_TYPES:
-                args = tuple(map(_to_js_arg, args))
-                if (
-                    any(isinstance(a, asyncio.Future) for a in args)
-                    and type(target) is _engine.engine().JSFunctionProxy  # a method keeps `this`
-                ):
-                    # A future JS gets as a promise: through JS, so that a non-Error reason it
-                    # carries (see _tag) rejects the promise JS sees as itself.
-                    args = (target, *args)
-                    target = _engine.helpers().callForwarding
-                break
-        # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
-        if get_ident() != _engine._owner:
-            _engine.check_thread()
-        loop = _get_running_loop()
-        if loop is not None and loop is not _loop._attached:
-            _loop.attach_running_loop()
-        try:
-            try:
-                result = target(*args)
-            except OverflowError:
-                # An int beyond 2**53 refused before the call started: it crosses as a BigInt.
-                result = target(*map(_big_int_for_js, args))
-        except Exception as exc:
-            mapped = _loop.translate_error(exc)
-            if mapped is None:
-                raise
-        else:
-            if type(result) is _loop.JSFuture:
-                result.delivered = True
-                result.task = _current_task(loop) if loop is not None else None
-                return result
-            # pythonmonkey returns a JS number as a float with one reference too many: `result`
-            # + getrefcount's argument + that one (checked inline: a call would add a
-            # version-dependent number of references of its own).
-            if type(result) is float and getrefcount(result) == 3:
-                _edges.drop_lost_reference(result)
-                return result
-            return wrap(result)
-        raise mapped  # outside the except block: see _loop.call
+        return _call(self.js_value, args)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -321,11 +303,11 @@ class JSFunction:
         value = _loop.call(h.getProperty, self.js_value, name)
         if isinstance(value, _js_function_types()):
             # A method keeps its `this`: Bluebird.delay must run with this === Bluebird.
-            return JSFunction(value, h.bind(value, self.js_value))
+            return _Method(value, self.js_value)
         return wrap(value)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("js_value", "bound"):
+        if name == "js_value":
             object.__setattr__(self, name, value)
             return
         _enter()
@@ -335,7 +317,7 @@ class JSFunction:
         _enter()
         return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
 
-    def __await__(self) -> Any:
+    def __await__(self) -> Generator[Any, None, Any]:
         """``await fn``: a thenable function is adopted; any other is itself (as JS ``await``)."""
         return _await_js(self)
 
@@ -354,6 +336,77 @@ class JSFunction:
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+
+_NO_THIS: Any = object()
+
+
+def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
+    """Call the JS function ``target`` (with ``this`` when given), as bridge hands results over."""
+    forwarding = False
+    for arg in args:
+        if type(arg) not in _SCALAR_TYPES:
+            args = tuple(map(_to_js_arg, args))
+            # A future JS gets as a promise goes through JS, so that a non-Error reason it
+            # carries (see _tag) rejects the promise JS sees as itself.
+            forwarding = any(isinstance(a, asyncio.Future) for a in args)
+            break
+    if this is not _NO_THIS:
+        h = _engine.helpers()
+        args = (target, this, *args)
+        target = h.callMethodForwarding if forwarding else h.callMethod
+    elif forwarding and type(target) is _engine.engine().JSFunctionProxy:  # a method keeps `this`
+        args = (target, *args)
+        target = _engine.helpers().callForwarding
+    # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
+    if get_ident() != _engine._owner:
+        _engine.check_thread()
+    loop = _get_running_loop()
+    if loop is not None and loop is not _loop._attached:
+        _loop.attach_running_loop()
+    try:
+        try:
+            result = target(*args)
+        except OverflowError:
+            # An int beyond 2**53 - 1, refused before the call started: it crosses as a BigInt.
+            result = target(*map(_big_int_for_js, args))
+    except Exception as exc:
+        mapped = _loop.translate_error(exc)
+        if mapped is None:
+            raise
+    else:
+        if type(result) is _loop.JSFuture:
+            result.delivered = True
+            result.task = _current_task(loop) if loop is not None else None
+            return result
+        # pythonmonkey returns a JS number as a float with one reference too many: `result`
+        # + getrefcount's argument + that one (checked inline: a call would add a
+        # version-dependent number of references of its own).
+        if type(result) is float and getrefcount(result) == 3:
+            _edges.drop_lost_reference(result)
+            return result
+        return wrap(result)
+    raise mapped  # outside the except block: see _loop.call
+
+
+class _Method(JSFunction):
+    """A JS function read as a property: the function itself (``===``, own properties,
+    ``bridge.new`` work on it), called with ``this`` bound to the object it was read from."""
+
+    __slots__ = ("this",)
+
+    def __init__(self, js_value: Any, this: Any) -> None:
+        object.__setattr__(self, "js_value", js_value)
+        object.__setattr__(self, "this", this)
+
+    def __call__(self, *args: Any) -> Any:
+        return _call(self.js_value, args, self.this)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("js_value", "this"):
+            object.__setattr__(self, name, value)
+            return
+        JSFunction.__setattr__(self, name, value)
 
 
 class JSObject:
@@ -406,6 +459,8 @@ class JSObject:
         _enter()
         _loop.call(_engine.helpers().deleteProperty, self.js_value, key)
 
+    # len, in, iteration, dir and repr ask JS (errors mapped: a revoked Proxy is a JSTypeError),
+    # never pythonmonkey's dict view, which fails with SystemError or crashes on some values.
     def __contains__(self, key: object) -> bool:
         _enter()
         return bool(_loop.call(_engine.helpers().hasKey, self.js_value, key))
@@ -422,17 +477,12 @@ class JSObject:
         _enter()
         return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
 
-    def __await__(self) -> Any:
-        """``await obj``: a thenable (Bluebird, a ``{then}`` object) is adopted as JS ``await``
-        does; any other object is itself."""
-        return _await_js(self)
-
     def __call__(self, *args: Any) -> Any:
         """A JS ``Proxy`` of a function is callable (pythonmonkey sees it as an object)."""
         _enter()
         if _loop.call(_engine.helpers().typeOf, self.js_value) != "function":
             raise TypeError("this JS object is not a function")
-        # Called through a JS arrow: pythonmonkey gives no call for what it holds as a dict.
+        # Through a JS arrow: pythonmonkey has no call for what it holds as a dict.
         return JSFunction(_engine.helpers().callerOf(self.js_value))(*args)
 
     def __aiter__(self) -> Any:
@@ -454,7 +504,8 @@ class JSObject:
         if isinstance(other, (JSObject, JSFunction)):
             return bool(_engine.helpers().same(self.js_value, other.js_value))
         if isinstance(other, dict):
-            # Contents, as bridge reads them (pythonmonkey's own == ignores keys missing in JS).
+            # Own enumerable string keys and their values, both ways (pythonmonkey's own
+            # comparison only checks that the JS object's keys are among the dict's).
             keys = list(self)
             return len(keys) == len(other) and all(
                 key in other and self[key] == other[key] for key in keys
@@ -463,6 +514,34 @@ class JSObject:
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await js_obj``: as JS ``await`` does, a thenable is adopted, anything else is itself.
+
+        So a promise of another library (Bluebird's, a ``{then}`` object) is awaitable directly.
+        """
+        return _await_js(self)
+
+
+def _await_js(wrapper: JSObject | JSFunction) -> Generator[Any, None, Any]:
+    _enter()
+    if _loop.call(_engine.helpers().isThenable, wrapper.js_value):
+        return to_future(wrapper).__await__()
+    return _itself(wrapper).__await__()
+
+
+async def _itself(value: Any) -> Any:
+    return value
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _big_int_for_js(value: Any) -> Any:
+    """An int JS numbers cannot hold exactly (beyond 2**53 - 1) as a JS BigInt; else itself."""
+    if type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return _engine.engine().bigint(value)
+    return value
 
 
 _js_value_of = JSObject.js_value.__get__  # type: ignore[attr-defined]  # the slot, read in C
@@ -500,8 +579,8 @@ def _member(proxy: Any, name: Any) -> Any:
             if not h.hasProperty(proxy, name):
                 return _MISSING
             value = h.getProperty(proxy, name)
-            if type(value) in _function_proxies:  # a method named like a dict one (get...)
-                return JSFunction(value, h.bind(value, proxy))
+            if type(value) in _function_proxies:
+                return _Method(value, proxy)
             return wrap(value)
         except Exception as exc:
             mapped = _loop.translate_error(exc)
@@ -510,44 +589,20 @@ def _member(proxy: Any, name: Any) -> Any:
         raise mapped  # outside the except block: see _loop.call
     if kind in _SCALAR_TYPES:
         return value
-    if kind in _function_proxies or (
-        name in _DICT_NAMES and kind in _engine._wrapped_types and callable(value)
-    ):
-        # pythonmonkey hands over a bound copy of a function read through its proxy (not
-        # `===`, own properties lost), and none for names that are also dict methods (get,
-        # keys...). The function itself is read through JS; calls still bind `this`.
-        h = _engine.helpers()
-        original = h.getProperty(proxy, name)
-        if name in _DICT_NAMES or kind not in _function_proxies:
-            value = h.bind(original, proxy)
-        return JSFunction(original, value)
+    if kind in _engine._wrapped_types and callable(value):
+        # pythonmonkey hands over a bound copy of a function read through its proxy (own
+        # properties lost, not === the function), or for names that are also dict methods
+        # (get, keys...) the dict method: the function itself is read again, through JS.
+        try:
+            function = _engine.helpers().getProperty(proxy, name)
+        except Exception as exc:
+            mapped = _loop.translate_error(exc)
+            if mapped is None:
+                raise
+        else:
+            return _Method(function, proxy)
+        raise mapped  # outside the except block: see _loop.call
     return wrap(value)
-
-
-def _await_js(wrapper: JSObject | JSFunction) -> Any:
-    """What ``await`` on a JS object or function gives: a thenable adopted, else the value."""
-    _enter()
-    h = _engine.helpers()
-    raw = wrapper.js_value
-    if h.isThenable(raw):
-        adopted = _loop.call(h.adopt, raw)
-        if isinstance(adopted, asyncio.Future):
-            return adopted.__await__()
-    return _itself(wrapper).__await__()
-
-
-async def _itself(value: T) -> T:
-    return value
-
-
-_MAX_SAFE_INTEGER = 2**53 - 1
-
-
-def _big_int_for_js(value: Any) -> Any:
-    """An int JS numbers cannot hold exactly (beyond 2**53 - 1) as a JS BigInt; else itself."""
-    if type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-        return _engine.engine().bigint(value)
-    return value
 
 
 def _enter() -> None:
@@ -741,48 +796,46 @@ def _function_for_js(fn: Callable[..., Any]) -> Any:
     return _make_js_function(fn)
 
 
-def _make_js_function(fn: Callable[..., Any]) -> Any:
-    h = _engine.helpers()
-    name = getattr(fn, "__name__", "python")
-    if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
-        start = _starter(fn)
-        return h.asyncFunction(start, str(name), _max_args(fn))
+def _positional_limit(fn: Callable[..., Any]) -> int | None:
+    """How many arguments ``fn`` accepts by position (None: any number, or unknown).
 
-    def call_from_js(*args: Any) -> list[Any]:
-        # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
-        try:
-            return [True, _to_js_arg(fn(*[wrap(a) for a in args]))]
-        except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
-            return [False, to_js_error(exc)]
-
-    return h.syncFunction(call_from_js, str(name), _max_args(fn))
-
-
-def _max_args(fn: Callable[..., Any]) -> int:
-    """How many positional arguments ``fn`` accepts (-1: any), so that JS passing more (as
-    ``Array.prototype.map`` does: item, index, array) drops the extra ones, as for a JS
-    function. Read from the code object when there is one: ``inspect.signature`` costs about
-    10 us, and a function is prepared anew at each crossing."""
+    A JS function ignores arguments beyond its parameters, and JS callers rely on that
+    (``[1, 2].map(f)`` passes the index and the array too), so a Python function called from JS
+    gets at most what its signature accepts.
+    """
     target = fn.fn if isinstance(fn, _Blocking) else fn
-    code = getattr(target, "__code__", None)
-    if code is not None and not isinstance(target, functools.partial):
-        if code.co_flags & inspect.CO_VARARGS:
-            return -1
-        return int(code.co_argcount) - (1 if inspect.ismethod(target) else 0)
     try:
-        params = inspect.signature(target).parameters.values()
-    except (TypeError, ValueError):  # a builtin with no signature: pass everything
-        return -1
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: pass everything
+        return None
     count = 0
-    for param in params:
-        if param.kind is param.VAR_POSITIONAL:
-            return -1
-        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             count += 1
     return count
 
 
-def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
+def _make_js_function(fn: Callable[..., Any]) -> Any:
+    h = _engine.helpers()
+    name = getattr(fn, "__name__", "python")
+    limit = _positional_limit(fn)
+    if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
+        start = _starter(fn, limit)
+        return h.asyncFunction(start, str(name))
+
+    def call_from_js(*args: Any) -> list[Any]:
+        # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
+        try:
+            return [True, _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))]
+        except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
+            return [False, to_js_error(exc)]
+
+    return h.syncFunction(call_from_js, str(name))
+
+
+def _starter(fn: Callable[..., Any], limit: int | None = None) -> Callable[..., None]:
     """The Python half of an async function JS calls: start the work, settle the JS promise.
 
     This runs once per JS call of an exposed coroutine, so the common case (scalar arguments,
@@ -801,7 +854,7 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
             )
         if loop is not _loop._attached:
             _loop.attach_running_loop()
-        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args]
+        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args[:limit]]
         signals: list[Any] = []
         for arg in args:
             if not isinstance(arg, _PLAIN) or isinstance(arg, dict):
@@ -868,11 +921,11 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         )
     if isinstance(x, concurrent.futures.Future):
         return asyncio.wrap_future(x, loop=loop)
-    is_wrapper = isinstance(x, (JSFunction, JSObject))
-    if inspect.isawaitable(x) and not is_wrapper:
+    wrapped = isinstance(x, (JSFunction, JSObject))  # awaitable, through this very function
+    if not wrapped and inspect.isawaitable(x):
         return asyncio.ensure_future(x, loop=loop)
-    raw = x.js_value if is_wrapper else x
-    if is_js_object(raw):
+    raw = x.js_value if wrapped else x
+    if wrapped or is_js_object(raw):
         h = _engine.helpers()
         if h.isThenable(raw):
             adopted = _loop.call(h.adopt, raw)
@@ -905,7 +958,7 @@ def to_js(x: Any) -> Any:
         future: asyncio.Future[Any] = asyncio.wrap_future(x, loop=loop)
     elif isinstance(x, asyncio.Future):
         future = x
-    elif inspect.isawaitable(x) and not isinstance(x, (JSFunction, JSObject)):
+    elif inspect.isawaitable(x):
         future = asyncio.ensure_future(x, loop=loop)
     else:
         future = loop.create_future()
@@ -954,8 +1007,11 @@ class _Blocking:
         submitted = loop.run_in_executor(self.executor, run)
         return submitted
 
-    def __call__(self, *args: Any) -> asyncio.Future[Any]:
+    def __call__(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
+        if kwargs:  # only Python passes keywords; JS calls arrive through _submit
+            bound = _Blocking(functools.partial(self.fn, **kwargs), self.executor)
+            return bound._submit(loop, list(args))
         return self._submit(loop, list(args))
 
     def __repr__(self) -> str:
@@ -963,8 +1019,8 @@ class _Blocking:
 
 
 def blocking(
-    fn: Callable[..., Any], executor: concurrent.futures.Executor | None = None
-) -> Callable[..., Awaitable[Any]]:
+    fn: Callable[_P, _R], executor: concurrent.futures.Executor | None = None
+) -> Callable[_P, asyncio.Future[_R]]:
     """``bridge.blocking``: mark a sync function to run in ``executor`` (default: the loop's).
 
     JS calling it (once exposed) gets a Promise at once and the loop keeps running while the
@@ -972,7 +1028,7 @@ def blocking(
     """
     if not callable(fn):
         raise TypeError(f"bridge.blocking needs a callable, not {type(fn).__name__}")
-    return _Blocking(fn, executor)
+    return cast("Callable[_P, asyncio.Future[_R]]", _Blocking(fn, executor))
 
 
 def expose(name: str, obj: Any) -> Any:
@@ -989,18 +1045,6 @@ def expose(name: str, obj: Any) -> Any:
     return obj
 
 
-def _error_property(error: JSError, key: Any) -> Any:
-    """``err[key]`` of a mapped JS error: the property of its JS value, as ``JSObject`` reads."""
-    js = error.js_value
-    if not is_js_object(js):
-        raise KeyError(key)
-    value = _member(js, key)
-    if value is _MISSING:
-        raise KeyError(key)
-    return value
-
-
-_exceptions.js_property.set(_error_property)
 _edges.to_exception.set(to_exception)
 _loop.wrap.set(wrap)
 
@@ -1013,3 +1057,14 @@ def _adopt_for_promise(x: Any) -> Any:
 
 
 _promise.foreign_thenables.add(_adopt_for_promise)
+
+
+def _error_property(js: Any, key: str) -> Any:
+    """A property of a JS error of this engine, as bridge hands values over."""
+    if type(js) not in _engine._wrapped_types or get_ident() != _engine._owner:
+        return NOT_FOUND
+    value = _member(js, key)
+    return NOT_FOUND if value is _MISSING else value
+
+
+error_properties.add(_error_property)

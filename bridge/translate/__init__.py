@@ -32,6 +32,7 @@ def translate(
     *,
     to: Literal["js", "python"] = "js",
     filename: str | None = None,
+    target: str = "es2017",
 ) -> Translation:
     """Rewrite the promise chains of a JS/TS module as async/await.
 
@@ -39,14 +40,21 @@ def translate(
     cannot be rewritten equivalently stay as they are, each with a ``Diagnostic`` saying why.
     ``to="python"`` translates the whole module into Python asyncio code.
     ``filename`` picks the grammar by extension (JavaScript when None) and names the input in
-    errors.
+    errors. ``target`` is the oldest ECMAScript edition the JS output must parse as
+    (``"es2017"``, the first with ``async``/``await``, up to ``"esnext"``): below ``"es2019"``
+    a ``catch`` always binds a name unless the input already uses ``catch {``.
 
     Raises:
         TranslationError: the source does not parse (``rule == "syntax"``, with its line and
-            column), ``to`` is unknown, or the Python target cannot express the module.
+            column), holds a lone surrogate (``"encoding"``), is over ``MAX_SOURCE_BYTES``
+            of UTF-8 (``"too-large"``), ``to`` is unknown, or the Python target cannot
+            express the module.
     """
+    from ._parse import check_size, encode
+
+    check_size(encode(source))
     try:
-        return _translate(source, to=to, filename=filename)
+        return _translate(source, to=to, filename=filename, target=target)
     except RecursionError:
         # Deep nesting (a chain of thousands of steps, handlers nested hundreds deep) goes
         # past Python's recursion limit somewhere in the stages: a located error, not a crash.
@@ -61,7 +69,7 @@ def translate(
         ) from None
 
 
-def _translate(source: str, *, to: str, filename: str | None) -> Translation:
+def _translate(source: str, *, to: str, filename: str | None, target: str) -> Translation:
     if to == "js":
         from ._driver import translate_js
 
@@ -70,7 +78,7 @@ def _translate(source: str, *, to: str, filename: str | None) -> Translation:
         paused = gc.isenabled()
         gc.disable()
         try:
-            return translate_js(source, filename=filename)
+            return translate_js(source, filename=filename, target=target)
         finally:
             if paused:
                 gc.enable()

@@ -8,6 +8,8 @@ dropped (and reported) rather than emitted.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,7 +17,7 @@ from tree_sitter import Node
 
 from .._exceptions import TranslationError
 from . import _fork
-from ._analyse import Index, Unsafe, chain_nodes, describe, step_calls
+from ._analyse import FUNCTION_TYPES, Index, Unsafe, chain_nodes, describe, step_calls
 from ._emit_js import Edit, JSEmitter, apply
 from ._lower import Lowered, lower
 from ._model import Diagnostic, Translation
@@ -38,7 +40,8 @@ def parse_or_raise(source: str | bytes, filename: str | None) -> Parsed:
 
 def _diag(parsed: Parsed, node: Node, rule: str, message: str) -> Diagnostic:
     line, col = parsed.position(node.start_byte)
-    return Diagnostic(line, col, rule, message)
+    # One line, whatever source text a rule quoted (a handler spread over several lines).
+    return Diagnostic(line, col, rule, " ".join(message.split()))
 
 
 def lower_chains(
@@ -88,7 +91,89 @@ def lower_chains(
             )
             continue
         kept.append(low)
+    diagnostics.extend(sync_throw_notes(parsed, kept))
     return kept, diagnostics
+
+
+# Expressions that can throw when evaluated (a call, `new`, reading a property of a value
+# that may be null, `throw`); reading a local, a literal or `this.x` cannot.
+_THROWS = frozenset(
+    {
+        "call_expression",
+        "new_expression",
+        "member_expression",
+        "subscript_expression",
+        "throw_statement",
+        "object_pattern",
+        "array_pattern",
+    }
+)
+_NESTED_SCOPES = FUNCTION_TYPES | {"class_body", "class_declaration", "class"}
+
+
+def sync_throw_notes(parsed: Parsed, kept: list[Lowered]) -> list[Diagnostic]:
+    """One note for each function made async that evaluates something able to throw
+    synchronously before its chains, located at the first such place and naming each: such
+    a throw now rejects the returned promise instead of reaching the caller. The call a
+    chain starts on is taken to report its failures by rejecting, as promise-returning
+    functions do by convention, and is not named."""
+    chains: dict[int, tuple[Node, list[tuple[int, int]]]] = {}
+    for low in kept:
+        fn = low.placement.make_async
+        if fn is None:
+            continue
+        r = low.placement.replace
+        chains.setdefault(fn.id, (fn, []))[1].append((r.start_byte, r.end_byte))
+    notes = []
+    for fn, replaced in chains.values():
+        places: list[Node] = []
+        stack = [c for c in reversed(fn.children) if c.type != "identifier"]
+        while stack:
+            n = stack.pop()
+            if any(s <= n.start_byte and n.end_byte <= e for s, e in replaced):
+                continue
+            if n.type in _NESTED_SCOPES:
+                continue  # defined here, run later (or never)
+            if n.type == "return_statement":
+                continue  # a promise it returns beside the chains: like a chain's first call
+            if n.type in _THROWS and not _this_property(n):
+                places.append(n)  # the outermost place: its parts would repeat it
+                continue
+            stack.extend(reversed(n.named_children))
+        if not places:
+            continue
+        name_node = fn.child_by_field_name("name")
+        name = f"`{parsed.text(name_node)}`" if name_node is not None else "the function"
+        # Named by their text, not their position: a note from a later round is moved into
+        # the input (see _locate), and positions inside its message would not follow.
+        named = [f"`{_snippet(parsed, n)}`" for n in places[:_NAMED_PLACES]]
+        if len(places) > _NAMED_PLACES:
+            more = len(places) - _NAMED_PLACES
+            named.append(f"{more} more place{'s' if more > 1 else ''}")
+        notes.append(
+            _diag(
+                parsed,
+                places[0],
+                "sync-throw",
+                f"{name} becomes async: a synchronous throw from {', '.join(named)} now "
+                "rejects its promise instead of reaching the caller",
+            )
+        )
+    return notes
+
+
+_NAMED_PLACES = 3  # more would not fit a line; the count says how many are left
+
+
+def _snippet(parsed: Parsed, node: Node, width: int = 40) -> str:
+    """node's source on one line, shortened to about width characters."""
+    text = " ".join(parsed.text(node).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _this_property(node: Node) -> bool:
+    obj = node.child_by_field_name("object") if node.type == "member_expression" else None
+    return obj is not None and obj.type == "this"
 
 
 def _edits(emitter: JSEmitter, lows: list[Lowered]) -> list[Edit]:
@@ -179,12 +264,31 @@ def _joined_parse(a: _Piece, b: _Piece, out: bytes, lang: str) -> bool:
     ]
 
 
+def _copies_a_chain(emitter: JSEmitter, calls: list[Node]) -> bool:
+    """Whether a rewrite copied a whole step call as it was: a chain inside a handler body
+    that was inlined (nested in a callback, or after an early ``return``), which the rules
+    saw only as part of the outer chain; translating the output again rewrites it."""
+    merged: list[list[int]] = []
+    for s, e in sorted(emitter.copied_all):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    starts = [m[0] for m in merged]
+    for call in calls:
+        i = bisect.bisect_right(starts, call.start_byte) - 1
+        if i >= 0 and call.end_byte <= merged[i][1]:
+            return True
+    return False
+
+
 def _rewrite(
-    parsed: Parsed, index: Index
-) -> tuple[bytes, list[Lowered] | None, list[Diagnostic], bool]:
+    parsed: Parsed, index: Index, optional_catch: bool
+) -> tuple[bytes, list[Lowered] | None, list[Diagnostic], bool, bool]:
     """The output, the lowered chains (None when half of them were lowered in a child
-    process, which sends only its edits), the diagnostics, and whether the output is known
-    to parse (else the caller parses it).
+    process, which sends only its edits), the diagnostics, whether the output is known
+    to parse (else the caller parses it), and whether it holds chains copied as they were
+    (``_copies_a_chain``).
 
     A large module is lowered in two halves at once, the second in a forked child (see
     ``_fork``); each process finds the chains of its half, lowers and emits them, and parses
@@ -195,10 +299,15 @@ def _rewrite(
 
     calls = step_calls(parsed)
 
-    def part(lo: int, hi: int) -> tuple[list[Edit], list[Diagnostic], bool, _Piece]:
+    def emit(lows: list[Lowered]) -> tuple[list[Edit], bool]:
+        emitter = JSEmitter(parsed, optional_catch=optional_catch)
+        edits = _edits(emitter, lows)
+        return edits, _copies_a_chain(emitter, calls)
+
+    def part(lo: int, hi: int) -> tuple[list[Edit], list[Diagnostic], bool, _Piece, bool]:
         lows, diagnostics = lower_chains(parsed, index, chain_nodes(parsed, lo, hi, calls))
-        edits = _edits(JSEmitter(parsed), lows)
-        return edits, diagnostics, index.module_names(), _piece(parsed, edits, lo, hi)
+        edits, again = emit(lows)
+        return edits, diagnostics, index.module_names(), _piece(parsed, edits, lo, hi), again
 
     def serial(lo: int = 0) -> tuple[list[Lowered], list[Diagnostic]]:
         return lower_chains(parsed, index, chain_nodes(parsed, lo, calls=calls))
@@ -210,30 +319,109 @@ def _rewrite(
         child = _fork.start(lambda: part(byte, end))
     if child is None:
         lows, diagnostics = serial()
-        return apply(parsed.source, _edits(JSEmitter(parsed), lows)), lows, diagnostics, False
+        edits, again = emit(lows)
+        return apply(parsed.source, edits), lows, diagnostics, False, again
     try:
-        edits, diagnostics, module_names, first = part(0, byte)
+        edits, diagnostics, module_names, first, again = part(0, byte)
     except BaseException:
         child.cancel()
         raise
     second = child.result()
     if second is None or module_names or second[2]:
         lows, more = serial(byte)
-        edits += _edits(JSEmitter(parsed), lows)
-        return apply(parsed.source, edits), None, diagnostics + more, False
+        more_edits, more_again = emit(lows)
+        edits += more_edits
+        return apply(parsed.source, edits), None, diagnostics + more, False, again or more_again
     edits += second[0]
     out = apply(parsed.source, edits)
-    return out, None, diagnostics + second[1], _joined_parse(first, second[3], out, parsed.language)
+    parses = _joined_parse(first, second[3], out, parsed.language)
+    return out, None, diagnostics + second[1], parses, again or second[4]
 
 
-def translate_js(source: str, *, filename: str | None = None) -> Translation:
-    """``bridge.translate(source, to="js")``: see ``bridge.translate.translate``."""
+# The ECMAScript editions the output may be held to; from ES2019 on, `catch {` may be emitted.
+TARGETS = ("es2017", "es2018", "es2019", "es2020", "es2021", "es2022", "es2023", "es2024", "esnext")
+
+# A chain nested n deep in inlined handler bodies needs n + 1 rounds; past this many the
+# output so far is returned (each round's output is a complete, parsed translation).
+MAX_ROUNDS = 16
+
+
+def translate_js(
+    source: str, *, filename: str | None = None, target: str = "es2017"
+) -> Translation:
+    """``bridge.translate(source, to="js")``: see ``bridge.translate.translate``.
+
+    Runs rounds until nothing is left to rewrite, so that one call reaches the fixed point:
+    a chain the rules saw only as text inside an inlined handler (a callback's, or after an
+    early ``return``) is rewritten by the next round. Diagnostics of later rounds are
+    located in the input by ``_locate``."""
+    if target not in TARGETS:
+        raise TranslationError(
+            f"unknown target {target!r}: expected one of {', '.join(TARGETS)}", rule="usage"
+        )
+    optional_catch = TARGETS.index(target) >= TARGETS.index("es2019")
+    texts = [source]
+    code, diagnostics, again = _round(source, filename, optional_catch)
+    found = set(diagnostics)
+    while again and code != texts[-1] and len(texts) < MAX_ROUNDS:
+        texts.append(code)
+        code, more, again = _round(code, filename, optional_catch)
+        for d in _locate(more, texts):
+            if d not in found:
+                found.add(d)
+                diagnostics.append(d)
+    diagnostics.sort(key=lambda d: (d.line, d.column, d.rule))
+    return Translation(code, code != source, tuple(diagnostics))
+
+
+def _locate(diagnostics: list[Diagnostic], texts: list[str]) -> list[Diagnostic]:
+    """Diagnostics about texts[-1] (the output of the rounds before) moved to where they
+    point in texts[0] (the input): through each round's unchanged lines; a place inside a
+    rewritten statement goes to that statement's first line."""
+    out = diagnostics
+    for old, new in zip(reversed(texts[:-1]), reversed(texts[1:]), strict=True):
+        a, b = old.splitlines(), new.splitlines()
+        ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        moved = []
+        for d in out:
+            i = d.line - 1
+            for tag, i1, i2, j1, j2 in ops:
+                if j1 <= i < j2 or (j1 == j2 == i):
+                    if tag == "equal":
+                        moved.append(dataclasses.replace(d, line=i1 + (i - j1) + 1))
+                    else:
+                        moved.append(_in_rewrite(d, a, i1, i2, b[i] if i < len(b) else ""))
+                    break
+            else:
+                moved.append(d)
+        out = moved
+    return out
+
+
+def _in_rewrite(d: Diagnostic, a: list[str], i1: int, i2: int, line: str) -> Diagnostic:
+    """d, on line (of a rewritten statement's output), moved into the input lines a[i1:i2]
+    that statement replaced: to the line it was copied from (re-indented) when there is
+    one, else to the statement's first line."""
+    text = line.lstrip()
+    for k in range(i1, min(i2, len(a))):
+        if text and a[k].lstrip() == text:
+            shift = (len(a[k]) - len(text)) - (len(line) - len(text))
+            return dataclasses.replace(d, line=k + 1, column=max(1, d.column + shift))
+    first = a[i1] if i1 < len(a) else ""
+    return dataclasses.replace(d, line=i1 + 1, column=len(first) - len(first.lstrip()) + 1)
+
+
+def _round(
+    source: str, filename: str | None, optional_catch: bool
+) -> tuple[str, list[Diagnostic], bool]:
+    """One pass over source: the output, its diagnostics, and whether another pass may
+    rewrite more (see ``_copies_a_chain``)."""
     parsed = parse_or_raise(source, filename)
-    out, lows, diagnostics, parses = _rewrite(parsed, Index(parsed))
+    out, lows, diagnostics, parses, again = _rewrite(parsed, Index(parsed), optional_catch)
     if not parses and out != parsed.source and parse(out, filename).syntax_problem() is not None:
         if lows is None:  # lowered in two processes: lower again here, to try each function
             lows, diagnostics = lower_chains(parsed, Index(parsed), chain_nodes(parsed))
-        emitter = JSEmitter(parsed)
+        emitter = JSEmitter(parsed, optional_catch=optional_catch)
         # Keep only the rewrites that parse on their own, then check the combination again.
         good: list[Lowered] = []
         by_fn: dict[int, list[Lowered]] = defaultdict(list)
@@ -254,9 +442,9 @@ def translate_js(source: str, *, filename: str | None = None) -> Translation:
                             "the rewrite did not parse; the chain is left alone",
                         )
                     )
+        emitter = JSEmitter(parsed, optional_catch=optional_catch)
         out = apply(parsed.source, _edits(emitter, good))
+        again = _copies_a_chain(emitter, step_calls(parsed))
         if parse(out, filename).syntax_problem() is not None:  # pragma: no cover
-            out = parsed.source
-    code = out.decode("utf-8")
-    diagnostics.sort(key=lambda d: (d.line, d.column, d.rule))
-    return Translation(code, code != source, tuple(diagnostics))
+            out, again = parsed.source, False
+    return out.decode("utf-8"), diagnostics, again

@@ -76,12 +76,41 @@ _HAZARD = re.compile(r"([{(\[`+\-/]|function\b|class\b|let\s*\[|async\s+function
 _BLOCKLIKE = frozenset({"statement_block", "program", "switch_case", "switch_default"})
 
 
+_CATCH = re.compile(rb"\bcatch\s*\{")
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def uses_optional_catch(parsed: Parsed) -> bool:
+    """Whether the source has a ``catch`` clause without a binding (``try {} catch {}``)."""
+    for m in _CATCH.finditer(parsed.source):
+        node = parsed.root.descendant_for_byte_range(m.start(), m.start() + 5)
+        if node is not None and node.type == "catch" and node.parent is not None:
+            clause = node.parent
+            if clause.type == "catch_clause" and clause.child_by_field_name("parameter") is None:
+                return True
+    return False
+
+
+def _unused_name(base: str, lines: list[str]) -> str:
+    """base, or base2, base3...: a name no word of lines spells, so binding it in a catch
+    clause shadows nothing those lines read."""
+    words = {w for line in lines for w in _WORD.findall(line)}
+    name, n = base, 1
+    while name in words:
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
 class JSEmitter:
     """Renders one module's lowered chains; holds what is per-file (indent unit, newline)."""
 
-    def __init__(self, parsed: Parsed) -> None:
+    def __init__(self, parsed: Parsed, *, optional_catch: bool = False) -> None:
         self.parsed = parsed
         src = parsed.source
+        # `catch {` (ES2019) only where the input's tooling is known to read it: asked for, or
+        # already used by the file; otherwise an unused binding keeps the output at ES2017.
+        self.optional_catch = optional_catch or uses_optional_catch(parsed)
         self.nl = "\r\n" if b"\r\n" in src else "\n"
         self.unit = _indent_unit(src)
         spans = []
@@ -91,6 +120,7 @@ class JSEmitter:
         spans.sort()
         self._protected_starts = [s for s, _ in spans]
         self._copied: list[tuple[int, int]] | None = None  # source ranges one rewrite copied
+        self.copied_all: list[tuple[int, int]] = []  # ... and all rewrites so far
         comments = captures(parsed, parsed.root, COMMENTS_QUERY).get("c", [])
         self._comments = sorted(comments, key=lambda n: n.start_byte)
         self._comment_starts = [c.start_byte for c in self._comments]
@@ -211,14 +241,17 @@ class JSEmitter:
                 lines.append(f"{ind}{u}{s.flag} = true;")
             if s.catch is not None:
                 p = s.catch.param
-                if p is None:
+                body = self.stmts(s.catch.body, ind + u)
+                if p is None and self.optional_catch:
                     head = "catch {"
+                elif p is None:
+                    head = f"catch ({_unused_name('error', body)}) {{"
                 elif isinstance(p, Param):
                     head = f"catch ({self.node_text(p.pattern, ind)}) {{"
                 else:
                     head = f"catch ({p}) {{"
                 lines.append(f"{ind}}} {head}")
-                lines.extend(self.stmts(s.catch.body, ind + u))
+                lines.extend(body)
             if s.finalbody is not None:
                 lines.append(f"{ind}}} finally {{")
                 lines.extend(self.stmts(s.finalbody, ind + u))
@@ -385,6 +418,7 @@ class JSEmitter:
         reader wrote is lost."""
         copied = self._copied or []
         self._copied = None
+        self.copied_all.extend(copied)
         lo = bisect.bisect_left(self._comment_starts, node.start_byte)
         hi = bisect.bisect_left(self._comment_starts, node.end_byte)
         lost = [

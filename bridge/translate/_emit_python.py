@@ -1983,9 +1983,21 @@ class _Emitter:
         parts: list[str] = []
         literal = True
         nested = self.fstring >= 1  # inside another f-string's braces: no backslash, no quote
-        for c in node.named_children:
+        children = node.named_children
+        for i, c in enumerate(children):
             if c.type in ("string_fragment", "escape_sequence"):
-                value = js_string('"' + self.text(c) + '"')
+                # A run of literal pieces is read as one string: "\ud83d" "\ude00" are two
+                # escape_sequence nodes and one character (a surrogate pair).
+                if i + 1 < len(children) and children[i + 1].type in (
+                    "string_fragment",
+                    "escape_sequence",
+                ):
+                    continue
+                first = i
+                while first and children[first - 1].type in ("string_fragment", "escape_sequence"):
+                    first -= 1
+                raw = self.p.source[children[first].start_byte : c.end_byte].decode()
+                value = js_string('"' + raw + '"')
                 if nested and any(ch in value for ch in "\\'\"\n\r\t"):
                     self.fail(c, "quote or escape in a template string inside a template string")
                 parts.append(fstring_text(value))

@@ -227,7 +227,10 @@ class Lowering:
         if isinstance(value, Await):
             return self._mentions(value.value, names)
         if isinstance(value, Call):
-            return any(self._mentions(a, names) for a in value.args)
+            # The callee too: `.then(fmt).then(fmt => ...)` must not call the block's `fmt`.
+            return self._mentions(Src(value.callee), names) or any(
+                self._mentions(a, names) for a in value.args
+            )
         if isinstance(value, Src):
             pos = self.parsed.name_positions()
             lo, hi = value.node.start_byte, value.node.end_byte

@@ -262,10 +262,8 @@ def pystr(value: str, fstring: int = 0) -> str:
             out.append("\\t")
         elif ch == "\r":
             out.append("\\r")
-        elif ord(ch) < 32 or ord(ch) == 127:
-            out.append(f"\\x{ord(ch):02x}")
         else:
-            out.append(ch)
+            out.append(_escaped(ch))
     text = "".join(out)
     if fstring and "\\" in text:
         raise TranslationError("backslash in a string inside a template string", rule="unsupported")
@@ -273,8 +271,9 @@ def pystr(value: str, fstring: int = 0) -> str:
 
 
 def fstring_text(value: str) -> str:
-    """Literal text of an f-string: braces doubled, quotes and backslashes escaped."""
-    return (
+    """Literal text of an f-string: braces doubled, quotes, backslashes and the characters
+    of _escaped escaped."""
+    text = (
         value.replace("\\", "\\\\")
         .replace('"', '\\"')
         .replace("{", "{{")
@@ -282,6 +281,20 @@ def fstring_text(value: str) -> str:
         .replace("\t", "\\t")
         .replace("\r", "\\r")
     )
+    return _UNSAFE.sub(lambda m: _escaped(m.group()), text)
+
+
+# What a Python string literal cannot hold as it is: control characters (NUL is not even
+# allowed in a source file; "\n" ends the line), DEL, and lone surrogates (a JS string may
+# hold them; the module's text could not be written as UTF-8).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _escaped(ch: str) -> str:
+    """ch as it may stand in a Python string literal (escaped when _UNSAFE)."""
+    if not _UNSAFE.match(ch):
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 def js_string(literal: str) -> str:
@@ -314,7 +327,12 @@ def js_string(literal: str) -> str:
         else:
             out.append(nxt)
             i += 2
-    return "".join(out)
+    value = "".join(out)
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        # JS strings are UTF-16: "\ud83d\ude00" is one character (U+1F600), as Python
+        # has it only once the pair is joined; a lone surrogate stays as it is.
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return value
 
 
 MAX_LINE = 100

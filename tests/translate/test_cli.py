@@ -133,7 +133,7 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["translate", "a.js", "b.js"], "several paths need --write, --check or --diff"),
+        (["translate", "a.js", "b.js"], "with a directory or several files, use --write"),
         (["translate", "--write", "-"], "--write needs file paths, not stdin"),
         (["translate", "-", "a.js"], "'-' (stdin) cannot be combined with paths"),
     ],
@@ -217,16 +217,6 @@ def test_interrupted_write_leaves_the_file_and_no_temp(
     assert a.read_text() == CHAIN
 
 
-def test_directory_argument_is_named_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    good = write(tmp_path, "good.js", CHAIN)
-    assert main(["translate", "--check", str(tmp_path), str(good)]) == 2
-    err = capsys.readouterr().err
-    assert f"{tmp_path}: is a directory (pass its files: {tmp_path}/*.js)" in err
-    assert f"{good}: would change" in err
-
-
 def test_python_target_check_and_diff_compare_with_the_py_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -252,9 +242,13 @@ def test_python_target_check_and_diff_compare_with_the_py_file(
 def test_python_target_never_overwrites_its_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    a = write(tmp_path, "a.py", CHAIN)  # JS in a file named .py
+    a = write(tmp_path, "a.py", CHAIN)  # JS in a file named .py: refused for its name
     assert main(["translate", "--to", "python", "--write", str(a)]) == 2
-    assert f"{a}: the Python translation would overwrite the input" in capsys.readouterr().err
+    assert f"{a}: not a JavaScript/TypeScript file" in capsys.readouterr().err
+    link = tmp_path / "a.js"
+    link.symlink_to(a)  # a.js is a.py: its translation would replace it
+    assert main(["translate", "--to", "python", "--write", str(link)]) == 2
+    assert f"{link}: the Python translation would overwrite the input" in capsys.readouterr().err
     assert a.read_text() == CHAIN
 
 
@@ -284,3 +278,195 @@ def test_closed_stdout_is_not_a_traceback(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141  # what a shell reports for SIGPIPE
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+# ---------------------------------------------------------------- as black/prettier users expect
+
+
+def tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+
+
+def test_directory_is_walked_skipping_what_formatters_skip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".git").mkdir()  # a work tree: its root .gitignore applies below it
+    tree(
+        tmp_path,
+        {
+            ".gitignore": "build/\n*.gen.js\n",
+            "src/a.js": CHAIN,
+            "src/deep/b.ts": CHAIN,
+            "src/c.mjs": ASYNC,
+            "src/x.gen.js": CHAIN,
+            "src/notes.txt": CHAIN,
+            "src/tool.py": "print(1)\n",
+            "src/build/out.js": CHAIN,
+            "src/node_modules/m/index.js": CHAIN,
+            "src/.cache/h.js": CHAIN,
+            "src/.hidden.js": CHAIN,
+            "src/vendor/.gitignore": "*.js\n!keep.js\n",
+            "src/vendor/drop.js": CHAIN,
+            "src/vendor/keep.js": CHAIN,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["translate", "--check", "src"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "src/a.js: would change",
+        "src/deep/b.ts: would change",
+        "src/vendor/keep.js: would change",
+        "3 files would be rewritten, 1 file left unchanged",
+    ]
+    assert main(["translate", "--write", "src"]) == 0
+    assert capsys.readouterr().err == "3 files rewritten, 1 file left unchanged\n"
+    assert (tmp_path / "src/deep/b.ts").read_text() == ASYNC
+    assert (tmp_path / "src/x.gen.js").read_text() == CHAIN  # ignored: untouched
+    assert (tmp_path / "src/node_modules/m/index.js").read_text() == CHAIN
+    assert main(["translate", "--check", "src"]) == 0
+    assert capsys.readouterr().err == "0 files would be rewritten, 4 files left unchanged\n"
+
+
+def test_check_and_diff_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write(tmp_path, "a.js", CHAIN)
+    b = write(tmp_path, "b.js", ASYNC)
+    assert main(["translate", "--check", "--diff", str(a), str(b)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"--- {a}\n+++ {a}\n") and "+async function f() {" in out
+    assert str(b) not in out
+    assert f"{a}: would change" in err
+    assert main(["translate", "--check", "--diff", str(b)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_quiet_keeps_only_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write(tmp_path, "a.js", CHAIN)
+    s = write(tmp_path, "s.js", STORED)  # left alone, with a diagnostic
+    bad = write(tmp_path, "bad.js", "function (\n")
+    assert main(["translate", "--check", "-q", str(a), str(s), str(bad)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{bad}:1:") and "syntax error" in err[0]
+    assert main(["translate", "--write", "--quiet", str(a), str(s)]) == 0
+    assert capsys.readouterr().err == ""
+    assert a.read_text() == ASYNC
+
+
+def test_stdin_filename_picks_the_grammar_and_names_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ts = "function f(): Promise<number> {\n  return get().then((x: number) => x + 1);\n}\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ts.encode())))
+    assert main(["translate", "--stdin-filename", "src/a.ts"]) == 0
+    assert capsys.readouterr().out == (
+        "async function f(): Promise<number> {\n  const x: number = await get();\n"
+        "  return x + 1;\n}\n"
+    )
+    # Read as JavaScript, the type annotations are a syntax error, reported under that name.
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ts.encode())))
+    assert main(["translate", "--stdin-filename", "src/a.js"]) == 2
+    assert capsys.readouterr().err.startswith("src/a.js:1:")
+
+
+def test_other_extensions_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    py = write(tmp_path, "tool.py", "x = 1\n")
+    a = write(tmp_path, "a.js", CHAIN)
+    assert main(["translate", "--check", str(py), str(a)]) == 2
+    err = capsys.readouterr().err
+    assert f"{py}: not a JavaScript/TypeScript file" in err
+    assert f"{a}: would change" in err
+    assert py.read_text() == "x = 1\n"
+
+
+def test_usage_when_stdin_is_a_terminal(tmp_path: Path) -> None:
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bridge._cli", "translate"],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: bridge translate")
+    assert "no PATH given and stdin is a terminal" in proc.stderr
+
+
+def test_settings_from_the_nearest_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catch = "function f() {\n  return get().catch(() => 0);\n}\n"
+    tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.bridge.translate]\ntarget = "es2019"\n'
+            'exclude = ["src/generated/", "*.min.js"]\n',
+            "src/a.js": catch,
+            "src/a.min.js": CHAIN,
+            "src/generated/g.js": CHAIN,
+        },
+    )
+    monkeypatch.chdir(tmp_path / "src")
+    assert main(["translate", "--write", "."]) == 0
+    assert "catch {" in (tmp_path / "src/a.js").read_text()  # target from the settings
+    assert (tmp_path / "src/generated/g.js").read_text() == CHAIN
+    assert (tmp_path / "src/a.min.js").read_text() == CHAIN
+    # An explicit file is translated even when excluded (as black does); the option wins.
+    write(tmp_path / "src", "a.js", catch)
+    assert main(["translate", "--target", "es2017", "a.js"]) == 0
+    assert "} catch (error) {" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[tool.bridge.translate]\ntarjet = 1\n", "unknown key 'tarjet'"),
+        ("[tool.bridge.translate]\nexclude = 3\n", "exclude must be a list"),
+        ("[tool.bridge.translate\n", "cannot read the settings"),
+        ('[tool.bridge.translate]\ntarget = "es5"\n', "unknown --target 'es5'"),
+    ],
+)
+def test_bad_settings_exit_2_naming_the_file(
+    tmp_path: Path, toml: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "pyproject.toml", toml)
+    a = write(tmp_path, "a.js", CHAIN)
+    assert main(["translate", "--check", str(a)]) == 2
+    assert message in capsys.readouterr().err
+    assert a.read_text() == CHAIN
+
+
+def test_a_directory_without_a_mode_is_bad_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "a.js", CHAIN)
+    assert main(["translate", str(tmp_path)]) == 2
+    assert "with a directory or several files, use --write, --check or --diff" in (
+        capsys.readouterr().err
+    )
+
+
+def test_python_target_walks_directories_too(tmp_path: Path) -> None:
+    tree(tmp_path, {"src/a.js": CHAIN, "src/node_modules/m.js": CHAIN})
+    assert main(["translate", "--to", "python", "--write", str(tmp_path / "src")]) == 0
+    assert sorted(p.name for p in (tmp_path / "src").iterdir()) == ["a.js", "a.py", "node_modules"]
+
+
+def test_pre_commit_hook_runs_check_and_diff(tmp_path: Path) -> None:
+    # The hook's entry, run as pre-commit runs it: the command, then the staged files.
+    hooks = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: bridge-translate-check" in hooks
+    entry = re.search(r"^  entry: (.+)$", hooks, re.M)
+    assert entry is not None and entry.group(1) == "bridge translate --check --diff"
+    a = write(tmp_path, "a.js", CHAIN)
+    b = write(tmp_path, "b.js", ASYNC)
+    assert main([*entry.group(1).split()[1:], str(a), str(b)]) == 1
+    assert main([*entry.group(1).split()[1:], str(b)]) == 0

@@ -145,6 +145,14 @@ SHAPES = [
     ("real-early-return-admin", "function loadUser(id) { return ok({ id: id, admin: id === 1 }, 5).then((u) => { if (!u.admin) return 'guest'; return ok('admin ' + u.id, 5); }).then((label) => log(label)); }\nfunction main() { return loadUser(1).then(() => loadUser(2)); }"),
     ("real-cleanup-rethrow", "function main() { let open = true; return fail('db down', 5).then((r) => r.rows).catch((e) => { log('logged ' + e.message); throw e; }).finally(() => { open = false; log('closed'); }).catch((e) => 'final: ' + e.message + ' ' + open); }"),
     ("real-then-two-args-validate", "function main() { return ok(5).then((v) => { if (v > 3) throw new Error('too big'); return v; }, (e) => 'never').catch((e) => e.message); }"),
+    ("if-else-both-return", "function pick(c) { if (c) { return ok(1).then(x => x + 1); } else { return fail('no').catch(e => e.message); } }\nfunction main() { return pick(true).then(a => pick(false).then(b => [a, b])); }"),
+    ("nested-in-callback", "function withIt(a, cb) { return cb(a); }\nfunction main() { return withIt(5, p => { return ok(p).then(s => s * 2); }).then(n => n + 1); }"),
+    ("nested-after-early-return", "function main() { return ok(0).then(n => { if (n) return n; return ok(n + 1).then(d => log(d) + 1); }); }"),
+    ("var-only-in-handler", "function main() { return ok(2).then(x => { var y = x * 3; var z = y; log(typeof z); return z; }).then(v => v + 1); }"),
+    ("declared-handler-shadowed", "function fmt(v) { log('fmt ' + v); return 'v' + v; }\nfunction main() { return ok(7).then(fmt).then(fmt => fmt.length).then((n) => [n, typeof fmt]); }"),
+    ("declared-handler-shadowed-ts-style", "function fmt(v) { return [v]; }\nfunction main() { return ok(1).then((fmt) => fmt + 1).then(fmt).then(r => r.concat(fmt(2))); }"),
+    ("recursion-promise-base-case", "function count(n) { if (n <= 0) return Promise.resolve(log('base ' + n)); return ok(n).then((v) => log(v)).then(() => count(n - 1)); }\nfunction main() { return count(3); }"),
+    ("recursion-async-base-case", "async function done(n) { await sleep(1); return log('done ' + n); }\nfunction count(n) { if (n <= 0) return done(n); return ok(n).then((v) => count(v - 1)); }\nfunction main() { return count(2).then((r) => [r]); }"),
     ("real-delay-steps", "const delay = (ms) => new Promise((r) => setTimeout(r, ms));\nfunction main() { return delay(10).then(() => log('tick')).then(() => delay(5)).then(() => 'done'); }"),
 ]
 

@@ -206,13 +206,18 @@ function f() {
     return x;
   });
 }
+function done() {}
 """,
+        # The inner chain is rewritten by the same call (a second round inside it).
         """\
 async function f() {
   const x = await get();
-  audit(x).then(done);
+  void (async () => {
+    await done(await audit(x));
+  })();
   return x;
 }
+function done() {}
 """,
         id="nested-left-running",
     ),
@@ -283,7 +288,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = 0;
   }
   return value;
@@ -305,7 +310,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = 0;
   }
   return value;
@@ -347,7 +352,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = [];
   }
   const xs = value;
@@ -418,7 +423,7 @@ async function f() {
   let value;
   try {
     value = await get();
-  } catch {
+  } catch (error) {
     value = 0;
   } finally {
     log('done');
@@ -473,7 +478,7 @@ async function f() {
   let value;
   try {
     value = await count();
-  } catch {
+  } catch (error) {
     value = -1;
   }
   n = value;
@@ -593,6 +598,104 @@ async function f(c) {
 """,
         id="if-without-braces",
     ),
+    pytest.param(
+        """\
+function f(c) {
+  if (c) {
+    return a().then(x => x + 1);
+  } else {
+    return b().then(y => y * 2);
+  }
+}
+""",
+        """\
+async function f(c) {
+  if (c) {
+    const x = await a();
+    return x + 1;
+  } else {
+    const y = await b();
+    return y * 2;
+  }
+}
+""",
+        id="if-else-both-return",
+    ),
+    pytest.param(
+        """\
+function f() {
+  return get().then(x => {
+    var y = x + 1;
+    return y;
+  });
+}
+""",
+        """\
+async function f() {
+  const x = await get();
+  var y = x + 1;
+  return y;
+}
+""",
+        id="var-used-only-in-its-handler",
+    ),
+    pytest.param(
+        """\
+function fmt(v) { return String(v); }
+function f() {
+  return get().then(fmt).then(fmt => fmt.length);
+}
+""",
+        # The declared `fmt` is called before the block whose `fmt` shadows it.
+        """\
+function fmt(v) { return String(v); }
+async function f() {
+  let value;
+  value = await fmt(await get());
+  let value2;
+  {
+    const fmt = value;
+    value2 = await fmt.length;
+  }
+  return value2;
+}
+""",
+        id="declared-handler-shadowed-by-a-parameter",
+    ),
+    pytest.param(
+        """\
+function count(n) {
+  if (n <= 0) return Promise.resolve(n);
+  return step(n).then(() => count(n - 1));
+}
+""",
+        """\
+async function count(n) {
+  if (n <= 0) return Promise.resolve(n);
+  await step(n);
+  return count(n - 1);
+}
+""",
+        id="recursion-with-a-promise-base-case",
+    ),
+    pytest.param(
+        """\
+async function done(n) { return n; }
+function count(n) {
+  if (n <= 0) return done(n);
+  return step(n).then(() => count(n - 1));
+}
+""",
+        """\
+async function done(n) { return n; }
+async function count(n) {
+  if (n <= 0) return done(n);
+  await step(n);
+  return count(n - 1);
+}
+""",
+        id="base-case-calls-an-async-function",
+    ),
 ]
 
 NOOPS = [
@@ -668,6 +771,42 @@ function* g() {
         None,
         [(2, 9, "generator")],
         id="generator",
+    ),
+    pytest.param(
+        """\
+function f() {
+  return get().then(function* (x) {
+    yield x;
+  });
+}
+""",
+        None,
+        [(2, 21, "generator")],
+        id="generator-handler",
+    ),
+    pytest.param(
+        """\
+function f(c) {
+  if (c) return a().then(x => x + 1);
+  else if (c > 1) return b().then(y => y * 2);
+  else { log(c); }
+}
+""",
+        None,
+        [(2, 17, "fall-through"), (3, 26, "fall-through")],
+        id="if-else-one-branch-falls-through",
+    ),
+    pytest.param(
+        """\
+function done(n) { return n; }
+function count(n) {
+  if (n <= 0) return done(n);
+  return step(n).then(() => count(n - 1));
+}
+""",
+        None,
+        [(4, 10, "mixed-returns")],
+        id="base-case-may-return-a-plain-value",
     ),
     pytest.param(
         """\
@@ -771,6 +910,7 @@ function f() {
     pytest.param(
         """\
 function f() {
+  var y = 0;
   return get().then(x => {
     var y = x;
     return y;
@@ -778,8 +918,23 @@ function f() {
 }
 """,
         None,
-        [(3, 5, "var-in-handler")],
+        [(4, 5, "var-in-handler")],
         id="var-in-handler",
+    ),
+    pytest.param(
+        """\
+async function f(list) {
+  for (const p of list) {
+    await p.then(x => {
+      var y = x;
+      fns.push(() => y);
+    });
+  }
+}
+""",
+        None,
+        [(4, 7, "var-in-handler")],
+        id="var-in-handler-in-a-loop",
     ),
     pytest.param(
         """\
@@ -862,4 +1017,4 @@ def test_noop(source: str, filename: str | None, diagnostics: list[tuple[int, in
     assert result.code == source
     assert not result.changed
     assert [(d.line, d.column, d.rule) for d in result.diagnostics] == diagnostics
-    assert all(d.message for d in result.diagnostics)
+    assert all(d.message and "\n" not in d.message for d in result.diagnostics)

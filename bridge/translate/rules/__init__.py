@@ -77,7 +77,7 @@ def _load() -> None:
         return
     _loaded = True
     # Imported for their @rule registrations; checks run in this order.
-    from . import arguments, generator, handlers  # noqa: F401, I001
+    from . import arguments, generator, handlers, promise_library  # noqa: F401, I001
     from . import awaited, returned, statement, stored, value  # noqa: F401
     from . import catch, finally_, then, then_reject  # noqa: F401
     from . import early_return, nested, no_return, tail_return  # noqa: F401

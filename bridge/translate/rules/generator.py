@@ -26,5 +26,10 @@ def generator(lw: Lowering, chain: Chain) -> None:
         fn = function_of(lw.parsed, fn)
     for step in chain.steps:
         for h in (step.on_fulfilled, step.on_rejected, step.on_finally):
-            if h is not None and h.kind is HandlerKind.FUNCTION and is_generator(h.node):
+            if h is None:
+                continue
+            # `function* () {}` written inline is a generator expression (kind REFERENCE).
+            if h.node.type == "generator_function" or (
+                h.kind is HandlerKind.FUNCTION and is_generator(h.node)
+            ):
                 raise Unsafe("generator", "a handler is a generator function", h.node)

@@ -20,9 +20,11 @@
 
 from __future__ import annotations
 
+import bisect
+
 from tree_sitter import Node
 
-from .._analyse import FUNCTION_TYPES, Unsafe, own_nodes, walk
+from .._analyse import FUNCTION_TYPES, Index, Unsafe, own_nodes, walk
 from .._lower import Lowering
 from .._model import Chain, Handler, HandlerKind
 from .._parse import Parsed
@@ -85,7 +87,7 @@ def references(lw: Lowering, chain: Chain) -> None:
                 "object as `this`, and reads it when the chain is built",
                 node,
             )
-        if node.type != "identifier" or not declared_function(lw, node):
+        if node.type != "identifier" or not declared_function(lw.parsed, lw.index, node):
             raise Unsafe(
                 "unknown-handler",
                 f"cannot prove `{lw.text(node)}` is a function declared once and never "
@@ -114,13 +116,12 @@ _BINDING_PARENTS = frozenset(
 )
 
 
-def declared_function(lw: Lowering, ref: Node) -> bool:
+def declared_function(parsed: Parsed, index: Index, ref: Node) -> bool:
     """ref names exactly one function declaration (or const = function/arrow) of the file,
     declared before ref, with no other binding or assignment of that name anywhere."""
-    parsed = lw.parsed
     name = parsed.text(ref)
     decls = 0
-    for pos in lw.index.positions.get(name, []):
+    for pos in index.positions.get(name, []):
         node = parsed.root.descendant_for_byte_range(pos, pos + len(name.encode()))
         if node is None:
             return False
@@ -155,8 +156,31 @@ def declared_function(lw: Lowering, ref: Node) -> bool:
         ):
             return False
         if t in _BINDING_PARENTS and node != ref:
+            owner = _parameter_owner(node)
+            if owner is not None and not (
+                owner.start_byte <= ref.start_byte and ref.end_byte <= owner.end_byte
+            ):
+                continue  # a parameter of a function elsewhere: ref cannot mean it
             return False
     return decls == 1
+
+
+def _parameter_owner(node: Node) -> Node | None:
+    """The function node is a plain (identifier) parameter of, else None."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type == "arrow_function" and parent.child_by_field_name("parameter") == node:
+        return parent
+    if parent.type in ("required_parameter", "optional_parameter"):
+        if parent.child_by_field_name("pattern") != node:
+            return None
+        parent = parent.parent
+        if parent is None:
+            return None
+    if parent.type == "formal_parameters" and parent.parent is not None:
+        return parent.parent if parent.parent.type in FUNCTION_TYPES else None
+    return None
 
 
 @rule("handler-params", "check")
@@ -187,17 +211,55 @@ def params(lw: Lowering, chain: Chain) -> None:
                     p.node,
                 )
         if h.body is not None and h.body.type == "statement_block":
-            _no_hoisting_declarations(lw.parsed, h)
+            _no_hoisting_declarations(lw, chain, h)
 
 
-def _no_hoisting_declarations(parsed: Parsed, h: Handler) -> None:
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+
+
+def _var_stays_private(lw: Lowering, chain: Chain, h: Handler, decl: Node) -> bool:
+    """Whether a handler's ``var`` may move to the enclosing function: its names occur
+    nowhere else there (nothing outside the handler can see or shadow them), and the chain
+    is in no loop of that function (each run of the handler had a fresh variable, which
+    closures made in it kept; one function-wide variable would be shared)."""
+    names = []
+    for declarator in decl.named_children:
+        target = declarator.child_by_field_name("name")
+        if target is None:
+            continue
+        # Every identifier of the pattern (defaults' names too: more to check, never fewer).
+        names += [
+            lw.text(n)
+            for n in walk(target)
+            if n.type in ("identifier", "shorthand_property_identifier_pattern")
+        ]
+    if not names or any(lw.index.occurs_outside(x, chain.function, h.node) for x in names):
+        return False
+    # Read before its declaration (hoisting at work): left alone, as both targets cannot
+    # express that the same way.
+    pos = lw.parsed.name_positions()
+    for x in names:
+        if bisect.bisect_left(pos.get(x, []), decl.start_byte) > bisect.bisect_left(
+            pos.get(x, []), h.node.start_byte
+        ):
+            return False
+    n = chain.node.parent
+    while n is not None and n != chain.function:
+        if n.type in _LOOPS:
+            return False
+        n = n.parent
+    return True
+
+
+def _no_hoisting_declarations(lw: Lowering, chain: Chain, h: Handler) -> None:
     assert h.body is not None
     kinds = ("variable_declaration", "function_declaration", "generator_function_declaration")
-    for n in own_nodes(parsed, h.body, h.node, kinds):
-        if n.type == "variable_declaration":
+    for n in own_nodes(lw.parsed, h.body, h.node, kinds):
+        if n.type == "variable_declaration" and not _var_stays_private(lw, chain, h, n):
             raise Unsafe(
                 "var-in-handler",
-                "a handler declares `var`; inlined, it would move to the enclosing function",
+                "a handler declares `var` used elsewhere in the function, read before its "
+                "declaration, or shared by a loop; inlined, it would move to the function",
                 n,
             )
         if n.type in ("function_declaration", "generator_function_declaration"):

@@ -13,6 +13,7 @@ constructor, getter, setter or generator. Otherwise: left alone with a diagnosti
 from __future__ import annotations
 
 import bisect
+import re
 
 from tree_sitter import Node
 
@@ -106,7 +107,10 @@ def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> No
     for n in own_nodes(parsed, body, fn, ("return_statement", "throw_statement")):
         if n.type == "return_statement":
             arg = [c for c in n.named_children if c.type != "comment"]
-            if not arg or _step_of(parsed, unparen(arg[0])) is None:
+            if not arg or (
+                _step_of(parsed, unparen(arg[0])) is None
+                and not _promise_call(parsed, index, fn, unparen(arg[0]))
+            ):
                 line, _ = parsed.position(n.start_byte)
                 raise Unsafe(
                     "mixed-returns",
@@ -122,14 +126,94 @@ def can_become_async(parsed: Parsed, index: Index, fn: Node, chain: Chain) -> No
                 "reject instead, which callers can tell",
                 chain.node,
             )
-    stmts = [c for c in body.named_children if c.type != "comment"]
-    if not stmts or stmts[-1].type != "return_statement":
+    if not _always_returns(body):
         raise Unsafe(
             "fall-through",
             "the function can finish without returning the chain; as async it would "
             "return a promise there",
             chain.node,
         )
+
+
+_PROMISE_STATICS = frozenset({"resolve", "reject", "all", "allSettled", "race", "any"})
+_PROMISE_REBOUND = re.compile(
+    rb"(?:\b(?:const|let|var|function|class)\s+|\bimport\b[^;]*?\b)Promise\b"
+    rb"|\bPromise\s*=[^=>]"
+)
+_rebound_memo: tuple[bytes, bool] | None = None
+
+
+def _promise_rebound(source: bytes) -> bool:
+    """Whether the module binds the name ``Promise`` itself (one scan per module)."""
+    global _rebound_memo
+    if _rebound_memo is None or _rebound_memo[0] is not source:
+        _rebound_memo = (source, _PROMISE_REBOUND.search(source) is not None)
+    return _rebound_memo[1]
+
+
+def _promise_call(parsed: Parsed, index: Index, fn: Node, expr: Node) -> bool:
+    """Whether expr, returned by fn beside its chains, always gives a native promise, so
+    that returning it from fn made async gives its callers the same outcome: ``Promise.
+    resolve(x)`` and the other statics, ``new Promise(...)``, a call of fn itself (a
+    recursion: fn becomes async) or of an ``async`` function declared once in the file."""
+    from .handlers import declared_function
+
+    if expr.type == "new_expression":
+        callee = expr.child_by_field_name("constructor")
+        return (
+            callee is not None
+            and parsed.text(callee) == "Promise"
+            and not _promise_rebound(parsed.source)
+        )
+    if expr.type != "call_expression":
+        return False
+    callee = expr.child_by_field_name("function")
+    if callee is None:
+        return False
+    if callee.type == "member_expression":
+        obj = callee.child_by_field_name("object")
+        prop = callee.child_by_field_name("property")
+        return (
+            obj is not None
+            and prop is not None
+            and parsed.text(obj) == "Promise"
+            and parsed.text(prop) in _PROMISE_STATICS
+            and not _promise_rebound(parsed.source)
+        )
+    if callee.type != "identifier" or not declared_function(parsed, index, callee):
+        return False
+    name = parsed.text(callee)
+    if name == _function_name(parsed, fn):
+        return True
+    for pos in index.positions.get(name, []):
+        node = parsed.root.descendant_for_byte_range(pos, pos + len(name.encode()))
+        decl = node.parent if node is not None else None
+        if (
+            decl is not None
+            and decl.type == "function_declaration"
+            and decl.child_by_field_name("name") == node
+        ):
+            return decl.children[0].type == "async"
+    return False
+
+
+def _always_returns(node: Node) -> bool:
+    """Whether running node always ends in a ``return``: a return, a block whose last
+    statement always returns, an ``if`` whose both branches do (``if (c) { return a() }
+    else { return b() }``)."""
+    if node.type == "return_statement":
+        return True
+    if node.type == "statement_block":
+        stmts = [c for c in node.named_children if c.type != "comment"]
+        return bool(stmts) and _always_returns(stmts[-1])
+    if node.type == "if_statement":
+        then = node.child_by_field_name("consequence")
+        alt = node.child_by_field_name("alternative")
+        if then is None or alt is None:
+            return False
+        branch = [c for c in alt.named_children if c.type != "comment"]
+        return _always_returns(then) and len(branch) == 1 and _always_returns(branch[0])
+    return False
 
 
 def _function_name(parsed: Parsed, fn: Node) -> str | None:
