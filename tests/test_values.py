@@ -407,3 +407,16 @@ def test_a_symbol_or_invalid_date_read_as_a_property_is_a_clear_bridge_error() -
     with pytest.raises(bridge.BridgeError, match="Date"):
         obj.d  # noqa: B018
     assert obj.ok == 1
+
+
+def test_js_null_is_none_everywhere_it_is_handed_over() -> None:
+    obj = bridge.eval("({ a: null, c: { d: null } })")
+    assert bridge.eval("null") is None
+    assert obj.a is None
+    assert obj["c"]["d"] is None
+    assert bridge.eval("() => null")() is None
+
+    async def main() -> object:
+        return await bridge.eval("Promise.resolve(null)")
+
+    assert bridge.run(main()) is None

@@ -651,6 +651,8 @@ def wrap(value: Any) -> Any:
         return value
     if kind in _function_proxies:
         return JSFunction(value)
+    if value is _engine._null:  # JS null: None, as undefined (a JSRejection keeps them apart)
+        return None
     if _object_proxy is None and _engine._pm is not None:
         _learn_proxy_types()
         return wrap(value)
