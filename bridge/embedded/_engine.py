@@ -120,7 +120,13 @@ def _start() -> None:
             _js_modules[path.stem] = value
         _helpers = _js_modules["runtime"]
         _wrapped_types = frozenset(
-            {pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy, pm.SpiderMonkeyError}
+            {
+                pm.JSObjectProxy,
+                pm.JSFunctionProxy,
+                pm.JSMethodProxy,
+                pm.SpiderMonkeyError,
+                pm.JSArrayProxy,
+            }
         )
         _null = pm.null
         _pm = pm
