@@ -626,9 +626,59 @@ _object_proxy: type | None = None  # pythonmonkey's JSObjectProxy, once the engi
 _function_proxies: frozenset[type] = frozenset()
 
 
+_array_proxy: type | None = None
+_MAX_ARRAY_DEPTH = 10_000
+
+
+def _list_from_js(array: Any) -> list[Any]:
+    """A JS array as a Python list: a copy, its items handed over as any other value.
+
+    pythonmonkey's own list view converts items its own way (pythonmonkey's null, raw errors
+    and object views) and its repr crashes on a Symbol item or deep nesting. Copied without
+    recursion (a 10,000-deep array is fine); deeper, or an array that holds itself, is a
+    ``BridgeError``.
+    """
+    failed = None
+    try:
+        top = list(array)
+        pending = [(top, 0)]
+        while pending:
+            items, depth = pending.pop()
+            for i in range(len(items)):  # not enumerate: its tuple would hold the item too
+                item = items[i]
+                kind = type(item)
+                if kind is float:
+                    # pythonmonkey keeps one reference too many to each number it converts:
+                    # `items`, `item`, getrefcount's argument, and that one.
+                    if getrefcount(item) == 4:
+                        _edges.drop_lost_reference(item)
+                elif kind is _array_proxy:
+                    if depth >= _MAX_ARRAY_DEPTH:
+                        raise BridgeError(
+                            f"a JS array nested deeper than {_MAX_ARRAY_DEPTH} levels (or one "
+                            "that holds itself) cannot cross to Python: hand over "
+                            "JSON.stringify(array) or a flatter value"
+                        )
+                    inner = list(item)
+                    items[i] = inner
+                    pending.append((inner, depth + 1))
+                elif kind not in _SCALAR_TYPES:
+                    items[i] = wrap(item)
+    except BridgeError:
+        raise
+    except Exception as exc:  # an item pythonmonkey cannot convert (a Symbol, a bad Date)
+        failed = _loop.translate_error(exc)
+        if failed is None:
+            raise
+    if failed is not None:
+        raise failed  # outside the except block: see _loop.call
+    return top
+
+
 def _learn_proxy_types() -> None:
-    global _object_proxy, _function_proxies
+    global _object_proxy, _function_proxies, _array_proxy
     pm = _engine.engine()
+    _array_proxy = pm.JSArrayProxy
     _function_proxies = frozenset({pm.JSFunctionProxy, pm.JSMethodProxy})
     _object_proxy = pm.JSObjectProxy
 
@@ -653,6 +703,8 @@ def wrap(value: Any) -> Any:
         return JSFunction(value)
     if value is _engine._null:  # JS null: None, as undefined (a JSRejection keeps them apart)
         return None
+    if kind is _array_proxy:
+        return _list_from_js(value)
     if _object_proxy is None and _engine._pm is not None:
         _learn_proxy_types()
         return wrap(value)
