@@ -6,13 +6,18 @@ JS -> Python
     awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
     as attributes (``Bluebird.delay``), and handed back to JS as the very same function. JS
     objects come back as ``JSObject``: attributes and items, methods bound to the object, every
-    JS throw mapped, the very same object again in JS. Arrays stay pythonmonkey's list proxies.
+    JS throw mapped, the very same object again in JS; a function read as a property is the
+    function itself, called with its object as ``this``. Both are awaitable: a thenable is
+    adopted, anything else is itself (as JS ``await``). Arrays become list copies, ``null`` None,
+    a BigInt an int; a Symbol or a Date Python cannot hold is a ``BridgeError``.
 
 Python -> JS
     ``to_js`` gives what JS sees as a Promise for a coroutine, Task, asyncio or
     ``concurrent.futures`` future, ``bridge.Promise`` or any awaitable (a plain value gives a
     resolved one). ``expose`` puts Python objects on ``globalThis``: an ``async def`` called from
-    JS returns a native Promise, a ``blocking`` function runs in an executor.
+    JS returns a native Promise (an ``AsyncFunction`` to libraries that check), a ``blocking``
+    function runs in an executor. A Python function gets at most the arguments its signature
+    accepts; an int beyond 2**53 - 1 becomes a BigInt.
 
 Errors (DESIGN.md)
     ``to_exception`` maps a thrown/rejected JS value: the class by the JS error's kind
@@ -691,8 +696,8 @@ def _js_function_types() -> tuple[type, ...]:
 def wrap(value: Any) -> Any:
     """How a JS value returned to Python looks through bridge.
 
-    Objects become ``JSObject``, functions ``JSFunction``, errors are mapped; everything else
-    (numbers, strings, arrays as pythonmonkey's live list proxies) is returned as it is.
+    Objects become ``JSObject``, functions ``JSFunction``, errors are mapped, arrays are list
+    copies, ``null`` is None; numbers and strings are returned as they are.
     """
     kind = type(value)
     if kind is _object_proxy:  # pythonmonkey's JSObjectProxy is a dict subclass: before _PLAIN
