@@ -29,6 +29,7 @@ from ._exceptions import JSReferenceError as JSReferenceError
 from ._exceptions import JSRejection as JSRejection
 from ._exceptions import JSSyntaxError as JSSyntaxError
 from ._exceptions import JSTypeError as JSTypeError
+from ._exceptions import ModuleNotFound as ModuleNotFound
 from ._exceptions import RuntimeNotReady as RuntimeNotReady
 from ._exceptions import TranslationError as TranslationError
 from ._exceptions import WrongThread as WrongThread
@@ -78,6 +79,7 @@ __all__ = [
     "JSRejection",
     "JSSyntaxError",
     "JSTypeError",
+    "ModuleNotFound",
     "Promise",
     "Runtime",
     "RuntimeNotReady",

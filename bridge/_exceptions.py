@@ -39,6 +39,7 @@ __all__ = [
     "JSRejection",
     "JSSyntaxError",
     "JSTypeError",
+    "ModuleNotFound",
     "RuntimeNotReady",
     "TranslationError",
     "WrongThread",
@@ -204,6 +205,15 @@ def _describe(value: Any, is_null: bool) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value)
+
+
+class ModuleNotFound(BridgeError, ImportError):
+    """``require`` found no module by that name.
+
+    Raised by ``bridge.require`` (and the runtimes' ``require``); the message names the
+    specifier, the file that asked for it and the folders searched. Install the package
+    (``npm install NAME`` next to your script) or fix the path.
+    """
 
 
 class RuntimeNotReady(BridgeError):

@@ -97,7 +97,7 @@ def test_throwing_getter_is_mapped() -> None:
 
 
 def test_class_instance_methods_from_the_prototype() -> None:
-    counter = bridge.require("data/counter.js")
+    counter = bridge.require("./data/counter.js")
     c = bridge.new(counter)(10)
     assert isinstance(c, bridge.JSObject)
     assert c.add(5) == 15

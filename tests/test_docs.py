@@ -125,7 +125,7 @@ def _normal(text: str) -> str:
 
 
 @pytest.mark.parametrize(("page", "block"), _params())
-def test_doc_example_runs(page: Page, block: Block, tmp_path: Path) -> None:
+def test_doc_example_runs(page: Page, block: Block, tmp_path: Path, npm_packages: Path) -> None:
     for name, code in page.files.items():
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)

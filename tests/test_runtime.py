@@ -91,7 +91,7 @@ def test_globals_is_global_this() -> None:
 
 
 def test_require_relative_to_caller_with_one_cache() -> None:
-    counter = bridge.require("data/counter.js")
+    counter = bridge.require("./data/counter.js")
     again = bridge.require(Path(__file__).parent / "data" / "counter.js")
     assert counter is again
     assert counter.loads == 1
@@ -99,14 +99,14 @@ def test_require_relative_to_caller_with_one_cache() -> None:
 
 
 async def test_function_properties_and_methods_keep_this() -> None:
-    counter = bridge.require("data/counter.js")
+    counter = bridge.require("./data/counter.js")
     assert await counter.delay(1, "done") == "done"
     made = counter.create(5)
     assert made["value"] == 5
 
 
 def test_new_constructs() -> None:
-    counter = bridge.require("data/counter.js")
+    counter = bridge.require("./data/counter.js")
     c = bridge.new(counter)(10)
     assert c.add(5) == 15
     with pytest.raises(bridge.JSTypeError, match="must be called with new"):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
-from .._exceptions import BridgeError, JSSyntaxError
+from .._exceptions import BridgeError, JSError, JSSyntaxError, ModuleNotFound
 from . import _engine, _loop
 from ._values import wrap
 
@@ -84,19 +84,89 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
     raise TypeError(f"bridge.run takes JS source (str) or a coroutine, not {type(x).__name__}")
 
 
+# Node built-ins that need the operating system (files, sockets, processes): SpiderMonkey in
+# this process has none of it, and no browser implementation stands in for them.
+NODE_ONLY = frozenset(
+    [
+        "child_process",
+        "cluster",
+        "dgram",
+        "dns",
+        "fs",
+        "fs/promises",
+        "http",
+        "http2",
+        "https",
+        "inspector",
+        "module",
+        "net",
+        "os",
+        "perf_hooks",
+        "process",
+        "readline",
+        "repl",
+        "tls",
+        "tty",
+        "v8",
+        "vm",
+        "worker_threads",
+        "zlib",
+    ]
+)
+
+
 def require(path: str | os.PathLike[str]) -> Any:
-    """``bridge.require``: CommonJS exports of ``path``, relative to the caller's file; cached."""
+    """``bridge.require``: CommonJS exports of ``path``, resolved as Node resolves it; cached.
+
+    ``./x`` and ``../x`` are relative to the calling file's folder; a bare name (``lodash``,
+    ``@scope/pkg/sub``) is looked up in ``node_modules`` folders upward from there, with
+    ``package.json`` ``main``, ``index.js`` and ``.json`` files as Node does.
+
+    Raises:
+        ModuleNotFound: nothing by that name; the message names the folders searched.
+        BridgeError: a Node built-in that needs the operating system (``fs``, ``http``...).
+    """
     pm = _engine.engine()
-    target = Path(path)
-    if not target.is_absolute():
-        frame = sys._getframe(1)
-        caller = frame.f_globals.get("__file__")
-        base = Path(caller).resolve().parent if caller else Path.cwd()
-        target = base / target
-    key = str(target.resolve() if target.exists() else target)
-    if key not in _require_cache:
-        _require_cache[key] = wrap(_loop.call(pm.require, key))
-    return _require_cache[key]
+    spec = os.fspath(path)
+    caller = sys._getframe(1).f_globals.get("__file__")
+    requirer = str(Path(caller).resolve()) if caller else os.path.join(os.getcwd(), "<python>")
+    name = spec[5:] if spec.startswith("node:") else spec
+    if name in NODE_ONLY:
+        raise BridgeError(
+            f"require({spec!r}): {name!r} is a Node.js built-in that needs the operating system "
+            "(files, sockets or processes), which the embedded engine does not have; "
+            "run code that needs it in Node.js"
+        )
+    load = pm.createRequire(requirer)
+    try:
+        filename = _loop.call(_engine.helpers().getProperty(load, "resolve"), name)
+    except JSError as exc:
+        if "module not found" not in exc.message:
+            raise
+        missing = ModuleNotFound(_not_found_message(spec, requirer))
+    else:
+        found = _require_cache.get(filename)
+        if found is None:  # one wrapper per module file, however it was named
+            found = _require_cache[filename] = wrap(_loop.call(load, name))
+        return found
+    raise missing  # outside the except block: the JS error stays out of the traceback
+
+
+def _not_found_message(spec: str, requirer: str) -> str:
+    if spec.startswith(("./", "../", "/")):
+        where = f"no file {os.path.normpath(os.path.join(os.path.dirname(requirer), spec))!r}"
+        where += " (nor with .js, .json, or as a folder with package.json or index.js)"
+    else:
+        folders = []
+        folder = os.path.dirname(requirer)
+        while True:
+            folders.append(os.path.join(folder, "node_modules"))
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        where = "searched " + ", ".join(folders)
+    return f"cannot find module {spec!r} required from {requirer}: {where}"
 
 
 def new(cls: Any) -> Callable[..., Any]:

@@ -8,8 +8,8 @@ Stages (each a private module; see ``_model`` for the chain model and the IR):
                 refuses with a named diagnostic (``Unsafe``); registered by a decorator.
 * ``_lower``    runs the rules over a chain: the IR of async statements.
 * ``_emit_js``  renders the IR as JavaScript and splices it into the untouched source.
-* ``_emit_python``  the Python target (issue 6): reads the same chain model (``_analyse``) and
-                lowers each step to asyncio statements (``_py_helpers``, ``_py_text``).
+* ``python``  the Python target (issue 6): reads the same chain model (``_analyse``) and
+                lowers each step to asyncio statements (``python.helpers``, ``python.text``).
 
 ``translate`` is the one public entry point; ``bridge.translate`` re-exports it.
 """
@@ -85,7 +85,7 @@ def _translate(source: str, *, to: str, filename: str | None, target: str) -> Tr
     if to == "python":
         # The Python target (issue 6) lives in its own module; looked up by name so that this
         # entry point works (with a clear error) in a tree that does not have it yet.
-        name = f"{__name__}._emit_python"
+        name = f"{__name__}.python"
         if importlib.util.find_spec(name) is None:
             raise TranslationError(
                 "the Python target is not available in this build", rule="unsupported"

@@ -6,7 +6,7 @@ One chain model, two emitters. The pipeline is::
     _analyse.find_chains(parsed)       -> [Chain]          (what the source says)
     _lower.lower(parsed, index, chain) -> Lowered          (what it means: IR statements, the
                                                             final value, where they go)
-    _emit_js / _emit_python            -> text             (how each target spells it)
+    _emit_js / python/                 -> text             (how each target spells it)
 
 ``_driver.translate_js`` runs the JS pipeline; the rules in ``rules/`` do the deciding.
 

@@ -8,7 +8,10 @@ Stubs, both sides: ``ok(v, ms)`` resolves with v after ms (logging ``ok:v``); ``
 rejects with ``Error(m)`` (logging ``fail:m``); ``thenable(v)`` / ``badThenable(m)`` are
 awaitables that are not coroutines (JS: plain objects with ``then``), ``aplus(v)`` one that
 goes through ``ok(v)``; ``sleep(ms)``; ``log(x)``
-records x (a string as is, anything else as JSON) and returns it.
+records x (a string as is, anything else as JSON) and returns it. ``response(v)`` is an
+object of a kind the translator knows nothing about (as fetch's response is): ``json()``
+resolves with v after logging ``json:v``, ``size()`` returns v's length at once; the JS half
+is ``JS_EXTRA``, put before the program on the JS side only.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ try:
 except ImportError:  # tests/ is not a package: pytest puts this folder on sys.path
     from harness import outcome as js_outcome  # type: ignore[no-redef]
 
-__all__ = ["assert_same", "js_outcome", "py_outcome", "translate_py"]
+__all__ = ["JS_EXTRA", "assert_same", "js_outcome", "py_outcome", "translate_py"]
+
+JS_EXTRA = (
+    "const response = (v) => ({ json() { __log.push('json:' + JSON.stringify(v)); return ok(v); },"
+    " size() { return v.length; } });\n"
+)
 
 # What harness.outcome waits after main settles, for stray work: the same here.
 GRACE_MS: int = inspect.signature(js_outcome).parameters["grace_ms"].default
@@ -99,7 +107,19 @@ def stubs(log: list[Any]) -> dict[str, Any]:
             log.append("aplus:" + _json(self.value))
             return (yield from ok(self.value).__await__())
 
+    class Response:
+        def __init__(self, value: Any) -> None:
+            self.value = value
+
+        async def json(self) -> Any:
+            log.append("json:" + _json(self.value))
+            return await ok(self.value)
+
+        def size(self) -> int:
+            return len(self.value)
+
     return {
+        "response": Response,
         "log": log_,
         "aplus": APlus,
         "sleep": sleep,
@@ -165,7 +185,7 @@ def _undefined_is_null(data: dict[str, Any]) -> dict[str, Any]:
 def assert_same(program: str) -> tuple[dict[str, Any], str]:
     """Run program in the engine and its Python translation; assert they agree."""
     code = translate_py(program)
-    before = _undefined_is_null(js_outcome(program))
+    before = _undefined_is_null(js_outcome(JS_EXTRA + program))
     after = _undefined_is_null(py_outcome(code))
     assert after == before, f"\n--- JS\n{program}\n--- Python\n{code}"
     return before, code

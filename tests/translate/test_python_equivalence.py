@@ -350,6 +350,21 @@ PROGRAMS = [
         "function main() { return ok({}).then(({}) => ok(null)).then(({}) => 'never'); }",
         id="empty-pattern-of-null",
     ),
+    # ---- methods of values the translator knows nothing about (a fetch response)
+    P(
+        "function main() {\n  return ok([1, 2]).then((v) => response(v)).then((r) => r.json())"
+        "\n    .then((d) => log(d.length));\n}",
+        id="unknown-method-result-adopted",
+    ),
+    P(
+        "async function main() {\n  const r = response(await ok([1, 2, 3]));\n"
+        "  const n = r.size();\n  const d = await r.json();\n  return n + d.length;\n}",
+        id="unknown-method-plain-and-awaited",
+    ),
+    P(
+        "function main() {\n  return ok(4).then((v) => response([v]).json()).catch(() => 0);\n}",
+        id="unknown-method-returned-from-handler",
+    ),
 ]
 
 

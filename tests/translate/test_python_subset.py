@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import bridge
-from bridge.translate import _py_helpers
+from bridge.translate.python import helpers as _py_helpers
 
 P = pytest.param
 
@@ -154,6 +154,24 @@ FIXES = [
         id="top-level-chain-run",
     ),
     P(
+        "function load(u) {\n  return fetch(u).then((r) => r.json());\n}",
+        "async def load(u):\n    r = await _settle(fetch(u))\n    return await _settle(r.json())\n",
+        id="method-of-unknown-value",
+    ),
+    P(
+        "function f(db) {\n  db.open();\n  return db.query('q').then((rows) => rows.length);\n}",
+        'async def f(db):\n    db.open()\n    rows = await _settle(db.query("q"))\n'
+        "    return len(rows)\n",
+        id="method-of-unknown-value-as-statement",
+    ),
+    P(
+        "function f(p) {\n  return p.then((x) => {\n    if (x) return 'await me';\n"
+        "    return 2;\n  });\n}",
+        "async def f(p):\n    x = await _settle(p)\n\n    def step(x):\n        if x:\n"
+        '            return "await me"\n        return 2\n\n    return step(x)\n',
+        id="early-return-step-that-awaits-nothing-is-a-plain-def",
+    ),
+    P(
         "async function main() {}\nmain();",
         'async def main():\n    pass\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n',
         id="top-level-run",
@@ -259,7 +277,36 @@ UNSUPPORTED = [
         id="format-directive",
     ),
     P("export const x = 1;", "1:1: unsupported: export", id="export"),
-    P("obj.method();", "1:1: unsupported: method call .method()", id="unknown-method"),
+    P(
+        "function f(g) {\n  return g().then((xs) => xs.reduce((a, b) => a + b));\n}",
+        "2:27: unsupported: method call .reduce()",
+        id="js-builtin-method-on-unknown-value",
+    ),
+    P(
+        "function f() {\n  return [1].find((x) => x);\n}",
+        "2:10: unsupported: method call .find()",
+        id="js-builtin-method-on-array",
+    ),
+    P(
+        "const o = { m: 1 };\no.m();",
+        "2:1: unsupported: method call .m()",
+        id="method-of-an-object-literal",
+    ),
+    P(
+        "function f() {\n  return g().then(() => Date.now());\n}",
+        "2:25: unsupported: method call .now()",
+        id="method-of-a-js-global",
+    ),
+    P(
+        "function f(g) {\n  return g().then((s) => s.slice(1, 2, 3));\n}",
+        "2:26: unsupported: method call .slice()",
+        id="mapped-method-in-a-form-the-mapping-lacks",
+    ),
+    P(
+        "function f(x) {\n  process.stdout.write(x);\n}",
+        "2:3: unsupported: method call .write()",
+        id="method-of-a-value-read-from-a-js-global",
+    ),
     P(
         "async function w(x) {}\nasync function f(xs) {\n  const ps = [];\n"
         "  for (const x of xs) {\n    ps.push(w(x));\n  }\n  await Promise.all(ps);\n}",

@@ -1,8 +1,8 @@
 """The small runtime helpers the Python target writes into a translated module.
 
-Who uses this: ``_emit_python`` asks for a helper by name while it translates; at the end it
-writes the helpers that were asked for (and the helpers those need) after the imports, so a
-translated module is self-contained and carries only what it uses.
+Who uses this: the Python target (``emitter``) asks for a helper by name while it translates;
+at the end it writes the helpers that were asked for (and the helpers those need) after the
+imports, so a translated module is self-contained and carries only what it uses.
 
 Why helpers at all: a few JS behaviours have no one-line Python spelling that is also right
 for every value (``await`` of something that may or may not be awaitable, ``Promise.race``

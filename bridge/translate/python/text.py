@@ -1,9 +1,10 @@
 """Text for the Python target: string literals, f-string pieces, comments, line layout.
 
-Pure functions on strings, used by ``_emit_python`` while it writes a module: how a JS string
-literal's value is spelled in Python, how a JS comment becomes a ``#`` comment or the module
-docstring, and how a line longer than the project's 100 columns is laid out the way
-``ruff format`` would (so the output passes ``ruff check`` without a formatter at hand).
+Pure functions on strings, used by the Python target (``emitter``) while it writes a module:
+how a JS string literal's value is spelled in Python, how a JS comment becomes a ``#``
+comment or the module docstring, and how a line longer than the project's 100 columns is
+laid out the way ``ruff format`` would (so the output passes ``ruff check`` without a
+formatter at hand).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tokenize
 from collections import Counter
 from collections.abc import Iterator
 
-from .._exceptions import TranslationError
+from ..._exceptions import TranslationError
 
 __all__ = [
     "MAX_LINE",
