@@ -495,3 +495,25 @@ def test_values_that_crashed_the_process_are_handled(case: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == CRASHERS_OUT[case]
+
+
+@pytest.mark.parametrize("shape", ["p", "[p]", "({ p })", "[[p]]"])
+def test_a_dropped_pending_promise_rejected_later_is_reported(shape: str) -> None:
+    # Returned directly, in an object or in an array: each rejection reported once.
+    reports: list[object] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda loop, context: reports.append(context.get("message"))
+        )
+        for _ in range(10):
+            bridge.eval(
+                "(() => { const p = new Promise((_, reject) => "
+                f"setTimeout(() => reject(new Error('late')), 1)); return {shape}; }})()"
+            )
+        await asyncio.sleep(0.1)
+        gc.collect()
+        await asyncio.sleep(0.05)
+
+    bridge.run(main())
+    assert reports == ["Unhandled promise rejection"] * 10
