@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._hooks import Hook
+from ._hooks import Hooks
 
 __all__ = [
     "AggregateError",
@@ -44,14 +44,6 @@ __all__ = [
     "TranslationError",
     "WrongThread",
 ]
-
-
-def _no_property(error: JSError, key: Any) -> Any:
-    raise KeyError(key)
-
-
-# Set by each runtime: a JS property of the JS value a JSError stands for (KeyError if none).
-js_property: Hook[Callable[[JSError, Any], Any]] = Hook("js_property", _no_property)
 
 
 class BridgeError(Exception):
@@ -83,20 +75,35 @@ class JSError(BridgeError):
     def __str__(self) -> str:
         return f"{self.name}: {self.message}" if self.message else self.name
 
-    def __getitem__(self, key: Any) -> Any:
-        """A JS property of the error: a library's error held as data (zod's ``issues``)."""
-        return js_property(self, key)
+    def __getitem__(self, key: str) -> Any:
+        """A JS property of the error (``err["issues"]``), read from ``js_value``.
+
+        Raises:
+            KeyError: the JS error has no such property.
+        """
+        if self.js_value is not None:
+            for read in error_properties.fns:
+                value = read(self.js_value, key)
+                if value is not NOT_FOUND:
+                    return value
+        raise KeyError(key)
 
     def __getattr__(self, name: str) -> Any:
-        # Only names Python has not found: the JS error's own fields (``err.issues``).
-        if name.startswith("_") or name == "jsError":
+        # Only called for names Python does not have: the JS error's own fields (zod's
+        # `issues`, Node's `code`) read as attributes too.
+        if name.startswith("_") or name in _NOT_JS:
             raise AttributeError(name)
         try:
-            return js_property(self, name)
+            return self[name]
         except KeyError:
-            raise AttributeError(
-                f"{type(self).__name__} has no attribute and its JS error no property {name!r}"
-            ) from None
+            raise AttributeError(f"{type(self).__name__} has no JS property {name!r}") from None
+
+
+# Each runtime registers how it reads a property of one of its JS errors (NOT_FOUND when the
+# error is not its own, or has no such property).
+NOT_FOUND: Any = object()
+error_properties: Hooks[Callable[[Any, str], Any]] = Hooks("error_properties")
+_NOT_JS = frozenset({"jsError", "js_value", "pyException"})
 
 
 class JSTypeError(JSError, TypeError):

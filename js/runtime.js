@@ -79,13 +79,10 @@
   /**
    * A JS function for a Python function. `call` returns [true, value] or [false, error]: the
    * error is thrown here, in JS, so Python never has to attach its JS face to the exception.
-   * Arguments beyond `maxArgs` (what the Python signature accepts; -1: any) are dropped, as a
-   * JS function ignores extra ones (`[1, 2].map(pyFn)` passes item, index and array).
    */
-  function syncFunction(call, name, maxArgs) {
+  function syncFunction(call, name) {
     return {
       [name](...args) {
-        if (maxArgs >= 0 && args.length > maxArgs) args.length = maxArgs;
         const outcome = call(...args);
         if (outcome[0]) return outcome[1];
         throw outcome[1];
@@ -124,6 +121,12 @@
     return fn(...args.map((a) => (a instanceof Promise ? a.catch((e) => { throw reasonOf(e); }) : a)));
   }
 
+  /** fn called with `this`: a function read as a property, called through its object. */
+  function callMethod(fn, thisArg, ...args) { return Reflect.apply(fn, thisArg, args); }
+  function callMethodForwarding(fn, thisArg, ...args) {
+    return callForwarding((...rest) => Reflect.apply(fn, thisArg, rest), ...args);
+  }
+
   function getProperty(target, key) { return target[key]; }
   function setProperty(target, key, value) { target[key] = value; }
   function deleteProperty(target, key) { delete target[key]; }
@@ -144,11 +147,12 @@
 
   // What Python's len / in / iteration of a JS object see: its own enumerable string keys.
   function keysOf(target) { return Object.keys(target); }
-  function callerOf(fn) { return (...args) => fn(...args); }
   function keyCount(target) { return Object.keys(target).length; }
   function hasKey(target, key) {
     return typeof key === 'string' && Object.prototype.propertyIsEnumerable.call(target, key);
   }
+  /** A JS Proxy of a function, callable from Python (pythonmonkey holds it as an object). */
+  function callerOf(fn) { return (...args) => fn(...args); }
 
   /**
    * A Python-style preview of a JS value for repr(), made in JS: nothing is converted on the
@@ -179,7 +183,9 @@
         if (value.length > 30) items.push('...');
         return `[${items.join(', ')}]`;
       }
-      if (value instanceof Date) return `<JS Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}>`;
+      if (value instanceof Date) {
+        return `<JS Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}>`;
+      }
       const keys = Object.keys(value);
       const items = keys.slice(0, 30).map((key) => `${preview(key)}: ${preview(value[key], depth + 1, seen)}`);
       if (keys.length > 30) items.push('...');
@@ -196,23 +202,21 @@
    * A JS function for a Python async (or blocking) function: each call returns a native
    * Promise at once; `start(resolve, reject, ...args)` (Python) starts the work and settles it.
    */
-  function asyncFunction(start, name, maxArgs) {
+  const ASYNC_FUNCTION_PROTOTYPE = Object.getPrototypeOf(async function () {});
+  function asyncFunction(start, name) {
     const fn = {
-      [name](...args) {
-        if (maxArgs >= 0 && args.length > maxArgs) args.length = maxArgs;
-        return new Promise((resolve, reject) => start(resolve, reject, ...args));
-      },
+      [name](...args) { return new Promise((resolve, reject) => start(resolve, reject, ...args)); },
     }[name];
-    // An AsyncFunction to libraries that check (async's mapLimit: `fn[Symbol.toStringTag]`);
-    // otherwise they pass a callback the Python function never calls, and wait forever.
-    Object.setPrototypeOf(fn, AsyncFunctionPrototype);
+    // Libraries tell async functions apart by their tag (async's mapLimit awaits only those):
+    // the prototype of an async function gives it, while each call still returns its promise.
+    Object.setPrototypeOf(fn, ASYNC_FUNCTION_PROTOTYPE);
     return fn;
   }
-  const AsyncFunctionPrototype = Object.getPrototypeOf(async function () {});
 
   return {
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
-    asyncFunction, carryReason, reasonOf, callForwarding, keysOf, keyCount, hasKey, preview, callerOf,
+    asyncFunction, carryReason, reasonOf, callForwarding, callMethod, callMethodForwarding,
+    keysOf, keyCount, hasKey, callerOf, preview,
   };
 })();

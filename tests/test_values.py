@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 
@@ -364,7 +367,7 @@ def test_a_js_error_held_as_data_exposes_its_fields() -> None:
     assert err.message == "invalid input"
     with pytest.raises(KeyError):
         err["nope"]
-    with pytest.raises(AttributeError, match="no property 'nope'"):
+    with pytest.raises(AttributeError, match="no JS property 'nope'"):
         err.nope  # noqa: B018
 
 
@@ -407,3 +410,110 @@ def test_a_symbol_or_invalid_date_read_as_a_property_is_a_clear_bridge_error() -
     with pytest.raises(bridge.BridgeError, match="Date"):
         obj.d  # noqa: B018
     assert obj.ok == 1
+
+
+def test_js_null_is_none_everywhere_it_is_handed_over() -> None:
+    obj = bridge.eval("({ a: null, c: { d: null } })")
+    assert bridge.eval("null") is None
+    assert obj.a is None
+    assert obj["c"]["d"] is None
+    assert bridge.eval("() => null")() is None
+
+    async def main() -> object:
+        return await bridge.eval("Promise.resolve(null)")
+
+    assert bridge.run(main()) is None
+
+
+def test_a_js_array_is_a_python_list_of_handed_over_values() -> None:
+    items = bridge.eval("[1, 'x', null, { a: 1 }, [null, [2]], new RangeError('r'), 2n ** 64n]")
+    assert type(items) is list
+    assert items[:3] == [1, "x", None]
+    assert isinstance(items[3], bridge.JSObject) and items[3] == {"a": 1}
+    assert items[4] == [None, [2]]
+    assert isinstance(items[5], bridge.JSRangeError)
+    assert items[6] == 2**64
+    # A copy: it goes back to JS as an array with the same contents, JS objects as themselves.
+    assert bridge.eval("(l) => Array.isArray(l) && l[3].a === 1 && l.length")(items) == 7
+
+
+def test_array_numbers_do_not_leak() -> None:
+    # pythonmonkey keeps one reference to every number it converts; bridge releases it.
+    make = bridge.eval("() => [0.5, 1.5, [2.5]]")
+    for _ in range(300):
+        assert make()[2][0] == 2.5
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(5000):
+        assert make()[2][0] == 2.5
+    gc.collect()
+    assert (sys.getallocatedblocks() - before) / 5000 < 0.2
+
+
+def test_a_js_array_resolved_by_a_promise_is_a_list_too() -> None:
+    async def main() -> object:
+        return await bridge.eval("Promise.all([1, Promise.resolve(null), { a: 2 }])")
+
+    result = bridge.run(main())
+    assert result[:2] == [1, None]  # type: ignore[index]
+    assert isinstance(result[2], bridge.JSObject)  # type: ignore[index]
+
+
+def test_an_array_that_holds_itself_is_a_clear_bridge_error() -> None:
+    with pytest.raises(bridge.BridgeError, match="nested deeper than 10000 levels"):
+        bridge.eval("(() => { const a = [1]; a.push(a); return a })()")
+
+
+# Crashed the process before (pythonmonkey's own list view): run where a crash is a failure.
+CRASHERS = {
+    "symbol in an array": (
+        "try:\n    repr(bridge.eval(\"[Symbol('x')]\"))\n"
+        "except bridge.BridgeError as e:\n    print('BridgeError', 'Symbol' in str(e))"
+    ),
+    "1,000-deep array": (
+        "a = bridge.eval('(() => { let a = []; for (let i = 0; i < 1000; i++) a = [a]; "
+        "return a })()')\n"
+        "depth = 0\nwhile a:\n    a = a[0]\n    depth += 1\nprint('depth', depth)"
+    ),
+    "repr of a deep object": (
+        "o = bridge.eval('(() => { let o = [Symbol(1)]; for (let i = 0; i < 1000; i++) "
+        "o = { o: [o] }; return o })()')\nprint(repr(o)[:14])"
+    ),
+}
+CRASHERS_OUT = {
+    "symbol in an array": "BridgeError True",
+    "1,000-deep array": "depth 1000",
+    "repr of a deep object": "<JS object {'o",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRASHERS))
+def test_values_that_crashed_the_process_are_handled(case: str) -> None:
+    code = "import bridge\n" + CRASHERS[case]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == CRASHERS_OUT[case]
+
+
+@pytest.mark.parametrize("shape", ["p", "[p]", "({ p })", "[[p]]"])
+def test_a_dropped_pending_promise_rejected_later_is_reported(shape: str) -> None:
+    # Returned directly, in an object or in an array: each rejection reported once.
+    reports: list[object] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda loop, context: reports.append(context.get("message"))
+        )
+        for _ in range(10):
+            bridge.eval(
+                "(() => { const p = new Promise((_, reject) => "
+                f"setTimeout(() => reject(new Error('late')), 1)); return {shape}; }})()"
+            )
+        await asyncio.sleep(0.1)
+        gc.collect()
+        await asyncio.sleep(0.05)
+
+    bridge.run(main())
+    assert reports == ["Unhandled promise rejection"] * 10

@@ -95,5 +95,5 @@ def test_a_js_error_held_as_data_exposes_its_fields() -> None:
     assert error.code == 7
     with pytest.raises(KeyError):
         error["missing"]
-    with pytest.raises(AttributeError, match="no property 'missing'"):
+    with pytest.raises(AttributeError, match="no JS property 'missing'"):
         error.missing  # noqa: B018

@@ -39,6 +39,7 @@ _helpers: Any = None
 _js_modules: dict[str, Any] = {}
 _owner: int | None = None
 _start_lock = threading.Lock()
+_null: Any = object()  # pythonmonkey's JS null once started (nothing is it before)
 _wrapped_types: frozenset[type] = frozenset()  # pythonmonkey's object/function proxy types
 
 # The layers above add what must happen once the engine is up (the rejection tracker, the
@@ -96,7 +97,7 @@ def js_module(name: str) -> Any:
 
 
 def _start() -> None:
-    global _pm, _helpers, _owner, _wrapped_types
+    global _pm, _helpers, _owner, _wrapped_types, _null
     if threading.current_thread() is not threading.main_thread():
         # An engine first imported off the main thread works, but the process segfaults at exit.
         raise WrongThread(_thread_message("started"))
@@ -119,8 +120,15 @@ def _start() -> None:
             _js_modules[path.stem] = value
         _helpers = _js_modules["runtime"]
         _wrapped_types = frozenset(
-            {pm.JSObjectProxy, pm.JSFunctionProxy, pm.JSMethodProxy, pm.SpiderMonkeyError}
+            {
+                pm.JSObjectProxy,
+                pm.JSFunctionProxy,
+                pm.JSMethodProxy,
+                pm.SpiderMonkeyError,
+                pm.JSArrayProxy,
+            }
         )
+        _null = pm.null
         _pm = pm
         for start in on_start.fns:
             start(pm)

@@ -184,6 +184,8 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
             type(result) in _engine._wrapped_types
         ):  # a JS object or function: as bridge hands them over
             result = wrap(result)
+        elif result is _engine._null:  # JS null: None (pythonmonkey's null stays inside)
+            result = None
         if not self.done():
             _future_set_result(self, result)  # not super(): this runs once per bridged await
         # pythonmonkey converts a JS number to a float holding one reference too many, so every

@@ -4,19 +4,20 @@ JS -> Python
     A JS promise reaching Python is already an asyncio future (``_loop.JSFuture``, created by
     pythonmonkey on the running loop); ``to_future`` also adopts any JS thenable and any Python
     awaitable. JS functions come back as ``JSFunction``: callable, their own properties reachable
-    as attributes (``Bluebird.delay``), and handed back to JS as the very same function (also
-    when read as a property: the function itself, called with ``this`` set to its object). JS
-    objects come back as ``JSObject``: attributes and items, every JS throw mapped, the very
-    same object again in JS. Both are awaitable: a thenable is adopted, anything else is itself
-    (as JS ``await``). Arrays stay pythonmonkey's list proxies.
+    as attributes (``Bluebird.delay``), and handed back to JS as the very same function. JS
+    objects come back as ``JSObject``: attributes and items, methods bound to the object, every
+    JS throw mapped, the very same object again in JS; a function read as a property is the
+    function itself, called with its object as ``this``. Both are awaitable: a thenable is
+    adopted, anything else is itself (as JS ``await``). Arrays become list copies, ``null`` None,
+    a BigInt an int; a Symbol or a Date Python cannot hold is a ``BridgeError``.
 
 Python -> JS
     ``to_js`` gives what JS sees as a Promise for a coroutine, Task, asyncio or
     ``concurrent.futures`` future, ``bridge.Promise`` or any awaitable (a plain value gives a
     resolved one). ``expose`` puts Python objects on ``globalThis``: an ``async def`` called from
-    JS returns a native Promise (and is an ``AsyncFunction`` to libraries that check), a
-    ``blocking`` function runs in an executor. A Python function gets at most the arguments its
-    signature accepts. An int beyond 2**53 - 1 becomes a BigInt.
+    JS returns a native Promise (an ``AsyncFunction`` to libraries that check), a ``blocking``
+    function runs in an executor. A Python function gets at most the arguments its signature
+    accepts; an int beyond 2**53 - 1 becomes a BigInt.
 
 Errors (DESIGN.md)
     ``to_exception`` maps a thrown/rejected JS value: the class by the JS error's kind
@@ -40,13 +41,14 @@ import linecache
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from sys import getrefcount
 from threading import get_ident
 from typing import Any, ParamSpec, TypeVar, cast
 
-from .. import _exceptions, _promise
+from .. import _promise
 from .._exceptions import (
+    NOT_FOUND,
     BridgeError,
     JSAggregateError,
     JSError,
@@ -56,6 +58,7 @@ from .._exceptions import (
     JSSyntaxError,
     JSTypeError,
     RuntimeNotReady,
+    error_properties,
 )
 from .._hooks import Hook
 from . import _edges, _engine, _loop
@@ -287,59 +290,13 @@ class JSFunction:
     Use ``bridge.new(fn)(...)`` to construct.
     """
 
-    __slots__ = ("__weakref__", "bound", "js_value")
+    __slots__ = ("__weakref__", "js_value")
 
-    def __init__(self, js_value: Any, bound: Any = None) -> None:
-        # ``bound`` calls the function with ``this`` set (read through an object); ``js_value``
-        # stays the function itself, for identity, its own properties and ``bridge.new``.
+    def __init__(self, js_value: Any) -> None:
         object.__setattr__(self, "js_value", js_value)
-        object.__setattr__(self, "bound", bound)
 
     def __call__(self, *args: Any) -> Any:
-        target = self.bound
-        if target is None:
-            target = self.js_value
-        for arg in args:
-            if type(arg) not in _SCALAR_TYPES:
-                args = tuple(map(_to_js_arg, args))
-                if (
-                    any(isinstance(a, asyncio.Future) for a in args)
-                    and type(target) is _engine.engine().JSFunctionProxy  # a method keeps `this`
-                ):
-                    # A future JS gets as a promise: through JS, so that a non-Error reason it
-                    # carries (see _tag) rejects the promise JS sees as itself.
-                    args = (target, *args)
-                    target = _engine.helpers().callForwarding
-                break
-        # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
-        if get_ident() != _engine._owner:
-            _engine.check_thread()
-        loop = _get_running_loop()
-        if loop is not None and loop is not _loop._attached:
-            _loop.attach_running_loop()
-        try:
-            try:
-                result = target(*args)
-            except OverflowError:
-                # An int beyond 2**53 refused before the call started: it crosses as a BigInt.
-                result = target(*map(_big_int_for_js, args))
-        except Exception as exc:
-            mapped = _loop.translate_error(exc)
-            if mapped is None:
-                raise
-        else:
-            if type(result) is _loop.JSFuture:
-                result.delivered = True
-                result.task = _current_task(loop) if loop is not None else None
-                return result
-            # pythonmonkey returns a JS number as a float with one reference too many: `result`
-            # + getrefcount's argument + that one (checked inline: a call would add a
-            # version-dependent number of references of its own).
-            if type(result) is float and getrefcount(result) == 3:
-                _edges.drop_lost_reference(result)
-                return result
-            return wrap(result)
-        raise mapped  # outside the except block: see _loop.call
+        return _call(self.js_value, args)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -351,11 +308,11 @@ class JSFunction:
         value = _loop.call(h.getProperty, self.js_value, name)
         if isinstance(value, _js_function_types()):
             # A method keeps its `this`: Bluebird.delay must run with this === Bluebird.
-            return JSFunction(value, h.bind(value, self.js_value))
+            return _Method(value, self.js_value)
         return wrap(value)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("js_value", "bound"):
+        if name == "js_value":
             object.__setattr__(self, name, value)
             return
         _enter()
@@ -365,7 +322,7 @@ class JSFunction:
         _enter()
         return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
 
-    def __await__(self) -> Any:
+    def __await__(self) -> Generator[Any, None, Any]:
         """``await fn``: a thenable function is adopted; any other is itself (as JS ``await``)."""
         return _await_js(self)
 
@@ -384,6 +341,77 @@ class JSFunction:
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+
+_NO_THIS: Any = object()
+
+
+def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
+    """Call the JS function ``target`` (with ``this`` when given), as bridge hands results over."""
+    forwarding = False
+    for arg in args:
+        if type(arg) not in _SCALAR_TYPES:
+            args = tuple(map(_to_js_arg, args))
+            # A future JS gets as a promise goes through JS, so that a non-Error reason it
+            # carries (see _tag) rejects the promise JS sees as itself.
+            forwarding = any(isinstance(a, asyncio.Future) for a in args)
+            break
+    if this is not _NO_THIS:
+        h = _engine.helpers()
+        args = (target, this, *args)
+        target = h.callMethodForwarding if forwarding else h.callMethod
+    elif forwarding and type(target) is _engine.engine().JSFunctionProxy:  # a method keeps `this`
+        args = (target, *args)
+        target = _engine.helpers().callForwarding
+    # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
+    if get_ident() != _engine._owner:
+        _engine.check_thread()
+    loop = _get_running_loop()
+    if loop is not None and loop is not _loop._attached:
+        _loop.attach_running_loop()
+    try:
+        try:
+            result = target(*args)
+        except OverflowError:
+            # An int beyond 2**53 - 1, refused before the call started: it crosses as a BigInt.
+            result = target(*map(_big_int_for_js, args))
+    except Exception as exc:
+        mapped = _loop.translate_error(exc)
+        if mapped is None:
+            raise
+    else:
+        if type(result) is _loop.JSFuture:
+            result.delivered = True
+            result.task = _current_task(loop) if loop is not None else None
+            return result
+        # pythonmonkey returns a JS number as a float with one reference too many: `result`
+        # + getrefcount's argument + that one (checked inline: a call would add a
+        # version-dependent number of references of its own).
+        if type(result) is float and getrefcount(result) == 3:
+            _edges.drop_lost_reference(result)
+            return result
+        return wrap(result)
+    raise mapped  # outside the except block: see _loop.call
+
+
+class _Method(JSFunction):
+    """A JS function read as a property: the function itself (``===``, own properties,
+    ``bridge.new`` work on it), called with ``this`` bound to the object it was read from."""
+
+    __slots__ = ("this",)
+
+    def __init__(self, js_value: Any, this: Any) -> None:
+        object.__setattr__(self, "js_value", js_value)
+        object.__setattr__(self, "this", this)
+
+    def __call__(self, *args: Any) -> Any:
+        return _call(self.js_value, args, self.this)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("js_value", "this"):
+            object.__setattr__(self, name, value)
+            return
+        JSFunction.__setattr__(self, name, value)
 
 
 class JSObject:
@@ -436,6 +464,8 @@ class JSObject:
         _enter()
         _loop.call(_engine.helpers().deleteProperty, self.js_value, key)
 
+    # len, in, iteration, dir and repr ask JS (errors mapped: a revoked Proxy is a JSTypeError),
+    # never pythonmonkey's dict view, which fails with SystemError or crashes on some values.
     def __contains__(self, key: object) -> bool:
         _enter()
         return bool(_loop.call(_engine.helpers().hasKey, self.js_value, key))
@@ -452,17 +482,12 @@ class JSObject:
         _enter()
         return sorted(set(_loop.call(_engine.helpers().ownKeys, self.js_value)))
 
-    def __await__(self) -> Any:
-        """``await obj``: a thenable (Bluebird, a ``{then}`` object) is adopted as JS ``await``
-        does; any other object is itself."""
-        return _await_js(self)
-
     def __call__(self, *args: Any) -> Any:
         """A JS ``Proxy`` of a function is callable (pythonmonkey sees it as an object)."""
         _enter()
         if _loop.call(_engine.helpers().typeOf, self.js_value) != "function":
             raise TypeError("this JS object is not a function")
-        # Called through a JS arrow: pythonmonkey gives no call for what it holds as a dict.
+        # Through a JS arrow: pythonmonkey has no call for what it holds as a dict.
         return JSFunction(_engine.helpers().callerOf(self.js_value))(*args)
 
     def __aiter__(self) -> Any:
@@ -484,7 +509,8 @@ class JSObject:
         if isinstance(other, (JSObject, JSFunction)):
             return bool(_engine.helpers().same(self.js_value, other.js_value))
         if isinstance(other, dict):
-            # Contents, as bridge reads them (pythonmonkey's own == ignores keys missing in JS).
+            # Own enumerable string keys and their values, both ways (pythonmonkey's own
+            # comparison only checks that the JS object's keys are among the dict's).
             keys = list(self)
             return len(keys) == len(other) and all(
                 key in other and self[key] == other[key] for key in keys
@@ -493,6 +519,34 @@ class JSObject:
 
     def __hash__(self) -> int:
         return id(type(self))  # JS identity has no stable Python hash; equality decides
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await js_obj``: as JS ``await`` does, a thenable is adopted, anything else is itself.
+
+        So a promise of another library (Bluebird's, a ``{then}`` object) is awaitable directly.
+        """
+        return _await_js(self)
+
+
+def _await_js(wrapper: JSObject | JSFunction) -> Generator[Any, None, Any]:
+    _enter()
+    if _loop.call(_engine.helpers().isThenable, wrapper.js_value):
+        return to_future(wrapper).__await__()
+    return _itself(wrapper).__await__()
+
+
+async def _itself(value: Any) -> Any:
+    return value
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _big_int_for_js(value: Any) -> Any:
+    """An int JS numbers cannot hold exactly (beyond 2**53 - 1) as a JS BigInt; else itself."""
+    if type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return _engine.engine().bigint(value)
+    return value
 
 
 _js_value_of = JSObject.js_value.__get__  # type: ignore[attr-defined]  # the slot, read in C
@@ -530,8 +584,8 @@ def _member(proxy: Any, name: Any) -> Any:
             if not h.hasProperty(proxy, name):
                 return _MISSING
             value = h.getProperty(proxy, name)
-            if type(value) in _function_proxies:  # a method named like a dict one (get...)
-                return JSFunction(value, h.bind(value, proxy))
+            if type(value) in _function_proxies:
+                return _Method(value, proxy)
             return wrap(value)
         except Exception as exc:
             mapped = _loop.translate_error(exc)
@@ -540,44 +594,20 @@ def _member(proxy: Any, name: Any) -> Any:
         raise mapped  # outside the except block: see _loop.call
     if kind in _SCALAR_TYPES:
         return value
-    if kind in _function_proxies or (
-        name in _DICT_NAMES and kind in _engine._wrapped_types and callable(value)
-    ):
-        # pythonmonkey hands over a bound copy of a function read through its proxy (not
-        # `===`, own properties lost), and none for names that are also dict methods (get,
-        # keys...). The function itself is read through JS; calls still bind `this`.
-        h = _engine.helpers()
-        original = h.getProperty(proxy, name)
-        if name in _DICT_NAMES or kind not in _function_proxies:
-            value = h.bind(original, proxy)
-        return JSFunction(original, value)
+    if kind in _engine._wrapped_types and callable(value):
+        # pythonmonkey hands over a bound copy of a function read through its proxy (own
+        # properties lost, not === the function), or for names that are also dict methods
+        # (get, keys...) the dict method: the function itself is read again, through JS.
+        try:
+            function = _engine.helpers().getProperty(proxy, name)
+        except Exception as exc:
+            mapped = _loop.translate_error(exc)
+            if mapped is None:
+                raise
+        else:
+            return _Method(function, proxy)
+        raise mapped  # outside the except block: see _loop.call
     return wrap(value)
-
-
-def _await_js(wrapper: JSObject | JSFunction) -> Any:
-    """What ``await`` on a JS object or function gives: a thenable adopted, else the value."""
-    _enter()
-    h = _engine.helpers()
-    raw = wrapper.js_value
-    if h.isThenable(raw):
-        adopted = _loop.call(h.adopt, raw)
-        if isinstance(adopted, asyncio.Future):
-            return adopted.__await__()
-    return _itself(wrapper).__await__()
-
-
-async def _itself(value: T) -> T:
-    return value
-
-
-_MAX_SAFE_INTEGER = 2**53 - 1
-
-
-def _big_int_for_js(value: Any) -> Any:
-    """An int JS numbers cannot hold exactly (beyond 2**53 - 1) as a JS BigInt; else itself."""
-    if type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-        return _engine.engine().bigint(value)
-    return value
 
 
 def _enter() -> None:
@@ -601,9 +631,59 @@ _object_proxy: type | None = None  # pythonmonkey's JSObjectProxy, once the engi
 _function_proxies: frozenset[type] = frozenset()
 
 
+_array_proxy: type | None = None
+_MAX_ARRAY_DEPTH = 10_000
+
+
+def _list_from_js(array: Any) -> list[Any]:
+    """A JS array as a Python list: a copy, its items handed over as any other value.
+
+    pythonmonkey's own list view converts items its own way (pythonmonkey's null, raw errors
+    and object views) and its repr crashes on a Symbol item or deep nesting. Copied without
+    recursion (a 10,000-deep array is fine); deeper, or an array that holds itself, is a
+    ``BridgeError``.
+    """
+    failed = None
+    try:
+        top = list(array)
+        pending = [(top, 0)]
+        while pending:
+            items, depth = pending.pop()
+            for i in range(len(items)):  # not enumerate: its tuple would hold the item too
+                item = items[i]
+                kind = type(item)
+                if kind is float:
+                    # pythonmonkey keeps one reference too many to each number it converts:
+                    # `items`, `item`, getrefcount's argument, and that one.
+                    if getrefcount(item) == 4:
+                        _edges.drop_lost_reference(item)
+                elif kind is _array_proxy:
+                    if depth >= _MAX_ARRAY_DEPTH:
+                        raise BridgeError(
+                            f"a JS array nested deeper than {_MAX_ARRAY_DEPTH} levels (or one "
+                            "that holds itself) cannot cross to Python: hand over "
+                            "JSON.stringify(array) or a flatter value"
+                        )
+                    inner = list(item)
+                    items[i] = inner
+                    pending.append((inner, depth + 1))
+                elif kind not in _SCALAR_TYPES:
+                    items[i] = wrap(item)
+    except BridgeError:
+        raise
+    except Exception as exc:  # an item pythonmonkey cannot convert (a Symbol, a bad Date)
+        failed = _loop.translate_error(exc)
+        if failed is None:
+            raise
+    if failed is not None:
+        raise failed  # outside the except block: see _loop.call
+    return top
+
+
 def _learn_proxy_types() -> None:
-    global _object_proxy, _function_proxies
+    global _object_proxy, _function_proxies, _array_proxy
     pm = _engine.engine()
+    _array_proxy = pm.JSArrayProxy
     _function_proxies = frozenset({pm.JSFunctionProxy, pm.JSMethodProxy})
     _object_proxy = pm.JSObjectProxy
 
@@ -616,8 +696,8 @@ def _js_function_types() -> tuple[type, ...]:
 def wrap(value: Any) -> Any:
     """How a JS value returned to Python looks through bridge.
 
-    Objects become ``JSObject``, functions ``JSFunction``, errors are mapped; everything else
-    (numbers, strings, arrays as pythonmonkey's live list proxies) is returned as it is.
+    Objects become ``JSObject``, functions ``JSFunction``, errors are mapped, arrays are list
+    copies, ``null`` is None; numbers and strings are returned as they are.
     """
     kind = type(value)
     if kind is _object_proxy:  # pythonmonkey's JSObjectProxy is a dict subclass: before _PLAIN
@@ -626,6 +706,10 @@ def wrap(value: Any) -> Any:
         return value
     if kind in _function_proxies:
         return JSFunction(value)
+    if value is _engine._null:  # JS null: None, as undefined (a JSRejection keeps them apart)
+        return None
+    if kind is _array_proxy:
+        return _list_from_js(value)
     if _object_proxy is None and _engine._pm is not None:
         _learn_proxy_types()
         return wrap(value)
@@ -771,48 +855,46 @@ def _function_for_js(fn: Callable[..., Any]) -> Any:
     return _make_js_function(fn)
 
 
-def _make_js_function(fn: Callable[..., Any]) -> Any:
-    h = _engine.helpers()
-    name = getattr(fn, "__name__", "python")
-    if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
-        start = _starter(fn)
-        return h.asyncFunction(start, str(name), _max_args(fn))
+def _positional_limit(fn: Callable[..., Any]) -> int | None:
+    """How many arguments ``fn`` accepts by position (None: any number, or unknown).
 
-    def call_from_js(*args: Any) -> list[Any]:
-        # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
-        try:
-            return [True, _to_js_arg(fn(*[wrap(a) for a in args]))]
-        except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
-            return [False, to_js_error(exc)]
-
-    return h.syncFunction(call_from_js, str(name), _max_args(fn))
-
-
-def _max_args(fn: Callable[..., Any]) -> int:
-    """How many positional arguments ``fn`` accepts (-1: any), so that JS passing more (as
-    ``Array.prototype.map`` does: item, index, array) drops the extra ones, as for a JS
-    function. Read from the code object when there is one: ``inspect.signature`` costs about
-    10 us, and a function is prepared anew at each crossing."""
+    A JS function ignores arguments beyond its parameters, and JS callers rely on that
+    (``[1, 2].map(f)`` passes the index and the array too), so a Python function called from JS
+    gets at most what its signature accepts.
+    """
     target = fn.fn if isinstance(fn, _Blocking) else fn
-    code = getattr(target, "__code__", None)
-    if code is not None and not isinstance(target, functools.partial):
-        if code.co_flags & inspect.CO_VARARGS:
-            return -1
-        return int(code.co_argcount) - (1 if inspect.ismethod(target) else 0)
     try:
-        params = inspect.signature(target).parameters.values()
-    except (TypeError, ValueError):  # a builtin with no signature: pass everything
-        return -1
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: pass everything
+        return None
     count = 0
-    for param in params:
-        if param.kind is param.VAR_POSITIONAL:
-            return -1
-        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             count += 1
     return count
 
 
-def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
+def _make_js_function(fn: Callable[..., Any]) -> Any:
+    h = _engine.helpers()
+    name = getattr(fn, "__name__", "python")
+    limit = _positional_limit(fn)
+    if isinstance(fn, _Blocking) or inspect.iscoroutinefunction(fn):
+        start = _starter(fn, limit)
+        return h.asyncFunction(start, str(name))
+
+    def call_from_js(*args: Any) -> list[Any]:
+        # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
+        try:
+            return [True, _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))]
+        except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
+            return [False, to_js_error(exc)]
+
+    return h.syncFunction(call_from_js, str(name))
+
+
+def _starter(fn: Callable[..., Any], limit: int | None = None) -> Callable[..., None]:
     """The Python half of an async function JS calls: start the work, settle the JS promise.
 
     This runs once per JS call of an exposed coroutine, so the common case (scalar arguments,
@@ -831,7 +913,7 @@ def _starter(fn: Callable[..., Any]) -> Callable[..., None]:
             )
         if loop is not _loop._attached:
             _loop.attach_running_loop()
-        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args]
+        py_args = [a if type(a) in _SCALAR_TYPES else wrap(a) for a in args[:limit]]
         signals: list[Any] = []
         for arg in args:
             if not isinstance(arg, _PLAIN) or isinstance(arg, dict):
@@ -898,11 +980,11 @@ def to_future(x: Any) -> asyncio.Future[Any]:
         )
     if isinstance(x, concurrent.futures.Future):
         return asyncio.wrap_future(x, loop=loop)
-    is_wrapper = isinstance(x, (JSFunction, JSObject))
-    if inspect.isawaitable(x) and not is_wrapper:
+    wrapped = isinstance(x, (JSFunction, JSObject))  # awaitable, through this very function
+    if not wrapped and inspect.isawaitable(x):
         return asyncio.ensure_future(x, loop=loop)
-    raw = x.js_value if is_wrapper else x
-    if is_js_object(raw):
+    raw = x.js_value if wrapped else x
+    if wrapped or is_js_object(raw):
         h = _engine.helpers()
         if h.isThenable(raw):
             adopted = _loop.call(h.adopt, raw)
@@ -935,7 +1017,7 @@ def to_js(x: Any) -> Any:
         future: asyncio.Future[Any] = asyncio.wrap_future(x, loop=loop)
     elif isinstance(x, asyncio.Future):
         future = x
-    elif inspect.isawaitable(x) and not isinstance(x, (JSFunction, JSObject)):
+    elif inspect.isawaitable(x):
         future = asyncio.ensure_future(x, loop=loop)
     else:
         future = loop.create_future()
@@ -1022,18 +1104,6 @@ def expose(name: str, obj: Any) -> Any:
     return obj
 
 
-def _error_property(error: JSError, key: Any) -> Any:
-    """``err[key]`` of a mapped JS error: the property of its JS value, as ``JSObject`` reads."""
-    js = error.js_value
-    if not is_js_object(js):
-        raise KeyError(key)
-    value = _member(js, key)
-    if value is _MISSING:
-        raise KeyError(key)
-    return value
-
-
-_exceptions.js_property.set(_error_property)
 _edges.to_exception.set(to_exception)
 _loop.wrap.set(wrap)
 
@@ -1046,3 +1116,14 @@ def _adopt_for_promise(x: Any) -> Any:
 
 
 _promise.foreign_thenables.add(_adopt_for_promise)
+
+
+def _error_property(js: Any, key: str) -> Any:
+    """A property of a JS error of this engine, as bridge hands values over."""
+    if type(js) not in _engine._wrapped_types or get_ident() != _engine._owner:
+        return NOT_FOUND
+    value = _member(js, key)
+    return NOT_FOUND if value is _MISSING else value
+
+
+error_properties.add(_error_property)
