@@ -17,6 +17,8 @@ import asyncio
 import collections
 import contextlib
 import functools
+import itertools
+import math
 import sys
 from collections.abc import Callable
 from sys import getrefcount
@@ -31,6 +33,7 @@ from . import _edges, _engine
 T = TypeVar("T")
 
 _PM_NO_LOOP = "cannot find a running Python event-loop"
+_TOO_MUCH_RECURSION = "InternalError: too much recursion"
 _NO_LOOP_MESSAGE = (
     "this JS code schedules promise work (a then, an await or a timer) and no asyncio loop is "
     "running: call it from async code, or run it through bridge.run(...)"
@@ -40,6 +43,11 @@ _LEAKED_JOB_REFS = 3  # after the job ran: our local + pythonmonkey's lost one +
 _LEAKED_FLOAT_REFS_IN_SET_RESULT = 6  # see JSFuture.set_result
 _drain_code: Any = None
 _attached: asyncio.AbstractEventLoop | None = None
+# Python -> JS calls in progress on the engine thread (JSFunction calls and ``call``): JS is
+# on the stack while this is above 0 (see deep_call).
+depth = 0
+_cancelling = False  # a JSFuture is being cancelled: jobs it causes queue behind (see cancel)
+_DRAIN_SLICE = 4096  # jobs between two looks at the loop's ready queue (see _microtask_queue)
 
 # Set by the values layer (how JS values and errors look in Python) and the cancellation layer.
 to_exception = _edges.to_exception
@@ -85,10 +93,16 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     """The JS job queue of one loop, returned as its ``call_soon_threadsafe`` replacement.
 
     pythonmonkey calls ``loop.call_soon_threadsafe(wrapper)`` once per promise job; the jobs
-    go to a deque drained completely in one loop callback, FIFO. Jobs queued while draining run
-    in the same drain, so a promise chain finishes before any timer or I/O callback (as in
-    Node and browsers), no Handle is made per job, the self-pipe is not written, and each
-    wrapper is dropped right after it runs. A closure, not a class: this is the hottest path.
+    go to a deque drained completely in one loop callback, FIFO, so no Handle is made per job,
+    the self-pipe is not written, and each wrapper is dropped right after it runs. The drain is
+    put at the *front* of asyncio's ready queue: it runs right after the callback that queued
+    the first job (a timer callback, a task step that called JS, a Python callback calling a
+    JS function), before any other callback, timer or I/O: microtasks drain after every task,
+    as in Node and browsers (``t1, m, t2``). Jobs queued while draining run in the same drain.
+    After _DRAIN_SLICE jobs in a row the drain looks at the ready queue and, if callbacks wait
+    there, lets them run first and goes on after them: an endless microtask loop must not
+    starve the loop (asyncio.run's Ctrl-C handler works through it, and so does its shutdown).
+    A closure, not a class: this is the hottest path.
     """
     jobs: collections.deque[Callable[[], object]] = collections.deque()
     keep = _edges._lost.append
@@ -98,11 +112,27 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     call_soon = loop.call_soon
     owner = _engine._owner
     scheduled = False
+    ready: collections.deque[Any] | None = getattr(loop, "_ready", None)
+    handle_type = asyncio.Handle
+
+    def schedule() -> None:
+        nonlocal scheduled
+        scheduled = True
+        if ready is not None and not _cancelling and not loop.is_closed():
+            ready.appendleft(handle_type(drain, (), loop, None))
+        else:
+            call_soon(drain)
 
     def drain() -> None:
         nonlocal scheduled  # (JSFuture.set_result knows this function's code: see there)
+        budget = _DRAIN_SLICE
         try:
             while jobs:
+                budget -= 1
+                if not budget:
+                    budget = _DRAIN_SLICE
+                    if ready:  # callbacks are waiting: they go first (see above)
+                        break
                 job = popleft()
                 try:
                     job()
@@ -121,11 +151,11 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
                         _edges._release_lost_references(_edges._lost)
                         _edges._lost.clear()
                 del job
-            if _edges._rejections:  # the queue ran dry: what is still unhandled now, is
+            if not jobs and _edges._rejections:  # the queue ran dry: still unhandled now, is
                 _edges._report_unhandled(loop)
         finally:
             scheduled = False
-            if jobs:  # interrupted (KeyboardInterrupt): the rest run in the next round
+            if jobs:  # a slice ended, or interrupted (KeyboardInterrupt): the rest run later
                 scheduled = True
                 call_soon(drain)
 
@@ -139,7 +169,6 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     def call_soon_threadsafe(
         callback: Callable[..., object], *args: Any, context: Any = None
     ) -> Any:
-        nonlocal scheduled
         # Only pythonmonkey's job wrappers, on the engine thread, are queued; everybody else
         # (executors, other threads, pythonmonkey's helper threads) gets the real method.
         if (
@@ -151,8 +180,7 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
             return real(callback, *args, context=context)
         push(callback)
         if not scheduled:
-            scheduled = True
-            call_soon(drain)
+            schedule()
         return None
 
     global _drain_code
@@ -208,9 +236,16 @@ class JSFuture(asyncio.Future):  # type: ignore[type-arg]
     def cancel(self, msg: Any = None) -> bool:
         # Read first: cancel() hands the callbacks (the awaiting task's wakeup) to the loop.
         callbacks = self._callbacks
+        global _cancelling
         cancelled = super().cancel(msg)
         if cancelled:
-            future_cancelled(self.task, sys._getframe(1), callbacks)
+            # What the abort makes JS do runs after the cancelled task's wakeup, which cancel()
+            # just scheduled: the task sees its cancellation, not the JS outcome it caused.
+            _cancelling = True
+            try:
+                future_cancelled(self.task, sys._getframe(1), callbacks)
+            finally:
+                _cancelling = False
         return cancelled
 
 
@@ -260,6 +295,55 @@ def _attach(loop: asyncio.AbstractEventLoop) -> None:
         attrs["create_future"] = functools.partial(JSFuture, loop=loop)
         attrs["call_exception_handler"] = _exception_handler_for(loop)
     _attached = loop
+    _forget_timers_of_closed_loops()
+
+
+# --- deep JS <-> Python recursion ----------------------------------------------------------------
+
+# pythonmonkey 1.4.1 crashes (NULL dereference setting `jsError`) when a JS call fails at the
+# Python recursion limit: it cannot even make the SpiderMonkeyError there. So bridge measures the
+# Python stack once calls nest DEEP levels, and raises RecursionError itself while _MARGIN frames
+# are still free. Bridge's own frames (a JSFunction call, the Python function's JS wrapper) do
+# not count against the user's limit: it is raised by _BRIDGE_FRAMES per level while nested
+# and put back when the outermost call returns, so a recursion through JS
+# reaches about as deep as with raw pythonmonkey. SpiderMonkey's own stack check ("too much
+# recursion", a JS InternalError) still guards the C stack.
+DEEP = 8
+_MARGIN = 50
+_BRIDGE_FRAMES = 2
+# Before 3.12 the C calls of a level (calling a JSFunction, pythonmonkey calling the wrapper)
+# count against the same limit as Python frames, without showing in the frame chain.
+_C_CALLS = 3 if sys.version_info < (3, 12) else 0
+_raised_limit: int | None = None  # the user's limit, while bridge has raised it
+
+
+def deep_call() -> None:
+    """Called by a nested Python -> JS call beyond DEEP levels: RecursionError near the limit."""
+    global depth, _raised_limit
+    base = _raised_limit if _raised_limit is not None else sys.getrecursionlimit()
+    frames = 0
+    frame: Any = sys._getframe()
+    while frame is not None:
+        frames += 1
+        frame = frame.f_back
+    if frames - _BRIDGE_FRAMES * depth + _MARGIN > base:
+        depth -= 1
+        raise RecursionError(
+            f"maximum recursion depth exceeded in calls between Python and JS ({depth} nested "
+            "JS calls); see sys.setrecursionlimit"
+        )
+    allowed = base + (_BRIDGE_FRAMES + _C_CALLS) * depth
+    if sys.getrecursionlimit() < allowed:
+        _raised_limit = base
+        sys.setrecursionlimit(allowed)
+
+
+def restore_limit() -> None:
+    """Put the user's recursion limit back (the outermost Python -> JS call returned)."""
+    global _raised_limit
+    if _raised_limit is not None:
+        sys.setrecursionlimit(_raised_limit)
+        _raised_limit = None
 
 
 def attach_running_loop() -> asyncio.AbstractEventLoop | None:
@@ -274,6 +358,14 @@ def _no_loop(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and _PM_NO_LOOP in str(exc)
 
 
+def _too_deep(what: str) -> RecursionError:
+    # SpiderMonkey's stack is nearly full: mapping the JS error would call JS again and fail the
+    # same way, so the error is made in Python alone.
+    deep = RecursionError(f"maximum recursion depth exceeded in JS ({what.strip()})")
+    deep.__suppress_context__ = True
+    return deep
+
+
 def translate_error(exc: BaseException) -> BaseException | None:
     """The bridge exception for a failure pythonmonkey raised, or None to let it through.
 
@@ -283,7 +375,19 @@ def translate_error(exc: BaseException) -> BaseException | None:
     """
     pm = _engine._pm
     if pm is not None and type(exc) is pm.SpiderMonkeyError:
-        mapped: BaseException = to_exception(exc)
+        first = exc.args[0] if exc.args else None
+        if type(first) is str:
+            if _TOO_MUCH_RECURSION in first:
+                return _too_deep("InternalError: too much recursion")
+            if _PM_NO_LOOP in first:  # a timer set with no loop running (see _schedule_timer)
+                not_ready = RuntimeNotReady(_NO_LOOP_MESSAGE)
+                not_ready.__suppress_context__ = True
+                return not_ready
+        try:
+            mapped: BaseException = to_exception(exc)
+        except SystemError:
+            # Reading the JS error calls JS, which fails only when SpiderMonkey's stack is full.
+            return _too_deep(first.splitlines()[-1] if type(first) is str and first else "")
         mapped.__suppress_context__ = True
         return mapped
     if _no_loop(exc):
@@ -295,14 +399,20 @@ def translate_error(exc: BaseException) -> BaseException | None:
 
 def call(fn: Callable[..., T], *args: Any) -> T:
     """Call into the engine with the loop attached, translating pythonmonkey's failures."""
+    global depth
     _engine.engine()
     attach_running_loop()
+    depth += 1
     try:
         return fn(*args)
     except Exception as exc:
         mapped = translate_error(exc)
         if mapped is None:
             raise
+    finally:
+        depth -= 1
+        if not depth and _raised_limit:
+            restore_limit()
     # Raised outside the except block: inside it, the SpiderMonkeyError would become the mapped
     # exception's __context__ and stay in this frame, which the traceback keeps; through its
     # JS error that can close a cycle across both heaps that neither GC frees. (And not
@@ -310,8 +420,92 @@ def call(fn: Callable[..., T], *args: Any) -> T:
     raise mapped
 
 
+# --- timers ----------------------------------------------------------------------------------
+
+# js/timers.js replaces pythonmonkey's setTimeout family (which keeps every timer, its loop and
+# a debug record forever, and runs callbacks as bare loop callbacks) with these: a timer is an
+# asyncio TimerHandle known here until it fired or was cleared, and after each callback the
+# microtasks it queued drain before anything else runs.
+_timers: dict[int, asyncio.TimerHandle] = {}  # timer id -> pending handle
+_unrefed: set[int] = set()  # ids of pending timers that do not keep bridge.run waiting
+_timer_ids = itertools.count(1)
+_last_when = 0.0
+
+
+def _schedule_timer(delay: float, job: Any, repeat: bool) -> int:
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        # pythonmonkey's own words: translate_error makes them RuntimeNotReady.
+        raise RuntimeError(f"PythonMonkey {_PM_NO_LOOP} to make asynchronous calls.")
+    if loop is not _attached:
+        _attach(loop)
+    timer_id = next(_timer_ids)
+    _arm(loop, timer_id, float(delay), job, bool(repeat))
+    return timer_id
+
+
+def _arm(
+    loop: asyncio.AbstractEventLoop, timer_id: int, delay: float, job: Any, repeat: bool
+) -> None:
+    global _last_when
+    when = loop.time() + delay
+    if when == _last_when:  # equal deadlines fire in the order they were set, as in Node
+        when = math.nextafter(when, math.inf)
+    _last_when = when
+    _timers[timer_id] = loop.call_at(when, _fire, loop, timer_id, delay, job, repeat)
+
+
+def _fire(
+    loop: asyncio.AbstractEventLoop, timer_id: int, delay: float, job: Any, repeat: bool
+) -> None:
+    mapped: BaseException | None = None
+    try:
+        job()
+    except Exception as exc:
+        mapped = translate_error(exc) or exc
+    finally:
+        if repeat and timer_id in _timers:  # not cleared by the callback: again
+            _arm(loop, timer_id, delay, job, repeat)
+        else:
+            _timers.pop(timer_id, None)
+            _unrefed.discard(timer_id)
+    if mapped is not None:
+        loop.call_exception_handler(
+            {"message": "Uncaught exception in a JS timer callback", "exception": mapped}
+        )
+
+
+def _cancel_timer(timer_id: Any) -> None:
+    handle = _timers.pop(int(timer_id), None)
+    _unrefed.discard(int(timer_id))
+    if handle is not None:
+        handle.cancel()
+
+
+def _ref_timer(timer_id: Any, refed: bool) -> None:
+    timer_id = int(timer_id)
+    if not refed and timer_id in _timers:
+        _unrefed.add(timer_id)
+    else:
+        _unrefed.discard(timer_id)
+
+
+def _forget_timers_of_closed_loops() -> None:
+    # A timer still pending when its loop closed never fires: it must not keep that loop.
+    for timer_id, handle in list(_timers.items()):
+        if handle._loop.is_closed():  # type: ignore[attr-defined]
+            del _timers[timer_id]
+            _unrefed.discard(timer_id)
+
+
+def pending_timers() -> int:
+    """How many timers are set and not unref'ed (bridge.run waits for them)."""
+    return len(_timers) - len(_unrefed)
+
+
 def _start(pm: Any) -> None:
     _hook_set_running_loop()
+    _engine.js_module("timers")(_schedule_timer, _cancel_timer, _ref_timer)
 
 
 _engine.on_start.add(_start)
