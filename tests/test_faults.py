@@ -13,6 +13,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import bridge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,3 +151,43 @@ def test_timers_do_not_keep_loops_alive() -> None:
         asyncio.run(one())
     gc.collect()
     assert sum(ref() is not None for ref in loops) <= 1  # the last one may be attached still
+
+
+# --- deep recursion: a RecursionError, never a crash -------------------------------------------------
+
+RECURSION = """
+    import sys
+    import bridge
+
+    def py(n):
+        return js(n - 1) + 1 if n > 0 else 0
+
+    bridge.expose("py", py)
+    js = bridge.eval("(n) => n > 0 ? py(n - 1) + 1 : 0")
+    assert js(450) == 450, "not as deep as half of raw pythonmonkey's depth"
+
+    def at(k):
+        if k:
+            return at(k - 1)
+        try:
+            return js(2049)
+        except RecursionError:
+            return "RecursionError"
+
+    results = {at(k) for k in range(0, 40)}
+    print(sorted(map(str, results)))
+    assert sys.getrecursionlimit() == LIMIT
+"""
+
+
+@pytest.mark.parametrize("limit", [1000, 150])
+def test_recursion_through_js_is_a_recursion_error_not_a_crash(limit: int) -> None:
+    code = RECURSION.replace("LIMIT", str(limit))
+    if limit != 1000:
+        code = code.replace(
+            "    import sys\n", f"    import sys\n    sys.setrecursionlimit({limit})\n"
+        )
+        code = code.replace("js(450) == 450", "js(10) == 10")
+    proc = run_script(code, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "['RecursionError']"

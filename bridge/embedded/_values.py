@@ -276,6 +276,9 @@ class JSFunction:
         loop = _get_running_loop()
         if loop is not None and loop is not _loop._attached:
             _loop.attach_running_loop()
+        _loop.depth += 1
+        if _loop.depth > _loop.DEEP:
+            _loop.deep_call()  # RecursionError before pythonmonkey runs out of Python stack
         try:
             result = target(*args)
         except Exception as exc:
@@ -294,6 +297,10 @@ class JSFunction:
                 _edges.drop_lost_reference(result)
                 return result
             return wrap(result)
+        finally:
+            _loop.depth -= 1
+            if not _loop.depth and _loop._raised_limit:
+                _loop.restore_limit()
         raise mapped  # outside the except block: see _loop.call
 
     def __getattr__(self, name: str) -> Any:
