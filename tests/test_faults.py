@@ -36,7 +36,7 @@ def run_script(
     )
 
 
-# --- event-loop order: microtasks drain after every task ------------------------------------------
+# --- event-loop order: microtasks drain after every task -----------------------------------------
 
 
 async def test_microtasks_drain_after_each_timer_callback() -> None:
@@ -98,14 +98,17 @@ async def test_awaiting_js_still_yields_to_other_tasks() -> None:
     assert ticks >= 50
 
 
-# --- timers ------------------------------------------------------------------------------------------
+# --- timers --------------------------------------------------------------------------------------
 
 
 async def test_timers_interval_clear_and_arguments() -> None:
     got = await bridge.eval(
         """new Promise((done) => {
             let n = 0;
-            const t = setInterval((a, b) => { n += a + b; if (n >= 9) { clearInterval(t); done(n) } }, 1, 1, 2);
+            const t = setInterval((a, b) => {
+                n += a + b;
+                if (n >= 9) { clearInterval(t); done(n) }
+            }, 1, 1, 2);
         })"""
     )
     assert got == 9
@@ -153,7 +156,7 @@ def test_timers_do_not_keep_loops_alive() -> None:
     assert sum(ref() is not None for ref in loops) <= 1  # the last one may be attached still
 
 
-# --- deep recursion: a RecursionError, never a crash -------------------------------------------------
+# --- deep recursion: a RecursionError, never a crash ---------------------------------------------
 
 RECURSION = """
     import sys
