@@ -20,6 +20,7 @@ import functools
 import itertools
 import math
 import sys
+import time
 from collections.abc import Callable
 from sys import getrefcount
 from threading import get_ident
@@ -47,7 +48,9 @@ _attached: asyncio.AbstractEventLoop | None = None
 # on the stack while this is above 0 (see deep_call).
 depth = 0
 _cancelling = False  # a JSFuture is being cancelled: jobs it causes queue behind (see cancel)
-_DRAIN_SLICE = 4096  # jobs between two looks at the loop's ready queue (see _microtask_queue)
+_DRAIN_SLICE = 1000  # jobs between two looks at the clock (see _microtask_queue)
+_DRAIN_SECONDS = 0.25  # a drain this long gives the loop a turn
+_clock = time.monotonic
 
 # Set by the values layer (how JS values and errors look in Python) and the cancellation layer.
 to_exception = _edges.to_exception
@@ -99,9 +102,10 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     the first job (a timer callback, a task step that called JS, a Python callback calling a
     JS function), before any other callback, timer or I/O: microtasks drain after every task,
     as in Node and browsers (``t1, m, t2``). Jobs queued while draining run in the same drain.
-    After _DRAIN_SLICE jobs in a row the drain looks at the ready queue and, if callbacks wait
-    there, lets them run first and goes on after them: an endless microtask loop must not
-    starve the loop (asyncio.run's Ctrl-C handler works through it, and so does its shutdown).
+    A drain that ran for _DRAIN_SECONDS gives the loop a turn (callbacks, due timers, I/O) and
+    goes on after it: an endless microtask loop must not starve the loop (asyncio.run's Ctrl-C
+    handler works through it, and so does its shutdown). Only a chain that long can see a
+    timer or callback run in its middle.
     A closure, not a class: this is the hottest path.
     """
     jobs: collections.deque[Callable[[], object]] = collections.deque()
@@ -126,12 +130,13 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     def drain() -> None:
         nonlocal scheduled  # (JSFuture.set_result knows this function's code: see there)
         budget = _DRAIN_SLICE
+        started = _clock()
         try:
             while jobs:
                 budget -= 1
                 if not budget:
                     budget = _DRAIN_SLICE
-                    if ready:  # callbacks are waiting: they go first (see above)
+                    if _clock() - started > _DRAIN_SECONDS:  # the loop gets a turn (see above)
                         break
                 job = popleft()
                 try:
@@ -139,9 +144,13 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as exc:  # one failing job must not stop the others
+                    if _edges._escaped is not None:
+                        raise _edges.take_escaped() from None
                     loop.call_exception_handler(
                         {"message": "Exception in a JS promise job", "exception": exc}
                     )
+                if _edges._escaped is not None:  # a Python BaseException inside the job
+                    raise _edges.take_escaped()
                 # pythonmonkey 1.4.1 keeps one reference to each wrapper that it never
                 # releases; once the job ran it is ours to drop (checked, not assumed).
                 # Released in chunks, across drains: one C call per chunk, not per job.
@@ -373,6 +382,8 @@ def translate_error(exc: BaseException) -> BaseException | None:
     pythonmonkey's "no running loop" RuntimeError becomes ``RuntimeNotReady``. Callers raise the
     result *after* their except block (see ``call``), so the SpiderMonkeyError is not chained.
     """
+    if _edges._escaped is not None:  # the JS was stopped for a Python BaseException: it goes on
+        return _edges.take_escaped()
     pm = _engine._pm
     if pm is not None and type(exc) is pm.SpiderMonkeyError:
         first = exc.args[0] if exc.args else None
@@ -413,6 +424,8 @@ def call(fn: Callable[..., T], *args: Any) -> T:
         depth -= 1
         if not depth and _raised_limit:
             restore_limit()
+        if _edges._escaped is not None:  # JS swallowed or outlived a Python BaseException
+            raise _edges.take_escaped()
     # Raised outside the except block: inside it, the SpiderMonkeyError would become the mapped
     # exception's __context__ and stay in this frame, which the traceback keeps; through its
     # JS error that can close a cycle across both heaps that neither GC frees. (And not
@@ -461,8 +474,12 @@ def _fire(
     mapped: BaseException | None = None
     try:
         job()
+        if _edges._escaped is not None:  # a Python BaseException inside the callback
+            raise _edges.take_escaped()
     except Exception as exc:
         mapped = translate_error(exc) or exc
+        if not isinstance(mapped, Exception):  # a Python BaseException: it stops the loop
+            raise mapped from None
     finally:
         if repeat and timer_id in _timers:  # not cleared by the callback: again
             _arm(loop, timer_id, delay, job, repeat)
