@@ -20,6 +20,7 @@ import functools
 import itertools
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable
 from sys import getrefcount
@@ -518,6 +519,63 @@ def _forget_timers_of_closed_loops() -> None:
 def pending_timers() -> int:
     """How many timers are set and not unref'ed (bridge.run waits for them)."""
     return len(_timers) - len(_unrefed)
+
+
+# --- a promise that can never settle -------------------------------------------------------------
+
+_IDLE_CHECK = 0.1  # seconds between two looks at the loop while bridge.run waits
+
+
+async def settle(awaitable: Any, what: str) -> Any:
+    """Await ``awaitable`` for bridge.run; BridgeError once nothing is left that could settle it.
+
+    Node exits when its event loop runs dry with a top-level await still pending; asyncio
+    would wait forever. Every _IDLE_CHECK seconds bridge looks: no microtask or callback is
+    queued, no timer is pending, no other task, no I/O is watched, no thread is busy (other
+    than idle workers of the loop's default executor). Seen idle twice in a row, the promise
+    can never settle.
+    """
+    loop = asyncio.get_running_loop()
+    future = asyncio.ensure_future(awaitable)
+    idle = 0
+    while True:
+        await asyncio.wait({future}, timeout=_IDLE_CHECK)
+        if future.done():
+            return future.result()
+        idle = idle + 1 if _nothing_pending(loop, future) else 0
+        if idle >= 2:
+            future.cancel()
+            raise BridgeError(
+                f"bridge.run: the promise of {what} can never settle: nothing is left that could "
+                "settle it (no pending timer, callback, task, I/O or busy thread). Node exits "
+                "in this case too (an unsettled top-level await)."
+            )
+
+
+def _nothing_pending(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any]) -> bool:
+    if getattr(loop, "_ready", None) or pending_timers():
+        return False
+    if any(not handle.cancelled() for handle in getattr(loop, "_scheduled", ())):
+        return False
+    if asyncio.all_tasks(loop) - {asyncio.current_task(loop), future}:
+        return False
+    selector = getattr(loop, "_selector", None)
+    if selector is None or len(selector.get_map()) > 1:  # more than asyncio's self-pipe
+        return False
+    executor = getattr(loop, "_default_executor", None)
+    workers = set(getattr(executor, "_threads", ()))
+    if executor is not None and not _executor_idle(executor):
+        return False
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    return all(t in workers for t in others)
+
+
+def _executor_idle(executor: Any) -> bool:
+    queue = getattr(executor, "_work_queue", None)
+    semaphore = getattr(executor, "_idle_semaphore", None)
+    if queue is None or semaphore is None:
+        return False
+    return bool(queue.empty() and semaphore._value >= len(executor._threads))
 
 
 def _start(pm: Any) -> None:
