@@ -372,3 +372,27 @@ def test_fork_after_start_is_a_clear_error_in_the_child_never_a_hang() -> None:
     proc = run_script(FORK, timeout=90)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split() == ["child", "ok", "parent", "ok"]
+
+
+# --- bridge.run of a promise that can never settle -------------------------------------------
+
+
+def test_run_of_a_promise_that_can_never_settle_is_a_clear_error() -> None:
+    started = time.monotonic()
+    with pytest.raises(bridge.BridgeError, match=r"never.js can never settle: nothing is left"):
+        bridge.run("new Promise(() => {})", filename="never.js")
+    assert time.monotonic() - started < 5
+    # An unref'ed timer does not keep it waiting either (as in Node).
+    with pytest.raises(bridge.BridgeError, match="can never settle"):
+        bridge.run("new Promise(() => { setTimeout(() => 0, 60000).unref() })")
+
+
+def test_run_waits_for_what_can_still_settle_it() -> None:
+    assert bridge.run("new Promise((r) => setTimeout(() => r('late'), 400))") == "late"
+
+    def slow() -> str:
+        time.sleep(0.4)
+        return "from a thread"
+
+    bridge.expose("slowFromThread", bridge.blocking(slow))
+    assert bridge.run("slowFromThread()") == "from a thread"
