@@ -3,7 +3,10 @@
 pythonmonkey hands every JS promise job to ``loop.call_soon_threadsafe`` (one handle, one leaked
 wrapper and a self-pipe write per job) and looks that method up on the loop object each time, so
 an instance attribute on the loop takes its place: jobs go to a microtask queue drained in one
-loop callback, and therefore run before timers, as in Node and browsers. Every loop the engine's
+loop callback put at the front of the ready queue, so they run right after the task that queued
+them, before timers and other callbacks, as in Node and browsers. Timers are bridge's own
+(js/timers.js, see below); deep recursion and BaseExceptions crossing JS are handled here and
+in _edges; ``settle`` tells bridge.run when a promise can never settle. Every loop the engine's
 thread runs is wired when it starts running (``asyncio.events._set_running_loop`` is wrapped).
 pythonmonkey makes JS promises reaching Python with ``loop.create_future()``; the wired loop hands
 out ``JSFuture``, which maps the rejection to the bridge's error tree (never reading ``.jsError``
