@@ -534,18 +534,19 @@ async def settle(awaitable: Any, what: str) -> Any:
 
     Node exits when its event loop runs dry with a top-level await still pending; asyncio
     would wait forever. Every _IDLE_CHECK seconds bridge looks: no microtask or callback is
-    queued, no timer is pending, no other task, no I/O is watched, no thread is busy (other
-    than idle workers of the loop's default executor). Seen idle twice in a row, the promise
-    can never settle.
+    queued, no timer is pending (unref'ed ones aside), no other task, no I/O is watched, no
+    thread started since is alive (other than idle workers of the loop's default executor).
+    Seen idle twice in a row, the promise can never settle.
     """
     loop = asyncio.get_running_loop()
     future = asyncio.ensure_future(awaitable)
+    threads_before = set(threading.enumerate())  # threads older than the run work for others
     idle = 0
     while True:
         await asyncio.wait({future}, timeout=_IDLE_CHECK)
         if future.done():
             return future.result()
-        idle = idle + 1 if _nothing_pending(loop, future) else 0
+        idle = idle + 1 if _nothing_pending(loop, future, threads_before) else 0
         if idle >= 2:
             future.cancel()
             raise BridgeError(
@@ -555,10 +556,14 @@ async def settle(awaitable: Any, what: str) -> Any:
             )
 
 
-def _nothing_pending(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any]) -> bool:
+def _nothing_pending(
+    loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], threads_before: set[Any]
+) -> bool:
     if getattr(loop, "_ready", None) or pending_timers():
         return False
-    if any(not handle.cancelled() for handle in getattr(loop, "_scheduled", ())):
+    unrefed = {id(_timers[i]) for i in _unrefed if i in _timers}
+    scheduled = getattr(loop, "_scheduled", ())
+    if any(not h.cancelled() and id(h) not in unrefed for h in scheduled):
         return False
     if asyncio.all_tasks(loop) - {asyncio.current_task(loop), future}:
         return False
@@ -569,8 +574,8 @@ def _nothing_pending(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any
     workers = set(getattr(executor, "_threads", ()))
     if executor is not None and not _executor_idle(executor):
         return False
-    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    return all(t in workers for t in others)
+    started = [t for t in threading.enumerate() if t not in threads_before]
+    return all(t in workers for t in started)
 
 
 def _executor_idle(executor: Any) -> bool:
