@@ -8,7 +8,8 @@ Prints one table: what was measured | bridge | reference | ratio (bridge / refer
 * a JS async loop of 100,000 awaits (promise jobs only), bridge vs raw, and (printed under the
   table) the same loop on a bare deque drain with none of bridge's checks, the floor for any
   Python-side job queue: the gap to it is bridge's own cost per job;
-* RSS growth per 100,000 Python awaits of a JS promise, over 200,000, bridge vs raw.
+* RSS growth per 100,000 Python awaits of a JS promise (of a number, of a short string), over
+  200,000, bridge vs raw.
 
 Raw and bridge run in separate worker processes (a loop bridge touched batches pythonmonkey's
 jobs, and raw pythonmonkey's leaks would pollute bridge's RSS). Times are CPU time of the
@@ -37,6 +38,7 @@ RSS_AWAITS = 200_000
 ROUNDS = 2
 
 AWAIT_JS = "(i) => Promise.resolve(i)"
+AWAIT_JS_STR = "(i) => Promise.resolve('s' + i)"
 AWAIT_PY = "async (f, n) => { let s = 0; for (let i = 0; i < n; i++) s += await f(i); return s; }"
 JS_LOOP_SRC = (
     f"(async () => {{ let s = 0; for (let i = 0; i < {JS_LOOP}; i++) s += await i; return s; }})()"
@@ -145,15 +147,18 @@ def _rss_mb() -> float:
 
 
 async def _rss(mode: str) -> dict[str, float]:
-    f = _engine(mode)(AWAIT_JS)
-    for i in range(10_000):  # warm up: first-use allocations are not growth
-        await f(i)
-    gc.collect()
-    before = _rss_mb()
-    for i in range(RSS_AWAITS):
-        await f(i)
-    gc.collect()
-    return {"rss_mb_per_100k": (_rss_mb() - before) * 100_000 / RSS_AWAITS}
+    out = {}
+    for key, source in (("rss_mb_per_100k", AWAIT_JS), ("rss_str_mb_per_100k", AWAIT_JS_STR)):
+        f = _engine(mode)(source)
+        for i in range(10_000):  # warm up: first-use allocations are not growth
+            await f(i)
+        gc.collect()
+        before = _rss_mb()
+        for i in range(RSS_AWAITS):
+            await f(i)
+        gc.collect()
+        out[key] = (_rss_mb() - before) * 100_000 / RSS_AWAITS
+    return out
 
 
 def _worker(kind: str, mode: str) -> None:
@@ -184,8 +189,9 @@ def main() -> None:
         raw_rounds.append(_run("time", "raw"))
         bridge_rounds.append(_run("time", "bridge"))
     raw, br = _best(raw_rounds), _best(bridge_rounds)
-    raw_rss = _run("rss", "raw")["rss_mb_per_100k"]
-    br_rss = _run("rss", "bridge")["rss_mb_per_100k"]
+    raw_rss_all, br_rss_all = _run("rss", "raw"), _run("rss", "bridge")
+    raw_rss, br_rss = raw_rss_all["rss_mb_per_100k"], br_rss_all["rss_mb_per_100k"]
+    raw_str, br_str = raw_rss_all["rss_str_mb_per_100k"], br_rss_all["rss_str_mb_per_100k"]
 
     rows = [
         (
@@ -218,6 +224,12 @@ def main() -> None:
             f"{raw_rss:.1f} MB (raw pm)",
             br_rss / raw_rss if raw_rss else float("nan"),
         ),
+        (
+            f"RSS growth per 100,000 awaits of short strings (of {RSS_AWAITS:,})",
+            f"{br_str:.1f} MB",
+            f"{raw_str:.1f} MB (raw pm)",
+            br_str / raw_str if raw_str else float("nan"),
+        ),
     ]
     head = ("what was measured", "bridge", "reference", "ratio")
     widths = [max(len(str(r[i])) for r in [*rows, head]) for i in range(3)]
@@ -241,7 +253,7 @@ def main() -> None:
         f"  on a bare deque (no leak release, no checks, async stacks off): {bare:.2f} s, "
         f"{raw['js_loop_s'] / bare:.1f}x raw; bridge's own share: {per_job_us:+.2f} us per job"
     )
-    print("targets: await ratio <= 1.0; JS loop >= 3x faster; RSS growth < 5 MB per 100,000 awaits")
+    print("targets: await ratio <= 1.0; JS loop >= 3x faster; RSS growth < 2 MB per 100,000 awaits")
 
 
 if __name__ == "__main__":

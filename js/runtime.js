@@ -85,6 +85,9 @@
       [name](...args) {
         const outcome = call(...args);
         if (outcome[0]) return outcome[1];
+        // A Python KeyboardInterrupt/SystemExit: bridge asked SpiderMonkey to stop this JS
+        // (uncatchably) at its next interrupt check, which the loop head is.
+        if (outcome.length > 2) for (;;);
         throw outcome[1];
       },
     }[name];

@@ -310,7 +310,68 @@ def set_async_stacks(enabled: bool) -> bool:
     return True
 
 
+# --- BaseExceptions that JS must not catch ----------------------------------------------------
+
+# KeyboardInterrupt, SystemExit and GeneratorExit raised by a Python function that JS called
+# belong to Python: a JS `try {} catch {}` must not swallow them. bridge notes the exception
+# (``escape``) and stops the JS that is running with SpiderMonkey's uncatchable termination: an
+# interrupt callback (JS_AddInterruptCallback) that answers false while one is noted, requested
+# at once (JS_RequestInterruptCallback); the JS side of the call then spins until SpiderMonkey
+# checks it (see syncFunction in js/runtime.js). No catch or finally block runs; the call from
+# Python that started the JS raises the noted exception (``take_escaped``).
+_INTERRUPT_TYPE = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p)
+_escaped: BaseException | None = None
+_on_interrupt: Any = None  # the ctypes callback, kept alive while the engine may call it
+_request_interrupt: Any = None
+_cx: int = 0
+
+
+def _stop_requested(cx: int) -> bool:
+    return _escaped is None  # False: terminate the running JS, uncatchably
+
+
+def _install_interrupt(pm: Any) -> None:
+    global _on_interrupt, _request_interrupt, _cx
+    where = Path(pm.__file__).parent
+    try:
+        pm_so = ctypes.PyDLL(str(where / "pythonmonkey.so"))
+        mozjs = ctypes.PyDLL(str(next(where.glob("libmozjs-*.so"))))
+        cx = ctypes.c_void_p.in_dll(pm_so, "GLOBAL_CX").value
+        add = mozjs._Z23JS_AddInterruptCallbackP9JSContextPFbS0_E
+        request = mozjs._Z27JS_RequestInterruptCallbackP9JSContext
+    except (OSError, AttributeError, StopIteration, ValueError):
+        return
+    if not cx:
+        return
+    add.argtypes = [ctypes.c_void_p, _INTERRUPT_TYPE]
+    add.restype = ctypes.c_bool
+    request.argtypes = [ctypes.c_void_p]
+    request.restype = None
+    callback = _INTERRUPT_TYPE(_stop_requested)
+    if add(cx, callback):
+        _on_interrupt, _request_interrupt, _cx = callback, request, cx
+
+
+def escape(exc: BaseException) -> bool:
+    """Note ``exc`` for the Python caller of the running JS; True if that JS will be stopped."""
+    global _escaped
+    _escaped = exc
+    if _request_interrupt is None:
+        return False
+    _request_interrupt(_cx)
+    return True
+
+
+def take_escaped() -> BaseException:
+    """The noted exception, forgotten here: the caller raises it."""
+    global _escaped
+    exc, _escaped = _escaped, None
+    assert exc is not None
+    return exc
+
+
 def _start(pm: Any) -> None:
+    _install_interrupt(pm)
     _track_rejections(pm)
     if os.environ.get("BRIDGE_ASYNC_STACKS", "") in ("", "0"):
         _capture_async_stacks_for_debuggees_only()

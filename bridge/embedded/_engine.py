@@ -11,7 +11,10 @@ values are the helpers the layers above call. uvloop is refused before pythonmon
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import io
+import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -71,7 +74,69 @@ def owner() -> int | None:
 def check_thread() -> None:
     """Raise ``WrongThread`` unless called on the engine's thread (cheap: one ident compare)."""
     if threading.get_ident() != _owner and _owner is not None:
+        if _forked_from is not None:
+            raise BridgeError(_forked_message())
         raise WrongThread(_thread_message("used"))
+
+
+# --- fork ----------------------------------------------------------------------------------------
+
+# A process forked after the engine started has a copy of SpiderMonkey's heap but not its helper
+# threads: its first JS garbage collection waits for them forever. So the child gets no engine:
+# every JS use raises BridgeError (the owner ident is changed so that the one-compare thread
+# check on every hot path catches it). A child forked before the engine started starts its own.
+_forked_from: int | None = None
+
+
+def _forked_message() -> str:
+    return (
+        f"bridge's JS engine cannot be used in this process: it was forked (from pid "
+        f"{_forked_from}) after the engine started, and a forked SpiderMonkey hangs at its "
+        "first garbage collection. Start the engine only in the child, or use the 'spawn' or "
+        "'forkserver' start method of multiprocessing (multiprocessing.get_context('spawn'))."
+    )
+
+
+def _after_fork_in_child() -> None:
+    global _forked_from, _owner
+    if _pm is not None:
+        _forked_from = _parent_pid
+        _owner = -1  # no thread's ident: every JS use goes to check_thread and raises
+        _no_cleanup_at_exit()
+
+
+def _no_cleanup_at_exit() -> None:
+    # pythonmonkey destroys its context when its module is torn down at exit (the destructor
+    # of a capsule, ``___cleanup``), which runs a last GC: that hangs in a forked child too. The
+    # child leaves the copied engine alone instead: the process's exit frees its memory anyway.
+    capsule = getattr(getattr(_pm, "pythonmonkey", None), "___cleanup", None)
+    if capsule is None:
+        return
+    set_destructor = ctypes.pythonapi.PyCapsule_SetDestructor
+    set_destructor(ctypes.py_object(capsule), None)
+    # After Python finalized, exit() runs SpiderMonkey's static destructors, and one of its
+    # mutexes, held by a helper thread at the fork, cannot be destroyed: MOZ_CRASH. glibc's
+    # on_exit hands the exit status to its function, so _exit itself, registered last (and so
+    # run first), ends the process with that status before them. Elsewhere: left as it is.
+    try:
+        libc = ctypes.CDLL(None)
+        on_exit, quick_exit = libc.on_exit, libc._exit
+    except (OSError, AttributeError):
+        return
+    on_exit.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    on_exit(ctypes.cast(quick_exit, ctypes.c_void_p), None)
+
+
+_parent_pid = os.getpid()
+
+
+def _before_fork() -> None:
+    global _parent_pid
+    _parent_pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 def engine() -> Any:
@@ -79,6 +144,8 @@ def engine() -> Any:
     if _pm is None:
         _start()
     elif threading.get_ident() != _owner:
+        if _forked_from is not None:
+            raise BridgeError(_forked_message())
         raise WrongThread(_thread_message("used"))
     return _pm
 
@@ -97,7 +164,8 @@ def js_module(name: str) -> Any:
 
 
 def _start() -> None:
-    global _pm, _helpers, _owner, _wrapped_types, _null
+    if _forked_from is not None:
+        raise BridgeError(_forked_message())
     if threading.current_thread() is not threading.main_thread():
         # An engine first imported off the main thread works, but the process segfaults at exit.
         raise WrongThread(_thread_message("started"))
@@ -105,33 +173,48 @@ def _start() -> None:
         if _pm is not None:
             return
         _refuse_uvloop(asyncio._get_running_loop())
-        pm = _import_pythonmonkey()
+        # A KeyboardInterrupt raised inside pythonmonkey's start-up code aborts the process
+        # (a C++ assertion): Ctrl-C waits until the engine is up (a blocked signal stays
+        # pending) and is raised right after, as a plain KeyboardInterrupt.
+        masked = hasattr(signal, "pthread_sigmask")
+        if masked:
+            before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            _start_engine()
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
-        # The rejection tracker installs this as the loop's exception handler the first time it
-        # sees a rejection without a handler (even one handled a tick later); it prints
-        # "Uncaught" and calls pm.stop(), cancelling every timer. With None, the tracker's
-        # set_exception_handler(None) keeps asyncio's default; bridge reports unhandled
-        # rejections itself (JSFuture.__del__).
-        pm.simpleUncaughtExceptionHandler = None  # type: ignore[assignment]
-        _owner = threading.get_ident()
-        sources = sorted(_js_dir().glob("*.js"), key=lambda p: (p.name != "runtime.js", p.name))
-        for path in sources:
-            value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
-            _js_modules[path.stem] = value
-        _helpers = _js_modules["runtime"]
-        _wrapped_types = frozenset(
-            {
-                pm.JSObjectProxy,
-                pm.JSFunctionProxy,
-                pm.JSMethodProxy,
-                pm.SpiderMonkeyError,
-                pm.JSArrayProxy,
-            }
-        )
-        _null = pm.null
-        _pm = pm
-        for start in on_start.fns:
-            start(pm)
+
+def _start_engine() -> None:
+    global _pm, _helpers, _owner, _wrapped_types, _null
+    pm = _import_pythonmonkey()
+
+    # The rejection tracker installs this as the loop's exception handler the first time it
+    # sees a rejection without a handler (even one handled a tick later); it prints
+    # "Uncaught" and calls pm.stop(), cancelling every timer. With None, the tracker's
+    # set_exception_handler(None) keeps asyncio's default; bridge reports unhandled
+    # rejections itself (JSFuture.__del__).
+    pm.simpleUncaughtExceptionHandler = None  # type: ignore[assignment]
+    _owner = threading.get_ident()
+    sources = sorted(_js_dir().glob("*.js"), key=lambda p: (p.name != "runtime.js", p.name))
+    for path in sources:
+        value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
+        _js_modules[path.stem] = value
+    _helpers = _js_modules["runtime"]
+    _wrapped_types = frozenset(
+        {
+            pm.JSObjectProxy,
+            pm.JSFunctionProxy,
+            pm.JSMethodProxy,
+            pm.SpiderMonkeyError,
+            pm.JSArrayProxy,
+        }
+    )
+    _null = pm.null
+    _pm = pm
+    for start in on_start.fns:
+        start(pm)
 
 
 def _import_pythonmonkey() -> Any:

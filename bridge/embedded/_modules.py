@@ -78,7 +78,7 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
                     _engine.helpers().adopt, raw
                 )  # a JS thenable settles like a promise
             if inspect.isawaitable(value):
-                return await value
+                return await _loop.settle(value, filename)
             return value
 
         return asyncio.run(main())

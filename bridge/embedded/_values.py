@@ -238,9 +238,17 @@ def to_js_error(exc: BaseException) -> Any:
     return _python_error(exc)
 
 
+_TRACEBACK_FRAMES = 50
+
+
 def _python_error(exc: BaseException) -> Any:
     h = _engine.helpers()
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    # The innermost frames only: an exception unwinding a deep JS <-> Python recursion gets a
+    # PythonError at every level, and formatting its whole (growing) traceback each time made
+    # the unwinding quadratic.
+    tb = "".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-_TRACEBACK_FRAMES)
+    )
     made = h.makePythonError(type(exc).__name__, str(exc), "\n" + tb, _Box(exc))
     # An Error returned to Python arrives as a SpiderMonkeyError around it.
     return _edges.js_error_of(made)
@@ -369,6 +377,9 @@ def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
     loop = _get_running_loop()
     if loop is not None and loop is not _loop._attached:
         _loop.attach_running_loop()
+    _loop.depth += 1
+    if _loop.depth > _loop.DEEP:
+        _loop.deep_call()  # RecursionError before pythonmonkey runs out of Python stack
     try:
         try:
             result = target(*args)
@@ -391,6 +402,12 @@ def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
             _edges.drop_lost_reference(result)
             return result
         return wrap(result)
+    finally:
+        _loop.depth -= 1
+        if not _loop.depth and _loop._raised_limit:
+            _loop.restore_limit()
+        if _edges._escaped is not None:  # JS swallowed or outlived a Python BaseException
+            raise _edges.take_escaped()
     raise mapped  # outside the except block: see _loop.call
 
 
@@ -888,7 +905,14 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
         # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
         try:
             return [True, _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))]
-        except BaseException as exc:  # thrown by the JS side of syncFunction, as its JS face
+        except Exception as exc:  # thrown by the JS side of syncFunction, as its JS face
+            return [False, to_js_error(exc)]
+        except BaseException as exc:
+            # KeyboardInterrupt, SystemExit, GeneratorExit: Python's, not JS's to catch. The
+            # JS that runs is stopped (a third item: syncFunction spins until it is) and the
+            # Python code that called into JS raises it.
+            if _edges.escape(exc):
+                return [False, None, True]
             return [False, to_js_error(exc)]
 
     return h.syncFunction(call_from_js, str(name))
