@@ -211,6 +211,10 @@ class NodeRuntime:
     def signal(self) -> Any:
         raise NotImplementedError("AbortSignal on the Node runtime is not available yet")
 
+    def _collect(self) -> Any:
+        """A full GC in Node, and a turn for its FinalizationRegistry callbacks (for tests)."""
+        return Ref(self, ("gc",))
+
     # --- the proxy backend ---
 
     async def resolve(self, ref: Ref) -> Any:

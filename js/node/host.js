@@ -9,6 +9,9 @@ const { createRequire } = require("module");
 const { pathToFileURL } = require("url");
 
 const T = "\u0000";
+// A full GC on request (tests of handle freeing), without exposing gc() to user code.
+require("v8").setFlagsFromString("--expose-gc");
+const collect = vm.runInNewContext("gc");
 const sock = new net.Socket({ fd: Number(process.argv[2]), readable: true, writable: true });
 process.stdin.on("end", () => process.exit(0));
 process.stdin.on("close", () => process.exit(0));
@@ -217,6 +220,9 @@ function root(r, blobs) {
       return decode({ [T]: "h", id: r[1] }, blobs);
     case "global":
       return globalThis;
+    case "gc":
+      collect();
+      return new Promise((resolve) => setTimeout(() => resolve(null), 10));
     case "eval":
       return vm.runInThisContext(r[1], { filename: r[2] });
     case "require":
