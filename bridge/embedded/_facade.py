@@ -92,8 +92,6 @@ class _Backend:
             if isinstance(value, _values.JSObject) and self._by_value(value):
                 return {k: self.settle(value[k]) for k in value}
             return Ref(self, ("value", value))
-        if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
-            return int(value)  # JS numbers that are integers read as int, as from Node's JSON
         return value
 
     def assign(self, ref: Ref, name: str, value: Any, *, delete: bool = False) -> None:

@@ -358,7 +358,7 @@ class NodeRuntime:
         try:
             fn = self._py[msg["fn"]][0]
             args = self._decode(msg["args"], blobs)
-            result = fn(*args)
+            result = fn(*args[: _arity(fn, len(args))])
         except BaseException as exc:
             self._answer(call, exc, failed=True)
             return
@@ -510,6 +510,21 @@ class NodeRuntime:
         if "cause" in v:
             exc.__cause__ = self._error(v["cause"], blobs)
         return exc
+
+
+def _arity(fn: Any, given: int) -> int:
+    """How many of ``given`` JS arguments ``fn`` takes: JS drops extras (``map`` passes three)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return given
+    positional = 0
+    for p in params:
+        if p.kind is p.VAR_POSITIONAL:
+            return given
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            positional += 1
+    return min(given, positional)
 
 
 def node(*, executable: str | None = None) -> NodeRuntime:
