@@ -74,7 +74,9 @@ class Ref:
             f".{op[1]}" if op[0] == "get" else "(...)" if op[0] == "call" else " new(...)"
             for op in self._bridge_ops
         )
-        return f"<JS {self._bridge_root[0]}{path}>"
+        root = self._bridge_root
+        base = {"h": "object", "value": "object", "global": "globalThis"}.get(root[0], root[0])
+        return f"<JS {base}{path}>"
 
 
 def new(ref: Ref) -> Any:

@@ -103,6 +103,10 @@ class NodeRuntime:
         self._py: dict[int, list[Any]] = {}
         self._py_ids: dict[int, int] = {}
         self._next_py = 1
+        self._signals: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._next_signal = 1
         self.version = ""
 
     # --- lifecycle ---
@@ -209,7 +213,21 @@ class NodeRuntime:
         return _new(cls)  # type: ignore[no-any-return]
 
     def signal(self) -> Any:
-        raise NotImplementedError("AbortSignal on the Node runtime is not available yet")
+        task = asyncio.current_task()
+        if task is None:
+            raise BridgeError("rt.signal() needs a running asyncio task (call it from async code)")
+        sid = self._signals.get(task)
+        if sid is None:
+            sid = self._signals[task] = self._next_signal
+            self._next_signal += 1
+            self._send({"op": "signal", "sid": sid}, [])
+            task.add_done_callback(self._task_done)
+        return Ref(self, ("signal", sid))
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        sid = self._signals.pop(task, None)
+        if sid is not None and self._gone is None:
+            self._send({"op": "abort", "sid": sid, "cancelled": task.cancelled()}, [])
 
     def _collect(self) -> Any:
         """A full GC in Node, and a turn for its FinalizationRegistry callbacks (for tests)."""

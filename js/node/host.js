@@ -220,6 +220,11 @@ function root(r, blobs) {
       return decode({ [T]: "h", id: r[1] }, blobs);
     case "global":
       return globalThis;
+    case "signal": {
+      const c = signals.get(r[1]);
+      if (!c) throw new Error("bridge: this task's AbortSignal is gone (its task ended)");
+      return c.signal;
+    }
     case "gc":
       collect();
       return new Promise((resolve) => setTimeout(() => resolve(null), 10));
@@ -267,8 +272,24 @@ function describe(op, ops) {
   return prev && prev[0] === "get" ? `.${prev[1]}` : "value";
 }
 
+// AbortControllers of Python tasks (rt.signal()): aborted when the task is cancelled.
+const signals = new Map();
+
 async function handle(msg, blobs) {
   switch (msg.op) {
+    case "signal":
+      signals.set(msg.sid, new AbortController());
+      return;
+    case "abort": {
+      const c = signals.get(msg.sid);
+      signals.delete(msg.sid);
+      if (c && msg.cancelled) {
+        const e = new Error("the Python task was cancelled");
+        e.name = "AbortError";
+        c.abort(e);
+      }
+      return;
+    }
     case "run":
       try {
         let v = evaluate(msg.root, msg.ops, blobs);

@@ -209,3 +209,25 @@ def test_node_dies_with_a_killed_python() -> None:
             pytest.fail(f"node {pid} outlived its killed Python")
     finally:
         proc.kill()
+
+
+async def test_signal_aborts_when_the_task_is_cancelled(rt: Any) -> None:
+    await rt.eval("globalThis.seen = null")
+
+    async def waits() -> None:
+        watch = await rt.eval(
+            "(s) => new Promise((_, reject) => s.addEventListener('abort', () => {"
+            " globalThis.seen = s.reason.name; reject(s.reason) }))"
+        )
+        await watch(rt.signal())
+
+    task = asyncio.ensure_future(waits())
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(100):
+        if await rt.eval("seen") is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert await rt.eval("seen") == "AbortError"
