@@ -8,7 +8,7 @@ as JS ``await expression`` does. Each runtime supplies a ``Backend`` that evalua
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import AsyncIterator, Generator
 from typing import Any, Protocol
 
 __all__ = ["Backend", "Ref"]
@@ -20,6 +20,8 @@ class Backend(Protocol):
     async def resolve(self, ref: Ref) -> Any: ...
 
     def assign(self, ref: Ref, name: str, value: Any, *, delete: bool = False) -> None: ...
+
+    def iterate(self, ref: Ref) -> AsyncIterator[Any]: ...
 
 
 class Ref:
@@ -68,6 +70,9 @@ class Ref:
 
     def __await__(self) -> Generator[Any, None, Any]:
         return self._bridge_backend.resolve(self).__await__()
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._bridge_backend.iterate(self)
 
     def __repr__(self) -> str:
         path = "".join(

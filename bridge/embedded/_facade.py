@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -78,6 +78,10 @@ class _Backend:
         if inspect.isawaitable(value):
             value = await value
         return self.settle(value)
+
+    async def iterate(self, ref: Ref) -> AsyncIterator[Any]:
+        async for item in self.evaluate(ref):
+            yield self.settle(item)
 
     def settle(self, value: Any) -> Any:
         if value is _engine.engine().null:

@@ -27,7 +27,7 @@ import struct
 import sys
 import traceback
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -59,6 +59,7 @@ _ERRORS: dict[str, type[JSError]] = {
     "SyntaxError": JSSyntaxError,
 }
 _MAX_SAFE = 2**53
+_CALLS = ("call", "new")
 
 
 def _host_script() -> Path:
@@ -238,6 +239,14 @@ class NodeRuntime:
     async def resolve(self, ref: Ref) -> Any:
         return await self._request({"op": "run", **self._chain(ref)})
 
+    async def iterate(self, ref: Ref) -> AsyncIterator[Any]:
+        iterator = await ref._bridge_then(("iter",))
+        while True:
+            done, value = await self._request({"op": "next", "it": iterator._bridge_root[1]})
+            if done:
+                return
+            yield value
+
     def assign(self, ref: Ref, name: str, value: Any, *, delete: bool = False) -> None:
         # Fire and forget, ordered with later messages; a failure is reported as unhandled.
         msg = {"op": "set", **self._chain(ref), "name": name, "del": delete}
@@ -262,7 +271,7 @@ class NodeRuntime:
         self._check()
         if "ops" in msg:
             msg["ops"] = [
-                [op[0], self._encode(list(op[1]), blobs)] if op[0] != "get" else list(op)
+                [op[0], self._encode(list(op[1]), blobs)] if op[0] in _CALLS else list(op)
                 for op in msg["ops"]
             ]
         if blobs:
@@ -445,7 +454,7 @@ class NodeRuntime:
 
     def _send_ops(self, ref: Ref, blobs: list[bytes]) -> list[Any]:
         return [
-            [op[0], self._encode(list(op[1]), blobs)] if op[0] != "get" else list(op)
+            [op[0], self._encode(list(op[1]), blobs)] if op[0] in _CALLS else list(op)
             for op in ref._bridge_ops
         ]
 

@@ -259,6 +259,11 @@ function evaluate(r, ops, blobs) {
       if (typeof cur !== "function") throw new TypeError(`${describe(op, ops)} is not a function`);
       cur = Reflect.apply(cur, self, decode(op[1], blobs));
       self = undefined;
+    } else if (op[0] === "iter") {
+      const make = cur[Symbol.asyncIterator] || cur[Symbol.iterator];
+      if (typeof make !== "function") throw new TypeError("the value is not (async) iterable");
+      cur = make.call(cur);
+      self = undefined;
     } else if (op[0] === "new") {
       cur = Reflect.construct(cur, decode(op[1], blobs));
       self = undefined;
@@ -309,6 +314,17 @@ async function handle(msg, blobs) {
       } catch (e) {
         if (msg.id) fail(msg.id, e);
         else send({ op: "unhandled", err: errorValue(e, []) });
+      }
+      return;
+    case "next":
+      try {
+        const res = await decode({ [T]: "h", id: msg.it }, blobs).next();
+        const out = [];
+        const m = { re: msg.id, ok: [Boolean(res.done), encode(res.value, out)] };
+        m.sizes = out.map((b) => b.byteLength);
+        send(m, out);
+      } catch (e) {
+        fail(msg.id, e);
       }
       return;
     case "free":

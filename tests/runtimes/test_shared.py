@@ -63,3 +63,8 @@ async def test_js_awaits_an_exposed_python_coroutine(rt: Any) -> None:
 async def test_concurrent_awaits(rt: Any) -> None:
     results = await asyncio.gather(*(rt.globals.Math.abs(-i) for i in range(50)))
     assert results == list(range(50))
+
+
+async def test_async_for_over_a_js_async_generator(rt: Any) -> None:
+    gen = rt.eval("(async function* () { yield 1; yield 'two'; yield [3] })()")
+    assert [item async for item in gen] == [1, "two", [3]]
