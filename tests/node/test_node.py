@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -231,3 +232,17 @@ async def test_signal_aborts_when_the_task_is_cancelled(rt: Any) -> None:
             break
         await asyncio.sleep(0.02)
     assert await rt.eval("seen") == "AbortError"
+
+
+async def test_an_old_node_is_refused_with_its_version(tmp_path: Any) -> None:
+    real = shutil.which("node")
+    preload = tmp_path / "old.js"
+    preload.write_text(
+        "Object.defineProperty(process, 'versions',"
+        " {value: {...process.versions, node: '16.0.0'}})"
+    )
+    fake = tmp_path / "node"
+    fake.write_text(f'#!/bin/sh\nexec {real} -r {preload} "$@"\n')
+    fake.chmod(0o755)
+    with pytest.raises(bridge.BridgeError, match=r"Node\.js 16\.0\.0 .* is too old"):
+        await bridge.node(executable=str(fake)).start()
