@@ -118,7 +118,7 @@ def demo(session: nox.Session) -> None:
 @nox.session(python=MAIN, default=False)
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks, printed as tables."""
-    session.install(".", "promise==2.3")
+    session.install(".", "promise==2.3", "javascript")  # javascript: JSPyBridge, for node.py
     names = session.posargs or sorted(glob.glob("benchmarks/*.py"))
     for path in names:
         session.run("python", path)

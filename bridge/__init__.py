@@ -9,6 +9,7 @@ Layering (lower layers never import higher ones):
 * ``_runtime``    - the ``Runtime`` interface both runtimes implement; imports no runtime.
 * ``embedded``    - SpiderMonkey in this process (the only importer of pythonmonkey); the
   module-level ``eval``/``require``/``run``/... are its shortcuts.
+* ``node``      - Node.js in a child process, behind the same ``Runtime`` interface.
 * ``translate``   - promise chains -> async/await (JS or Python); pure Python.
 * ``_cli``        - the ``bridge`` command.
 
@@ -30,6 +31,7 @@ from ._exceptions import JSRejection as JSRejection
 from ._exceptions import JSSyntaxError as JSSyntaxError
 from ._exceptions import JSTypeError as JSTypeError
 from ._exceptions import ModuleNotFound as ModuleNotFound
+from ._exceptions import RuntimeGone as RuntimeGone
 from ._exceptions import RuntimeNotReady as RuntimeNotReady
 from ._exceptions import TranslationError as TranslationError
 from ._exceptions import WrongThread as WrongThread
@@ -52,6 +54,10 @@ from .embedded import run as run
 from .embedded import signal as signal
 from .embedded import to_future as to_future
 from .embedded import to_js as to_js
+
+# --- the Node.js runtime ---
+from .node import NodeRuntime as NodeRuntime
+from .node import node as node
 
 # --- Promise ---
 from ._promise import Promise as Promise
@@ -80,8 +86,10 @@ __all__ = [
     "JSSyntaxError",
     "JSTypeError",
     "ModuleNotFound",
+    "NodeRuntime",
     "Promise",
     "Runtime",
+    "RuntimeGone",
     "RuntimeNotReady",
     "Translation",
     "TranslationError",
@@ -92,6 +100,7 @@ __all__ = [
     "expose",
     "iterate",
     "new",
+    "node",
     "require",
     "run",
     "signal",

@@ -10,6 +10,7 @@
      |    +-- JSSyntaxError(JSError, SyntaxError)
      |    +-- JSAggregateError(JSError)   .errors: the mapped errors, in order
      |    +-- JSRejection(JSError)        a non-Error reason (42, "x", null, undefined): .value
+     +-- RuntimeGone             a runtime process ended or was closed: .returncode .signal .stderr
      +-- RuntimeNotReady         promise work asked for with no asyncio loop running
      +-- WrongThread             the engine used from a thread other than its own
      +-- TranslationError        the translator cannot handle its input: .line .column .rule
@@ -40,6 +41,7 @@ __all__ = [
     "JSSyntaxError",
     "JSTypeError",
     "ModuleNotFound",
+    "RuntimeGone",
     "RuntimeNotReady",
     "TranslationError",
     "WrongThread",
@@ -214,6 +216,27 @@ class ModuleNotFound(BridgeError, ImportError):
     specifier, the file that asked for it and the folders searched. Install the package
     (``npm install NAME`` next to your script) or fix the path.
     """
+
+
+class RuntimeGone(BridgeError):
+    """A runtime is no longer there: its process ended, or it was closed.
+
+    Pending and later awaits on it raise this. ``returncode`` and ``signal`` say how the process
+    ended (``None`` when unknown), ``stderr`` holds its last lines of standard error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        returncode: int | None = None,
+        signal: int | None = None,
+        stderr: str = "",
+    ) -> None:
+        super().__init__(message + (f"\nlast stderr lines:\n{stderr}" if stderr else ""))
+        self.returncode = returncode
+        self.signal = signal
+        self.stderr = stderr
 
 
 class RuntimeNotReady(BridgeError):

@@ -1,13 +1,30 @@
-"""Shared fixtures: the real npm packages the suite requires, installed from the lockfile."""
+"""Shared fixtures: ``rt`` runs a test on each runtime (embedded, and node when Node is found);
+``npm_packages``, the real npm packages the suite requires, installed from the lockfile."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+import bridge
+
+HAVE_NODE = bool(os.environ.get("BRIDGE_NODE") or shutil.which("node"))
+needs_node = pytest.mark.skipif(not HAVE_NODE, reason="Node.js is not installed (not on PATH)")
+
+
+@pytest.fixture(params=["embedded", pytest.param("node", marks=needs_node)])
+async def rt(request: pytest.FixtureRequest) -> AsyncIterator[bridge.Runtime]:
+    """A started runtime of each kind, closed after the test."""
+    runtime: bridge.Runtime = bridge.embedded() if request.param == "embedded" else bridge.node()
+    async with runtime:
+        yield runtime
+
 
 PACKAGES = Path(__file__).resolve().parent / "packages"
 

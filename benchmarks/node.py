@@ -1,0 +1,145 @@
+"""The Node.js runtime: bridge.node() against JSPyBridge (``javascript`` on PyPI), one run.
+
+Prints one table: what was measured | bridge.node() | JSPyBridge | ratio (bridge / JSPyBridge).
+
+* start-up: from nothing to the first call's answer (bridge: ``async with bridge.node()``;
+  JSPyBridge: its import, which starts its Node process);
+* a sequential call: ``await f(i)`` one after the other (JSPyBridge: ``f(i)``, synchronous);
+* 10,000 concurrent calls: ``asyncio.gather`` of 10,000 awaits (JSPyBridge has no async API:
+  not measured);
+* JS awaiting Python: a JS loop of ``await f(i)`` on a Python function;
+* a 10 MB round trip: bytes to a JS echo and back (Buffers in binary frames); JSPyBridge cannot
+  carry bytes, so its column sends a 10 MB str.
+
+Wall time, best of ROUNDS (both sides are two processes, so CPU time of one would mislead).
+JSPyBridge runs in a worker process; its column says why when it is not installed. Run:
+``python benchmarks/node.py`` (``nox -s bench``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+import bridge
+
+SEQUENTIAL = 2_000
+CONCURRENT = 10_000
+JS_AWAITS_PY = 2_000
+BIG = 10 * 1024 * 1024
+ROUNDS = 3
+JS_LOOP = "async (f, n) => { let s = 0; for (let i = 0; i < n; i++) s += await f(i); return s; }"
+
+
+def best(samples: list[float]) -> float:
+    return min(samples)
+
+
+async def measure_bridge() -> dict[str, float]:
+    out: dict[str, list[float]] = {k: [] for k in ("start", "seq", "conc", "jspy", "big")}
+    for _ in range(ROUNDS):
+        t = time.perf_counter()
+        async with bridge.node() as rt:
+            await rt.eval("1")
+            out["start"].append(time.perf_counter() - t)
+            f = await rt.eval("(i) => i")
+            t = time.perf_counter()
+            for i in range(SEQUENTIAL):
+                await f(i)
+            out["seq"].append((time.perf_counter() - t) / SEQUENTIAL)
+            t = time.perf_counter()
+            await asyncio.gather(*(f(i) for i in range(CONCURRENT)))
+            out["conc"].append(time.perf_counter() - t)
+
+            async def py(i: int) -> int:
+                return i
+
+            loop = await rt.eval(JS_LOOP)
+            t = time.perf_counter()
+            await loop(py, JS_AWAITS_PY)
+            out["jspy"].append((time.perf_counter() - t) / JS_AWAITS_PY)
+            data = b"x" * BIG
+            t = time.perf_counter()
+            back = await f(data)
+            out["big"].append(time.perf_counter() - t)
+            assert back == data
+    return {k: best(v) for k, v in out.items()}
+
+
+JSPY_WORKER = f"""
+import json, sys, time
+t = time.perf_counter()
+from javascript import eval_js, globalThis
+globalThis.Math.abs(-1)
+start = time.perf_counter() - t
+f = eval_js("return (i) => i")
+t = time.perf_counter()
+for i in range({SEQUENTIAL // 4}):
+    f(i)
+seq = (time.perf_counter() - t) / {SEQUENTIAL // 4}
+loop = eval_js("return {JS_LOOP}")
+t = time.perf_counter()
+loop(lambda i: i, {JS_AWAITS_PY // 4}, timeout=120)
+jspy = (time.perf_counter() - t) / {JS_AWAITS_PY // 4}
+data = "x" * {BIG}
+t = time.perf_counter()
+assert f(data, timeout=120) == data
+big = time.perf_counter() - t
+print(json.dumps(dict(start=start, seq=seq, jspy=jspy, big=big)))
+"""
+
+
+def measure_jspybridge() -> dict[str, float] | str:
+    runs: list[dict[str, float]] = []
+    for _ in range(ROUNDS):
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", JSPY_WORKER], capture_output=True, text=True, timeout=300
+            )
+        except subprocess.TimeoutExpired:
+            return "JSPyBridge timed out"
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            return f"JSPyBridge not measured: {last}"
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {k: best([r[k] for r in runs]) for k in runs[0]}
+
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def main() -> None:
+    ours = asyncio.run(measure_bridge())
+    theirs = measure_jspybridge()
+    other: dict[str, Any] = theirs if isinstance(theirs, dict) else {}
+    rows = [
+        ("start-up to the first answer", "start"),
+        ("sequential call (per call)", "seq"),
+        (f"{CONCURRENT:,} concurrent calls (total)", "conc"),
+        ("JS awaiting Python (per await)", "jspy"),
+        ("10 MB round trip (bytes; JSPyBridge: str)", "big"),
+    ]
+    print(f"node {bridge.__version__} benchmark, best of {ROUNDS}")
+    print(f"| {'what':<42} | {'bridge.node()':>13} | {'JSPyBridge':>12} | {'ratio':>6} |")
+    print(f"|{'-' * 44}|{'-' * 15}|{'-' * 14}|{'-' * 8}|")
+    for label, key in rows:
+        b, j = ours[key], other.get(key)
+        ratio = f"{b / j:.2f}" if j else "n/a"
+        print(f"| {label:<42} | {fmt(b):>13} | {fmt(j):>12} | {ratio:>6} |")
+    if not isinstance(theirs, dict):
+        print(f"\n{theirs}")
+    else:
+        print("\nJSPyBridge has no async API: the concurrent row is bridge only.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,390 @@
+// bridge's Node.js host: runs JS for a Python process over a socketpair (its fd is argv[2]).
+// Frame: u32 total length, u32 JSON length, JSON, then binary blobs (Buffers travel raw).
+// Node built-ins only. Exits when Python goes away (socket or stdin closing).
+"use strict";
+const net = require("net");
+const vm = require("vm");
+const path = require("path");
+const { createRequire } = require("module");
+const { pathToFileURL } = require("url");
+
+const T = "\u0000";
+// A full GC on request (tests of handle freeing), without exposing gc() to user code.
+require("v8").setFlagsFromString("--expose-gc");
+const collect = vm.runInNewContext("gc");
+const sock = new net.Socket({ fd: Number(process.argv[2]), readable: true, writable: true });
+process.stdin.on("end", () => process.exit(0));
+process.stdin.on("close", () => process.exit(0));
+process.stdin.resume();
+sock.on("close", () => process.exit(0));
+sock.on("error", () => process.exit(0));
+
+// --- JS handles held for Python: id -> {obj, count}; obj -> id for identity while held ---
+const handles = new Map();
+const ids = new Map();
+let nextId = 1;
+function handleOf(obj) {
+  let id = ids.get(obj);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(obj, id);
+    handles.set(id, { obj, count: 0 });
+  }
+  handles.get(id).count++;
+  return id;
+}
+function free(id, n) {
+  const h = handles.get(id);
+  if (!h) return;
+  h.count -= n;
+  if (h.count <= 0) {
+    handles.delete(id);
+    ids.delete(h.obj);
+  }
+}
+
+// --- Python objects held by JS: pyid -> WeakRef(proxy); freed through FinalizationRegistry ---
+const pyRefs = new Map();
+const pyCounts = new Map();
+const registry = new FinalizationRegistry((id) => {
+  const ref = pyRefs.get(id);
+  if (ref && ref.deref() === undefined) pyRefs.delete(id);
+  const n = pyCounts.get(id) || 0;
+  pyCounts.delete(id);
+  if (n) send({ op: "pyfree", id, n });
+});
+const PY = Symbol("bridge.python");
+class PythonError extends Error {
+  constructor(message, traceback) {
+    super(message);
+    this.name = "PythonError";
+    this.pythonTraceback = traceback;
+  }
+}
+globalThis.PythonError = PythonError;
+function pyObject(id, callable) {
+  pyCounts.set(id, (pyCounts.get(id) || 0) + 1);
+  const ref = pyRefs.get(id);
+  const known = ref && ref.deref();
+  if (known) return known;
+  const obj = callable
+    ? function (...args) {
+        return callPython(id, args);
+      }
+    : {};
+  Object.defineProperty(obj, PY, { value: id });
+  pyRefs.set(id, new WeakRef(obj));
+  registry.register(obj, id);
+  return obj;
+}
+
+// --- values ---
+function plain(v) {
+  const p = Object.getPrototypeOf(v);
+  return (p === Object.prototype || p === null) && Object.prototype.toString.call(v) === "[object Object]";
+}
+// By value only when every leaf is JSON-like (or bytes): an object holding a function or a
+// Map comes back as one handle, so methods stay callable on it.
+function byValue(v, seen) {
+  if (v === null || v === undefined) return true;
+  const t = typeof v;
+  if (t === "string" || t === "number" || t === "boolean" || t === "bigint") return true;
+  if (t !== "object" || seen.has(v) || v[PY] !== undefined) return false;
+  if (v instanceof Uint8Array) return true;
+  if (!Array.isArray(v) && !plain(v)) return false;
+  seen.add(v);
+  for (const k of Object.keys(v)) if (!byValue(v[k], seen)) return false;
+  seen.delete(v);
+  return true;
+}
+function encode(v, blobs) {
+  if (v === undefined || v === null) return null;
+  const t = typeof v;
+  if (t === "number") return Number.isFinite(v) ? v : { [T]: "num", v: String(v) };
+  if (t === "string" || t === "boolean") return v;
+  if (t === "bigint") return { [T]: "big", v: v.toString() };
+  if (t === "object" || t === "function") {
+    if (v[PY] !== undefined) return { [T]: "p", id: v[PY] };
+    if (v instanceof Uint8Array) {
+      blobs.push(v);
+      return { [T]: "b", i: blobs.length - 1 };
+    }
+    if (v instanceof Error) return encodeError(v, blobs);
+    if ((Array.isArray(v) || plain(v)) && byValue(v, new Set())) {
+      if (Array.isArray(v)) return v.map((x) => encode(x, blobs));
+      const out = {};
+      for (const k of Object.keys(v)) out[k] = encode(v[k], blobs);
+      return out;
+    }
+    return { [T]: "h", id: handleOf(v), fn: t === "function" };
+  }
+  return { [T]: "h", id: handleOf(v), fn: false }; // symbols
+}
+function encodeError(e, blobs) {
+  if (e[PY] !== undefined) return { [T]: "p", id: e[PY] };
+  const out = {
+    [T]: "err",
+    name: String(e.name),
+    message: String(e.message),
+    stack: String(e.stack || ""),
+    id: handleOf(e),
+  };
+  if (e.cause !== undefined) out.cause = errorValue(e.cause, blobs);
+  if (Array.isArray(e.errors)) out.errors = e.errors.map((x) => errorValue(x, blobs));
+  return out;
+}
+function errorValue(reason, blobs) {
+  if (reason instanceof Error) return encodeError(reason, blobs);
+  return { [T]: "rej", v: encode(reason, blobs), null: reason === null };
+}
+function decode(v, blobs) {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => decode(x, blobs));
+  const tag = v[T];
+  if (tag === undefined) {
+    const out = {};
+    for (const k of Object.keys(v)) out[k] = decode(v[k], blobs);
+    return out;
+  }
+  if (tag === "h") {
+    const h = handles.get(v.id);
+    if (!h) throw new Error(`bridge: JS handle ${v.id} was already released`);
+    return h.obj;
+  }
+  if (tag === "p") return pyObject(v.id, v.fn);
+  if (tag === "b") return blobs[v.i];
+  if (tag === "big") return BigInt(v.v);
+  if (tag === "num") return Number(v.v);
+  if (tag === "x") return evaluate(v.root, v.ops, blobs);
+  if (tag === "pyerr") {
+    const e = new PythonError(v.message, v.traceback);
+    Object.defineProperty(e, PY, { value: v.id });
+    pyCounts.set(v.id, (pyCounts.get(v.id) || 0) + 1);
+    registry.register(e, v.id);
+    return e;
+  }
+  throw new Error(`bridge: unknown value tag ${tag}`);
+}
+
+// --- frames ---
+function send(msg, blobs = []) {
+  const json = Buffer.from(JSON.stringify(msg));
+  const head = Buffer.alloc(8);
+  let total = 4 + json.length;
+  for (const b of blobs) total += b.byteLength;
+  head.writeUInt32BE(total, 0);
+  head.writeUInt32BE(json.length, 4);
+  const parts = [head, json];
+  for (const b of blobs) parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  sock.write(Buffer.concat(parts));
+}
+function reply(id, value) {
+  const blobs = [];
+  let msg;
+  try {
+    msg = { re: id, ok: encode(value, blobs) };
+  } catch (e) {
+    return fail(id, e);
+  }
+  msg.sizes = blobs.map((b) => b.byteLength);
+  send(msg, blobs);
+}
+function fail(id, reason) {
+  const blobs = [];
+  const msg = { re: id, err: errorValue(reason, blobs) };
+  msg.sizes = blobs.map((b) => b.byteLength);
+  send(msg, blobs);
+}
+
+// --- calls into Python ---
+let nextCall = 1;
+const pending = new Map();
+function callPython(id, args) {
+  return new Promise((resolve, reject) => {
+    const call = -nextCall++;
+    pending.set(call, { resolve, reject });
+    const blobs = [];
+    const msg = { op: "call", id: call, fn: id, args: args.map((a) => encode(a, blobs)) };
+    msg.sizes = blobs.map((b) => b.byteLength);
+    send(msg, blobs);
+  });
+}
+
+// --- evaluation of a root and a chain of operations ---
+function requireFrom(base) {
+  return createRequire(path.join(base, "__bridge__.js"));
+}
+function root(r, blobs) {
+  switch (r[0]) {
+    case "h":
+      return decode({ [T]: "h", id: r[1] }, blobs);
+    case "global":
+      return globalThis;
+    case "signal": {
+      const c = signals.get(r[1]);
+      if (!c) throw new Error("bridge: this task's AbortSignal is gone (its task ended)");
+      return c.signal;
+    }
+    case "gc":
+      collect();
+      return new Promise((resolve) => setTimeout(() => resolve(null), 10));
+    case "eval":
+      return vm.runInThisContext(r[1], { filename: r[2] });
+    case "require":
+      return requireFrom(r[2])(r[1]);
+    case "import": {
+      let spec = r[1];
+      if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec)) {
+        spec = pathToFileURL(path.resolve(r[2], spec)).href;
+      } else {
+        try {
+          spec = pathToFileURL(requireFrom(r[2]).resolve(spec)).href;
+        } catch (e) {
+          // ESM-only packages have no "require" export: Node's own resolution from this file.
+        }
+      }
+      return import(spec);
+    }
+  }
+  throw new Error(`bridge: unknown root ${r[0]}`);
+}
+function evaluate(r, ops, blobs) {
+  let self;
+  let cur = root(r, blobs);
+  for (const op of ops) {
+    if (op[0] === "get") {
+      self = cur;
+      cur = cur[op[1]];
+    } else if (op[0] === "call") {
+      if (typeof cur !== "function") throw new TypeError(`${describe(op, ops)} is not a function`);
+      cur = Reflect.apply(cur, self, decode(op[1], blobs));
+      self = undefined;
+    } else if (op[0] === "iter") {
+      const make = cur[Symbol.asyncIterator] || cur[Symbol.iterator];
+      if (typeof make !== "function") throw new TypeError("the value is not (async) iterable");
+      cur = make.call(cur);
+      self = undefined;
+    } else if (op[0] === "new") {
+      cur = Reflect.construct(cur, decode(op[1], blobs));
+      self = undefined;
+    }
+  }
+  return cur;
+}
+function describe(op, ops) {
+  const i = ops.indexOf(op);
+  const prev = ops[i - 1];
+  return prev && prev[0] === "get" ? `.${prev[1]}` : "value";
+}
+
+// AbortControllers of Python tasks (rt.signal()): aborted when the task is cancelled.
+const signals = new Map();
+
+async function handle(msg, blobs) {
+  switch (msg.op) {
+    case "signal":
+      signals.set(msg.sid, new AbortController());
+      return;
+    case "abort": {
+      const c = signals.get(msg.sid);
+      signals.delete(msg.sid);
+      if (c && msg.cancelled) {
+        const e = new Error("the Python task was cancelled");
+        e.name = "AbortError";
+        c.abort(e);
+      }
+      return;
+    }
+    case "run":
+      try {
+        let v = evaluate(msg.root, msg.ops, blobs);
+        if (v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function" && !v[PY]) v = await v;
+        if (msg.id) reply(msg.id, v);
+      } catch (e) {
+        if (msg.id) fail(msg.id, e);
+        else send({ op: "unhandled", err: errorValue(e, []) });
+      }
+      return;
+    case "set":
+      try {
+        const target = evaluate(msg.root, msg.ops, blobs);
+        if (msg.del) delete target[msg.name];
+        else target[msg.name] = decode(msg.value, blobs);
+        if (msg.id) reply(msg.id, null);
+      } catch (e) {
+        if (msg.id) fail(msg.id, e);
+        else send({ op: "unhandled", err: errorValue(e, []) });
+      }
+      return;
+    case "next":
+      try {
+        const res = await decode({ [T]: "h", id: msg.it }, blobs).next();
+        const out = [];
+        const m = { re: msg.id, ok: [Boolean(res.done), encode(res.value, out)] };
+        m.sizes = out.map((b) => b.byteLength);
+        send(m, out);
+      } catch (e) {
+        fail(msg.id, e);
+      }
+      return;
+    case "free":
+      for (const [id, n] of msg.ids) free(id, n);
+      return;
+    case "result": {
+      const p = pending.get(msg.re);
+      pending.delete(msg.re);
+      if (!p) return;
+      try {
+        if ("err" in msg) p.reject(decode(msg.err, blobs));
+        else p.resolve(decode(msg.ok, blobs));
+      } catch (e) {
+        p.reject(e);
+      }
+      return;
+    }
+  }
+}
+
+process.on("unhandledRejection", (reason) => {
+  const blobs = [];
+  const msg = { op: "unhandled", err: errorValue(reason, blobs) };
+  msg.sizes = blobs.map((b) => b.byteLength);
+  send(msg, blobs);
+});
+
+// Chunks are kept in a list and joined once a frame is complete (joining on every chunk made a
+// 10 MB frame quadratic).
+let chunks = [];
+let have = 0;
+let need = 4;
+let frameLen = -1;
+function take(n) {
+  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+  chunks = all.length > n ? [all.subarray(n)] : [];
+  have -= n;
+  return all.subarray(0, n);
+}
+sock.on("data", (chunk) => {
+  chunks.push(chunk);
+  have += chunk.length;
+  while (have >= need) {
+    if (frameLen < 0) {
+      frameLen = take(4).readUInt32BE(0);
+      need = frameLen;
+      continue;
+    }
+    const frame = take(frameLen);
+    frameLen = -1;
+    need = 4;
+    const jlen = frame.readUInt32BE(0);
+    const msg = JSON.parse(frame.toString("utf8", 4, 4 + jlen));
+    const blobs = [];
+    let at = 4 + jlen;
+    for (const size of msg.sizes || []) {
+      blobs.push(frame.subarray(at, at + size));
+      at += size;
+    }
+    handle(msg, blobs);
+  }
+});
+send({ op: "hello", node: process.versions.node, pid: process.pid });
