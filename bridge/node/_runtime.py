@@ -193,12 +193,12 @@ class NodeRuntime:
         return Ref(self, ("eval", code, filename))
 
     def require(self, spec: str) -> Any:
-        relative = spec.startswith(("./", "../"))
-        return Ref(self, ("require", spec, _caller_dir() if relative else os.getcwd()))
+        # As Node resolves from the calling file: ./x beside it, bare names in node_modules
+        # folders upward from it, then from the current directory.
+        return Ref(self, ("require", spec, _caller_dir(), os.getcwd()))
 
     def import_(self, spec: str) -> Any:
-        relative = spec.startswith(("./", "../"))
-        return Ref(self, ("import", spec, _caller_dir() if relative else os.getcwd()))
+        return Ref(self, ("import", spec, _caller_dir(), os.getcwd()))
 
     @property
     def globals(self) -> Any:

@@ -214,6 +214,17 @@ function callPython(id, args) {
 function requireFrom(base) {
   return createRequire(path.join(base, "__bridge__.js"));
 }
+// A bare name not found upward from the calling file's folder is looked up from the current
+// directory too; relative paths stay relative to the calling file.
+function resolveFrom(spec, base, cwd) {
+  try {
+    return requireFrom(base).resolve(spec);
+  } catch (e) {
+    const bare = !(spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec));
+    if (e.code !== "MODULE_NOT_FOUND" || !bare || !cwd || cwd === base) throw e;
+    return requireFrom(cwd).resolve(spec);
+  }
+}
 function root(r, blobs) {
   switch (r[0]) {
     case "h":
@@ -231,14 +242,14 @@ function root(r, blobs) {
     case "eval":
       return vm.runInThisContext(r[1], { filename: r[2] });
     case "require":
-      return requireFrom(r[2])(r[1]);
+      return requireFrom(r[2])(resolveFrom(r[1], r[2], r[3]));
     case "import": {
       let spec = r[1];
       if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec)) {
         spec = pathToFileURL(path.resolve(r[2], spec)).href;
       } else {
         try {
-          spec = pathToFileURL(requireFrom(r[2]).resolve(spec)).href;
+          spec = pathToFileURL(resolveFrom(spec, r[2], r[3])).href;
         } catch (e) {
           // ESM-only packages have no "require" export: Node's own resolution from this file.
         }
