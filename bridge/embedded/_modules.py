@@ -89,7 +89,7 @@ def run(x: str | Coroutine[Any, Any, T], *, filename: str = "<run>") -> Any:
 
 ESM_HINT = (
     "the embedded engine runs scripts and CommonJS modules, not ES modules: use require() "
-    "(bridge.require) or run ES modules in Node.js"
+    "(bridge.require) or run ES modules in Node.js with bridge.node()"
 )
 
 # Node built-ins that need the operating system (files, sockets, processes): SpiderMonkey in
@@ -143,7 +143,7 @@ def require(path: str | os.PathLike[str]) -> Any:
         raise BridgeError(
             f"require({spec!r}): {name!r} is a Node.js built-in that needs the operating system "
             "(files, sockets or processes), which the embedded engine does not have; "
-            "run code that needs it in Node.js"
+            "run code that needs it with bridge.node() (Node.js)"
         )
     load = pm.createRequire(requirer)
     try:
