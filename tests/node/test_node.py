@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import bridge
+
 needs_node = pytest.mark.skipif(
     not (os.environ.get("BRIDGE_NODE") or shutil.which("node")),
     reason="Node.js is not installed (not on PATH)",
