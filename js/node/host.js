@@ -62,6 +62,14 @@ class PythonError extends Error {
   }
 }
 globalThis.PythonError = PythonError;
+// Code run by rt.eval sees `require` as `node -e` code does: resolving from the current directory.
+if (typeof globalThis.require === "undefined") {
+  Object.defineProperty(globalThis, "require", {
+    value: createRequire(path.join(process.cwd(), "__bridge_eval__.js")),
+    writable: true,
+    configurable: true,
+  });
+}
 function pyObject(id, callable) {
   pyCounts.set(id, (pyCounts.get(id) || 0) + 1);
   const ref = pyRefs.get(id);
