@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "RuntimeBase"]
+
+_R = TypeVar("_R", bound="RuntimeBase")
 
 
 @runtime_checkable
@@ -74,3 +76,25 @@ class Runtime(Protocol):
     def signal(self) -> Any:
         """The current task's JS ``AbortSignal``: aborted when the task is cancelled."""
         ...
+
+
+class RuntimeBase:
+    """What both runtimes share as written code: ``async with`` starts and closes them."""
+
+    async def start(self) -> Any:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self: _R) -> _R:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

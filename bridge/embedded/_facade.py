@@ -11,11 +11,11 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .._proxy import Ref
 from .._proxy import new as _new
+from .._runtime import RuntimeBase
 from . import _cancel, _engine, _modules, _values
 
 # By value only when every leaf is JSON-like (or bytes), as on the Node runtime.
@@ -106,7 +106,7 @@ class _Backend:
             setattr(target, name, self._args(value))
 
 
-class EmbeddedRuntime:
+class EmbeddedRuntime(RuntimeBase):
     """The embedded SpiderMonkey engine as a ``bridge.Runtime``.
 
     Like the Node runtime, it hands out lazy ``Ref`` proxies: ``await rt.eval(...)``,
@@ -124,17 +124,6 @@ class EmbeddedRuntime:
 
     async def close(self) -> None:
         return None
-
-    async def __aenter__(self) -> EmbeddedRuntime:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     def eval(self, code: str, *, filename: str = "<eval>") -> Any:
         return Ref(self._backend, ("eval", code, filename))

@@ -29,7 +29,6 @@ import traceback
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .._exceptions import (
@@ -45,6 +44,7 @@ from .._exceptions import (
 )
 from .._proxy import Ref
 from .._proxy import new as _new
+from .._runtime import RuntimeBase
 from .._unhandled import report
 
 __all__ = ["NodeRuntime", "node"]
@@ -81,7 +81,7 @@ def _caller_dir(depth: int = 2) -> str:
     return str(Path(caller).resolve().parent) if caller else os.getcwd()
 
 
-class NodeRuntime:
+class NodeRuntime(RuntimeBase):
     """Node.js in a child process as a ``bridge.Runtime``; start it with ``async with``."""
 
     name = "node"
@@ -175,17 +175,6 @@ class NodeRuntime:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def __aenter__(self) -> NodeRuntime:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # --- the Runtime interface (each returns a lazy Ref: await it) ---
 

@@ -83,3 +83,12 @@ def sync_code() -> None:
         assert_type(err.filename, str | None)
         assert_type(err.lineno, int | None)
         assert_type(err.offset, int | None)
+
+
+async def runtimes() -> None:
+    async with bridge.node() as node:
+        assert_type(node, bridge.NodeRuntime)
+    async with bridge.embedded() as embedded:
+        assert_type(embedded, bridge.EmbeddedRuntime)
+    runtime: bridge.Runtime = embedded
+    print(runtime.name)
