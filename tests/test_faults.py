@@ -169,7 +169,8 @@ RECURSION = """
 
     bridge.expose("py", py)
     js = bridge.eval("(n) => n > 0 ? py(n - 1) + 1 : 0")
-    assert js(450) == 450, "not as deep as half of raw pythonmonkey's depth"
+    deep = 450 if sys.version_info < (3, 12) else 380  # 3.12+: capped before the C stack ends
+    assert js(deep) == deep, "not as deep as half of raw pythonmonkey's depth"
 
     def at(k):
         if k:
@@ -193,7 +194,9 @@ def test_recursion_through_js_is_a_recursion_error_not_a_crash(limit: int) -> No
         code = code.replace(
             "    import sys\n", f"    import sys\n    sys.setrecursionlimit({limit})\n"
         )
-        code = code.replace("js(450) == 450", "js(10) == 10")
+        code = code.replace(
+            "deep = 450 if sys.version_info < (3, 12) else 380", "deep = 10"
+        )
     proc = run_script(code, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "['RecursionError']"

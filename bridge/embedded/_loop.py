@@ -330,6 +330,10 @@ _BRIDGE_FRAMES = 2
 # count against the same limit as Python frames, without showing in the frame chain.
 _C_CALLS = 3 if sys.version_info < (3, 12) else 0
 _raised_limit: int | None = None  # the user's limit, while bridge has raised it
+# From 3.12 a level (pythonmonkey calling a Python wrapper, which calls into JS again) takes more
+# C stack, and the process overflows it (a segfault) at about 250 levels with the default 8 MB
+# stack, before Python's limit or SpiderMonkey's own check is reached: nesting is capped there.
+_MAX_LEVELS = 210 if sys.version_info >= (3, 12) else None
 
 
 def deep_call() -> None:
@@ -341,7 +345,9 @@ def deep_call() -> None:
     while frame is not None:
         frames += 1
         frame = frame.f_back
-    if frames - _BRIDGE_FRAMES * depth + _MARGIN > base:
+    if frames - _BRIDGE_FRAMES * depth + _MARGIN > base or (
+        _MAX_LEVELS is not None and depth > _MAX_LEVELS
+    ):
         depth -= 1
         raise RecursionError(
             f"maximum recursion depth exceeded in calls between Python and JS ({depth} nested "
