@@ -73,7 +73,7 @@
   }
 
   function makePythonError(name, message, pyTraceback, box) {
-    return new PythonError(name, message, pyTraceback, box);
+    return new PythonError(owned(name), owned(message), owned(pyTraceback), box);
   }
 
   /**
@@ -84,7 +84,7 @@
     return {
       [name](...args) {
         const outcome = call(...args);
-        if (outcome[0]) return outcome[1];
+        if (outcome[0]) return owned(outcome[1]);
         // A Python KeyboardInterrupt/SystemExit: bridge asked SpiderMonkey to stop this JS
         // (uncatchably) at its next interrupt check, which the loop head is.
         if (outcome.length > 2) for (;;);
@@ -119,9 +119,23 @@
     return error !== null && typeof error === 'object' && REASONS.has(error) ? REASONS.get(error) : error;
   }
 
+  // A Python str crosses with U+100000 appended (bridge's _values: pythonmonkey then copies it
+  // instead of lending its buffer, whose table makes garbage collection quadratic). `owned`
+  // takes the mark off; the JSON round trip stores the copy as Latin-1 where it fits, as
+  // SpiderMonkey would have, so that it reaches Python again as an ordinary str.
+  function owned(value) {
+    if (typeof value !== 'string') return value;
+    const n = value.length;
+    if (n < 2 || value.charCodeAt(n - 1) !== 0xDC00 || value.charCodeAt(n - 2) !== 0xDBC0) return value;
+    return JSON.parse(JSON.stringify(value.slice(0, -2)));
+  }
+  function resolveOwned(resolve, value) { resolve(owned(value)); }
+  function callOwned(fn, ...args) { return fn(...args.map(owned)); }
+  function callMethodOwned(fn, thisArg, ...args) { return Reflect.apply(fn, thisArg, args.map(owned)); }
+
   /** fn(...args), a promise among args rejecting with reasonOf its reason (see above). */
   function callForwarding(fn, ...args) {
-    return fn(...args.map((a) => (a instanceof Promise ? a.catch((e) => { throw reasonOf(e); }) : a)));
+    return fn(...args.map((a) => (a instanceof Promise ? a.catch((e) => { throw reasonOf(e); }) : owned(a))));
   }
 
   /** fn called with `this`: a function read as a property, called through its object. */
@@ -220,6 +234,7 @@
     PythonError, describe, makePythonError, syncFunction, deferred, promiseFrom,
     getProperty, setProperty, deleteProperty, bind, same, hasProperty, ownKeys, construct, isThenable, isPromise, typeOf, adopt,
     asyncFunction, carryReason, reasonOf, callForwarding, callMethod, callMethodForwarding,
+    owned, resolveOwned, callOwned, callMethodOwned,
     keysOf, keyCount, hasKey, callerOf, preview,
   };
 })();

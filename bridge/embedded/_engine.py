@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,9 @@ def _start_engine() -> None:
     for path in sources:
         value = pm.eval(path.read_text("utf-8"), {"filename": str(path)})
         _js_modules[path.stem] = value
-    _helpers = _js_modules["runtime"]
+    # A plain namespace of the helper functions: reading one off the JS object through
+    # pythonmonkey costs microseconds on every bridged call.
+    _helpers = types.SimpleNamespace(**dict(_js_modules["runtime"]))
     _wrapped_types = frozenset(
         {
             pm.JSObjectProxy,

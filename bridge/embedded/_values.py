@@ -249,7 +249,9 @@ def _python_error(exc: BaseException) -> Any:
     tb = "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-_TRACEBACK_FRAMES)
     )
-    made = h.makePythonError(type(exc).__name__, str(exc), "\n" + tb, _Box(exc))
+    made = h.makePythonError(
+        _str_for_js(type(exc).__name__), _str_for_js(str(exc)), _str_for_js("\n" + tb), _Box(exc)
+    )
     # An Error returned to Python arrives as a SpiderMonkeyError around it.
     return _edges.js_error_of(made)
 
@@ -357,6 +359,7 @@ _NO_THIS: Any = object()
 def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
     """Call the JS function ``target`` (with ``this`` when given), as bridge hands results over."""
     forwarding = False
+    marked = False
     for arg in args:
         if type(arg) not in _SCALAR_TYPES:
             args = tuple(map(_to_js_arg, args))
@@ -364,13 +367,25 @@ def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
             # carries (see _tag) rejects the promise JS sees as itself.
             forwarding = any(isinstance(a, asyncio.Future) for a in args)
             break
+    for arg in args:
+        if isinstance(arg, str):
+            args = tuple(_str_for_js(a) if isinstance(a, str) else a for a in args)
+            marked = True
+            break
     if this is not _NO_THIS:
         h = _engine.helpers()
         args = (target, this, *args)
-        target = h.callMethodForwarding if forwarding else h.callMethod
-    elif forwarding and type(target) is _engine.engine().JSFunctionProxy:  # a method keeps `this`
-        args = (target, *args)
-        target = _engine.helpers().callForwarding
+        if forwarding:
+            target = h.callMethodForwarding
+        else:
+            target = h.callMethodOwned if marked else h.callMethod
+    elif forwarding or marked:
+        if forwarding and type(target) is _engine.engine().JSFunctionProxy:  # keeps `this`
+            args = (target, *args)
+            target = _engine.helpers().callForwarding
+        elif not forwarding:
+            args = (target, *args)
+            target = _engine.helpers().callOwned
     # The hot path of every bridged call: runtime.call inlined (thread, loop, errors).
     if get_ident() != _engine._owner:
         _engine.check_thread()
@@ -792,6 +807,22 @@ def _to_js_arg(value: Any) -> Any:
     return value
 
 
+# pythonmonkey lends JS the buffer of a str as an "external" string and notes it in a table its
+# finalizer scans whole for each one it frees: a collection that frees N of them costs N²
+# (seconds for 10,000). A str with a character beyond U+FFFF is copied instead, with no table
+# entry, so bridge appends one where it hands a str to JS itself and JS takes it off (`owned`
+# in js/runtime.js). Longer strings are lent as before (copying them costs more), unless they
+# end with the mark already, so that what JS takes off is always bridge's.
+_MARK = "\U00100000"
+_MARK_LIMIT = 1 << 16
+
+
+def _str_for_js(s: str) -> str:
+    if len(s) <= _MARK_LIMIT or s.endswith(_MARK):
+        return s + _MARK
+    return s
+
+
 def _container_for_js(value: Any, seen: dict[int, Any] | None) -> Any:
     """A dict or list about to cross: itself, or a copy with its contents made ready.
 
@@ -904,7 +935,8 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
     def call_from_js(*args: Any) -> list[Any]:
         # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
         try:
-            return [True, _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))]
+            out = _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))
+            return [True, _str_for_js(out) if isinstance(out, str) else out]
         except Exception as exc:  # thrown by the JS side of syncFunction, as its JS face
             return [False, to_js_error(exc)]
         except BaseException as exc:
@@ -979,7 +1011,10 @@ def _settle(resolve: Any, reject: Any, future: asyncio.Future[Any]) -> None:
     exc = future.exception()
     if exc is None:
         value = future.result()
-        resolve(value if type(value) in _SCALAR_TYPES else _to_js_arg(value))
+        if isinstance(value, str):
+            _engine.helpers().resolveOwned(resolve, _str_for_js(value))
+        else:
+            resolve(value if type(value) in _SCALAR_TYPES else _to_js_arg(value))
     else:
         reject(to_js_error(exc))
 

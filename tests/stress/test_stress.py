@@ -20,9 +20,6 @@ import crossings
 
 TOTAL = 8_000
 BATCH = 2_000
-# Not flat yet (docs/reliability.md, "Limits"): JS errors made for Python exceptions and strings
-# handed to JS cost more as they accumulate, until pythonmonkey's collection frees them.
-NOT_FLAT_YET = {"JS awaits raising Python", "strings both ways (sync)"}
 
 
 @pytest.fixture(autouse=True)
@@ -31,15 +28,7 @@ def _checkout_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(reason="not flat yet", strict=False))
-        if k in NOT_FLAT_YET
-        else k
-        for k in crossings.KINDS
-    ],
-)
+@pytest.mark.parametrize("kind", list(crossings.KINDS))
 def test_crossing_cost_stays_flat(kind: str) -> None:
     out = crossings.measure(kind, TOTAL, BATCH, timeout=120)
     times = out["times"]
