@@ -4,12 +4,19 @@ table of lent buffers: bridge hands JS copies instead)."""
 
 from __future__ import annotations
 
+import gc
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 import bridge
 from bridge.embedded import _engine
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TEXTS = [
     "",
@@ -84,3 +91,39 @@ async def test_collecting_strings_handed_to_js_does_not_grow_quadratically() -> 
     started = time.perf_counter()
     _engine.engine().collect()
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="pythonmonkey copies most strings from 3.12: not contained"
+)
+def test_js_strings_that_reached_python_are_freed_whole() -> None:
+    """Each JS string that reached Python used to keep its 88-byte object forever: arrays of
+    strings, JS errors (name, message, stack) and awaited strings all leaked that way."""
+    pair = bridge.eval("(i) => ['a' + i, '\u00e9' + i, '\u4e2d' + i]")
+    text = bridge.eval("(i) => 'b' + i")
+
+    def once(i: int) -> None:
+        a, b, c = pair(i)
+        assert (a, b, c, text(i)) == (f"a{i}", f"\u00e9{i}", f"\u4e2d{i}", f"b{i}")
+
+    for i in range(1000):
+        once(i)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for i in range(10_000):
+        once(i)
+    gc.collect()
+    assert (sys.getallocatedblocks() - before) / 10_000 < 0.5  # was 4 (one per string)
+
+
+def test_js_strings_alive_at_exit_go_quietly() -> None:
+    code = (
+        "import bridge\n"
+        "kept = [bridge.eval('(i) => [\"a\" + i, String(i)]')(i) for i in range(2000)]\n"
+        "print('done')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "done\n", "")

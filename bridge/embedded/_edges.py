@@ -5,6 +5,8 @@
   it never releases. Callers that proved such a reference (getrefcount) hand the object to
   ``drop_lost_reference``; they are released in chunks through a private C-API handle, and a JS
   GC runs every 100,000 jobs, since SpiderMonkey does not see pythonmonkey's per-job memory.
+* JS strings in Python (before 3.12): pythonmonkey's dealloc of its str proxy never frees the
+  object; bridge wraps it so it does.
 * False "Uncaught": pythonmonkey's rejection tracker makes a future for every promise rejected
   without a handler yet (marking it handled, so a handler attached a tick later is invisible),
   and installs a loop exception handler that prints "Uncaught" and calls ``pm.stop()``. bridge
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -370,8 +373,62 @@ def take_escaped() -> BaseException:
     return exc
 
 
+# --- JS strings in Python: freed whole ---------------------------------------------------------
+
+# Before Python 3.12 a JS string reaches Python as a JSStringProxy, a str whose characters stay
+# in SpiderMonkey. pythonmonkey's dealloc of one releases that JS string but never frees the
+# object itself (no tp_free call), so each JS string that ever reached Python kept 88 bytes: the
+# main part of what awaiting strings or JS errors leaked. bridge wraps that dealloc: the original
+# runs, then the type's tp_free, and the UTF-8 copy Python may have cached beside it. From 3.12
+# pythonmonkey copies most strings and its build differs (freeing there crashes): left alone.
+_DEALLOC = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_TP_BASICSIZE, _TP_DEALLOC, _TP_FREE = 4, 6, 40  # PyTypeObject slots, in pointer-sized words
+# Offsets of PyCompactUnicodeObject.utf8 and PyUnicodeObject.data.any, and the proxy's size.
+_UTF8_AT, _DATA_AT, _PROXY_SIZE = 56, 72, 88
+_string_dealloc: Any = None  # the ctypes callback: never freed (see _free_string_proxies)
+
+
+def _free_string_proxies(pm: Any) -> None:
+    global _string_dealloc
+    proxy = pm.JSStringProxy
+    slots = (ctypes.c_void_p * (_TP_FREE + 1)).from_address(id(proxy))
+    object_free = ctypes.cast(_capi.PyObject_Free, ctypes.c_void_p).value
+    if (
+        sys.version_info >= (3, 12)
+        or _string_dealloc is not None
+        or proxy.__basicsize__ != _PROXY_SIZE
+        or slots[_TP_BASICSIZE] != _PROXY_SIZE
+        or slots[_TP_FREE] != object_free
+        or not slots[_TP_DEALLOC]
+        or not object_free
+    ):
+        return  # not the layout this was written for: pythonmonkey's dealloc as it is
+    original = _DEALLOC(slots[_TP_DEALLOC] or 0)
+    free = _DEALLOC(object_free)
+    pointer = ctypes.c_void_p.from_address
+    finalizing = sys.is_finalizing
+
+    # Everything it uses is bound here: strings are freed while the interpreter tears this
+    # module's globals down too.
+    def dealloc(address: int, utf8_at: int = _UTF8_AT, data_at: int = _DATA_AT) -> None:
+        utf8 = pointer(address + utf8_at).value
+        data = pointer(address + data_at).value
+        original(address)
+        if finalizing():  # the process is ending: its memory goes with it
+            return
+        if utf8 and utf8 != data:
+            free(utf8)
+        free(address)
+
+    _string_dealloc = _DEALLOC(dealloc)
+    # Never collected, not even while the interpreter tears modules down: strings die then too.
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(_string_dealloc))
+    slots[_TP_DEALLOC] = ctypes.cast(_string_dealloc, ctypes.c_void_p).value
+
+
 def _start(pm: Any) -> None:
     _install_interrupt(pm)
+    _free_string_proxies(pm)
     _track_rejections(pm)
     if os.environ.get("BRIDGE_ASYNC_STACKS", "") in ("", "0"):
         _capture_async_stacks_for_debuggees_only()
