@@ -1,12 +1,12 @@
 """The sharp edges of pythonmonkey 1.4.1 that bridge contains, each checked before it is touched.
 
 * Lost references: pythonmonkey keeps one reference to each promise-job wrapper, sets ``jsError``
-  on every JS error it converts, and hands JS numbers over as floats, each with one reference
-  it never releases. Callers that proved such a reference (getrefcount) hand the object to
+  on every JS error it converts, and hands JS numbers over as floats (results, values,
+  arguments), each with one reference it never releases. Callers that proved such a reference (getrefcount) hand the object to
   ``drop_lost_reference``; they are released in chunks through a private C-API handle, and a JS
   GC runs every 100,000 jobs, since SpiderMonkey does not see pythonmonkey's per-job memory.
-* JS strings in Python (before 3.12): pythonmonkey's dealloc of its str proxy never frees the
-  object; bridge wraps it so it does.
+* JS strings and functions in Python: pythonmonkey's deallocs of their proxies never free the
+  objects; bridge wraps them so they do.
 * False "Uncaught": pythonmonkey's rejection tracker makes a future for every promise rejected
   without a handler yet (marking it handled, so a handler attached a tick later is invisible),
   and installs a loop exception handler that prints "Uncaught" and calls ``pm.stop()``. bridge
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import os
 import sys
 import traceback
@@ -373,46 +374,65 @@ def take_escaped() -> BaseException:
     return exc
 
 
-# --- JS strings in Python: freed whole ---------------------------------------------------------
+# --- JS strings and functions in Python: freed whole --------------------------------------------
 
-# Before Python 3.12 a JS string reaches Python as a JSStringProxy, a str whose characters stay
-# in SpiderMonkey. pythonmonkey's dealloc of one releases that JS string but never frees the
-# object itself (no tp_free call), so each JS string that ever reached Python kept 88 bytes: the
-# main part of what awaiting strings or JS errors leaked. bridge wraps that dealloc: the original
-# runs, then the type's tp_free, and the UTF-8 copy Python may have cached beside it. From 3.12
-# pythonmonkey copies most strings and its build differs (freeing there crashes): left alone.
+# pythonmonkey's deallocs of the Python objects that stand for JS strings (JSStringProxy, a str
+# whose characters stay in SpiderMonkey) and JS functions (JSFunctionProxy) release the JS value
+# but never free the object itself (no tp_free call): each JS string or function that ever
+# reached Python kept 88 or 24 bytes, and a function reaches Python for every promise job run.
+# bridge wraps such a dealloc: the original runs, then the type's tp_free (for a string, also
+# the UTF-8 copy Python may have cached beside it). Done only where a probe shows the original
+# leaks and the type's layout is the one written for.
 _DEALLOC = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_HELD = ctypes.PYFUNCTYPE(None, ctypes.c_void_p)
 _TP_BASICSIZE, _TP_DEALLOC, _TP_FREE = 4, 6, 40  # PyTypeObject slots, in pointer-sized words
-# Offsets of PyCompactUnicodeObject.utf8 and PyUnicodeObject.data.any, and the proxy's size.
-_UTF8_AT, _DATA_AT, _PROXY_SIZE = 56, 72, 88
-_string_dealloc: Any = None  # the ctypes callback: never freed (see _free_string_proxies)
+# A string proxy: offsets of PyCompactUnicodeObject.utf8 and PyUnicodeObject.data.any, its size
+# (the wstr fields went in 3.12).
+_UTF8_AT, _DATA_AT, _STRING_PROXY_SIZE = (
+    (56, 72, 88) if sys.version_info < (3, 12) else (48, 56, 72)
+)
+_FUNCTION_PROXY_SIZE = 24  # PyObject_HEAD and the rooted JS function
+_PROBES = 16
+# The ctypes callbacks, never freed (objects die while modules are torn down too).
+_deallocs: dict[int, Any] = {}  # id of the type -> its callback
 
 
-def _free_string_proxies(pm: Any) -> None:
-    global _string_dealloc
-    proxy = pm.JSStringProxy
-    slots = (ctypes.c_void_p * (_TP_FREE + 1)).from_address(id(proxy))
+def _leaks_one_each(make: Callable[[], object]) -> bool:
+    """True if making and dropping what ``make`` returns keeps a Python memory block each time
+    (a proxy that outlives it, or one pythonmonkey made and dropped on the way to a copy)."""
+    gc.collect()
+    before = sys.getallocatedblocks()
+    made = [make() for _ in range(_PROBES)]
+    del made
+    return sys.getallocatedblocks() - before >= _PROBES // 2
+
+
+def _free_whole(kind: type, size: int, make: Callable[[], object], text: bool) -> None:
+    slots = (ctypes.c_void_p * (_TP_FREE + 1)).from_address(id(kind))
     object_free = ctypes.cast(_capi.PyObject_Free, ctypes.c_void_p).value
     if (
-        sys.version_info >= (3, 12)
-        or _string_dealloc is not None
-        or proxy.__basicsize__ != _PROXY_SIZE
-        or slots[_TP_BASICSIZE] != _PROXY_SIZE
-        or slots[_TP_FREE] != object_free
-        or not slots[_TP_DEALLOC]
+        id(kind) in _deallocs
+        or kind.__basicsize__ != size
+        or slots[_TP_BASICSIZE] != size
         or not object_free
+        or slots[_TP_FREE] != object_free  # not a GC type: freed with PyObject_Free
+        or not slots[_TP_DEALLOC]
+        or not _leaks_one_each(make)
     ):
-        return  # not the layout this was written for: pythonmonkey's dealloc as it is
-    original = _DEALLOC(slots[_TP_DEALLOC] or 0)
-    free = _DEALLOC(object_free)
+        return  # not the layout or the behaviour this was written for: left as it is
+    # Called with the GIL held (PYFUNCTYPE): the allocator needs it, from 3.12 to find its state.
+    original = _HELD(slots[_TP_DEALLOC] or 0)
+    free = _HELD(object_free)
     pointer = ctypes.c_void_p.from_address
     finalizing = sys.is_finalizing
 
-    # Everything it uses is bound here: strings are freed while the interpreter tears this
+    # Everything it uses is bound here: objects are freed while the interpreter tears this
     # module's globals down too.
-    def dealloc(address: int, utf8_at: int = _UTF8_AT, data_at: int = _DATA_AT) -> None:
-        utf8 = pointer(address + utf8_at).value
-        data = pointer(address + data_at).value
+    def dealloc(
+        address: int, text: bool = text, utf8_at: int = _UTF8_AT, data_at: int = _DATA_AT
+    ) -> None:
+        utf8 = pointer(address + utf8_at).value if text else None
+        data = pointer(address + data_at).value if text else None
         original(address)
         if finalizing():  # the process is ending: its memory goes with it
             return
@@ -420,15 +440,21 @@ def _free_string_proxies(pm: Any) -> None:
             free(utf8)
         free(address)
 
-    _string_dealloc = _DEALLOC(dealloc)
-    # Never collected, not even while the interpreter tears modules down: strings die then too.
-    ctypes.pythonapi.Py_IncRef(ctypes.py_object(_string_dealloc))
-    slots[_TP_DEALLOC] = ctypes.cast(_string_dealloc, ctypes.c_void_p).value
+    callback = _deallocs[id(kind)] = _DEALLOC(dealloc)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(callback))
+    slots[_TP_DEALLOC] = ctypes.cast(callback, ctypes.c_void_p).value
+
+
+def _free_proxies(pm: Any) -> None:
+    _free_whole(pm.JSFunctionProxy, _FUNCTION_PROXY_SIZE, pm.eval("() => () => 1"), False)
+    # Strings stay proxies before 3.12; from 3.12 pythonmonkey makes one and drops it for the
+    # copy it hands over (Latin-1 ones in 3.12, all from 3.13): the same leak each time.
+    _free_whole(pm.JSStringProxy, _STRING_PROXY_SIZE, pm.eval("() => 'probe ' + 1"), True)
 
 
 def _start(pm: Any) -> None:
     _install_interrupt(pm)
-    _free_string_proxies(pm)
+    _free_proxies(pm)
     _track_rejections(pm)
     if os.environ.get("BRIDGE_ASYNC_STACKS", "") in ("", "0"):
         _capture_async_stacks_for_debuggees_only()

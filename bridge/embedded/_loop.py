@@ -46,6 +46,7 @@ _NO_LOOP_MESSAGE = (
 _JOB_WRAPPER = "eventLoopJobWrapper"  # the name of pythonmonkey's per-job PyCFunction
 _LEAKED_JOB_REFS = 3  # after the job ran: our local + pythonmonkey's lost one + getrefcount's
 _LEAKED_FLOAT_REFS_IN_SET_RESULT = 6  # see JSFuture.set_result
+_LEAKED_FLOAT_PARAMETER_REFS = 4  # see _schedule_timer
 _drain_code: Any = None
 _attached: asyncio.AbstractEventLoop | None = None
 # Python -> JS calls in progress on the engine thread (JSFunction calls and ``call``): JS is
@@ -487,6 +488,10 @@ def _schedule_timer(delay: float, job: Any, repeat: bool) -> int:
         raise RuntimeError(f"PythonMonkey {_PM_NO_LOOP} to make asynchronous calls.")
     if loop is not _attached:
         _attach(loop)
+    # pythonmonkey's float for a JS number keeps one reference too many: the parameter,
+    # pythonmonkey's args tuple, getrefcount's argument, and that one.
+    if type(delay) is float and getrefcount(delay) == _LEAKED_FLOAT_PARAMETER_REFS:
+        _edges.drop_lost_reference(delay)
     timer_id = next(_timer_ids)
     _arm(loop, timer_id, float(delay), job, bool(repeat))
     return timer_id

@@ -924,6 +924,19 @@ def _positional_limit(fn: Callable[..., Any]) -> int | None:
     return count
 
 
+# pythonmonkey hands a JS number to a Python function as a float holding one reference it
+# never releases (every number argument would leak its float). Checked on entry, before any
+# code could keep the float: pythonmonkey's args tuple, the *args one, the loop variable,
+# getrefcount's argument, and the lost one.
+_LOST_FLOAT_ARG_REFS = 5
+
+
+def _drop_lost_floats(args: tuple[Any, ...]) -> None:
+    for arg in args:
+        if type(arg) is float and getrefcount(arg) == _LOST_FLOAT_ARG_REFS:
+            _edges.drop_lost_reference(arg)
+
+
 def _make_js_function(fn: Callable[..., Any]) -> Any:
     h = _engine.helpers()
     name = getattr(fn, "__name__", "python")
@@ -933,6 +946,8 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
         return h.asyncFunction(start, str(name))
 
     def call_from_js(*args: Any) -> list[Any]:
+        if args:
+            _drop_lost_floats(args)
         # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
         try:
             out = _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))
@@ -960,6 +975,8 @@ def _starter(fn: Callable[..., Any], limit: int | None = None) -> Callable[..., 
     coroutine_function = not blocking and inspect.iscoroutinefunction(fn)
 
     def start(resolve: Any, reject: Any, *args: Any) -> None:
+        if args:
+            _drop_lost_floats(args)
         loop = _get_running_loop()
         if loop is None:
             raise RuntimeNotReady(
