@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import gc
 import json
 import subprocess
@@ -39,6 +40,7 @@ ROUNDS = 2
 
 AWAIT_JS = "(i) => Promise.resolve(i)"
 AWAIT_JS_STR = "(i) => Promise.resolve('s' + i)"
+AWAIT_JS_ERROR = "(i) => Promise.reject(new Error('e' + i))"
 AWAIT_PY = "async (f, n) => { let s = 0; for (let i = 0; i < n; i++) s += await f(i); return s; }"
 JS_LOOP_SRC = (
     f"(async () => {{ let s = 0; for (let i = 0; i < {JS_LOOP}; i++) s += await i; return s; }})()"
@@ -147,15 +149,35 @@ def _rss_mb() -> float:
 
 
 async def _rss(mode: str) -> dict[str, float]:
+    evaluate = _engine(mode)
+    number, text = evaluate(AWAIT_JS), evaluate(AWAIT_JS_STR)
+    rejected = evaluate(AWAIT_JS_ERROR)
+    js_loop = evaluate(AWAIT_PY)
+
+    async def error(i: int) -> None:
+        with contextlib.suppress(Exception):  # bridge's JSError, raw pm's SpiderMonkeyError
+            await rejected(i)
+
+    async def py_str(x: float) -> str:
+        return f"s{x:.0f}"
+
+    async def js_awaits_py_str(i: int) -> None:
+        await js_loop(py_str, 1)
+
+    kinds = {
+        "rss_mb_per_100k": number,
+        "rss_str_mb_per_100k": text,
+        "rss_err_mb_per_100k": error,
+        "rss_jspy_mb_per_100k": js_awaits_py_str,
+    }
     out = {}
-    for key, source in (("rss_mb_per_100k", AWAIT_JS), ("rss_str_mb_per_100k", AWAIT_JS_STR)):
-        f = _engine(mode)(source)
+    for key, one in kinds.items():
         for i in range(10_000):  # warm up: first-use allocations are not growth
-            await f(i)
+            await one(i)
         gc.collect()
         before = _rss_mb()
         for i in range(RSS_AWAITS):
-            await f(i)
+            await one(i)
         gc.collect()
         out[key] = (_rss_mb() - before) * 100_000 / RSS_AWAITS
     return out
@@ -171,7 +193,7 @@ def _run(kind: str, mode: str) -> dict[str, float]:
         [sys.executable, __file__, "--worker", kind, mode],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1200,
         check=False,
     )
     if proc.returncode != 0:
@@ -231,6 +253,19 @@ def main() -> None:
             br_str / raw_str if raw_str else float("nan"),
         ),
     ]
+    for key, what in (
+        ("rss_err_mb_per_100k", "RSS growth per 100,000 awaits of rejected JS Errors"),
+        ("rss_jspy_mb_per_100k", "RSS growth per 100,000 JS awaits of Python strs"),
+    ):
+        b, r = br_rss_all[key], raw_rss_all[key]
+        rows.append(
+            (
+                f"{what} (of {RSS_AWAITS:,})",
+                f"{b:.1f} MB",
+                f"{r:.1f} MB (raw pm)",
+                b / r if r else float("nan"),
+            )
+        )
     head = ("what was measured", "bridge", "reference", "ratio")
     widths = [max(len(str(r[i])) for r in [*rows, head]) for i in range(3)]
     line = f"{head[0]:<{widths[0]}} | {head[1]:>{widths[1]}} | {head[2]:>{widths[2]}} | {head[3]}"

@@ -2,9 +2,10 @@
 
 * Lost references: pythonmonkey keeps one reference to each promise-job wrapper, sets ``jsError``
   on every JS error it converts, and hands JS numbers over as floats (results, values,
-  arguments), each with one reference it never releases. Callers that proved such a reference (getrefcount) hand the object to
-  ``drop_lost_reference``; they are released in chunks through a private C-API handle, and a JS
-  GC runs every 100,000 jobs, since SpiderMonkey does not see pythonmonkey's per-job memory.
+  arguments), each with one reference it never releases. Callers that proved such a reference
+  (getrefcount) hand the object to ``drop_lost_reference``; they are released in chunks through
+  a private C-API handle, and a JS GC runs every 100,000 jobs or calls, since SpiderMonkey does
+  not see pythonmonkey's memory for them.
 * JS strings and functions in Python: pythonmonkey's deallocs of their proxies never free the
   objects; bridge wraps them so they do.
 * False "Uncaught": pythonmonkey's rejection tracker makes a future for every promise rejected
@@ -69,8 +70,15 @@ def _release_lost_references(objects: list[object]) -> None:
     # it does. A full GC every _GC_EVERY_JOBS jobs keeps memory flat for ~1-2% of the time.
     _jobs_since_gc += len(objects)
     if _jobs_since_gc >= _GC_EVERY_JOBS:
-        _jobs_since_gc = 0
-        _engine.engine().collect()
+        collect()
+
+
+def collect() -> None:
+    """A full JS GC now. Also due after _GC_EVERY_JOBS calls between Python and JS, which leave
+    the same unseen garbage (the values layer counts them in _jobs_since_gc)."""
+    global _jobs_since_gc
+    _jobs_since_gc = 0
+    _engine.engine().collect()
 
 
 # A private handle on the C API: ctypes.pythonapi's function objects are shared process-wide,

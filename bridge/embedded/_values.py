@@ -419,8 +419,12 @@ def _call(target: Any, args: tuple[Any, ...], this: Any = _NO_THIS) -> Any:
         return wrap(result)
     finally:
         _loop.depth -= 1
-        if not _loop.depth and _loop._raised_limit:
-            _loop.restore_limit()
+        if not _loop.depth:
+            if _loop._raised_limit:
+                _loop.restore_limit()
+            _edges._jobs_since_gc += 1
+            if _edges._jobs_since_gc >= _edges._GC_EVERY_JOBS:
+                _edges.collect()  # see _edges.collect
         if _edges._escaped is not None:  # JS swallowed or outlived a Python BaseException
             raise _edges.take_escaped()
     raise mapped  # outside the except block: see _loop.call
@@ -948,6 +952,7 @@ def _make_js_function(fn: Callable[..., Any]) -> Any:
     def call_from_js(*args: Any) -> list[Any]:
         if args:
             _drop_lost_floats(args)
+        _edges._jobs_since_gc += 1  # garbage SpiderMonkey does not see: see _edges.collect
         # A list, not a tuple: pythonmonkey hands JS a list as an array, a tuple as an object.
         try:
             out = _to_js_arg(fn(*[wrap(a) for a in args[:limit]]))
