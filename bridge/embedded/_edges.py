@@ -374,6 +374,12 @@ def escape(exc: BaseException) -> bool:
     return True
 
 
+interrupted = False  # a KeyboardInterrupt caught where pythonmonkey would lose it, to raise
+# The code of Python functions C calls back, where an exception would be lost (Python 3.10's
+# SIGINT handler notes a Ctrl-C landing in one instead: see _loop._keep_ctrl_c).
+c_callbacks: set[Any] = set()
+
+
 def take_escaped() -> BaseException:
     """The noted exception, forgotten here: the caller raises it."""
     global _escaped
@@ -448,6 +454,7 @@ def _free_whole(kind: type, size: int, make: Callable[[], object], text: bool) -
             free(utf8)
         free(address)
 
+    c_callbacks.add(dealloc.__code__)
     callback = _deallocs[id(kind)] = _DEALLOC(dealloc)
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(callback))
     slots[_TP_DEALLOC] = ctypes.cast(callback, ctypes.c_void_p).value

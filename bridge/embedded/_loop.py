@@ -22,6 +22,7 @@ import contextlib
 import functools
 import itertools
 import math
+import signal
 import sys
 import threading
 import time
@@ -48,6 +49,7 @@ _LEAKED_JOB_REFS = 3  # after the job ran: our local + pythonmonkey's lost one +
 _LEAKED_FLOAT_REFS_IN_SET_RESULT = 6  # see JSFuture.set_result
 _LEAKED_FLOAT_PARAMETER_REFS = 4  # see _schedule_timer
 _drain_code: Any = None
+_running_job = False  # a drain is inside a promise job (pythonmonkey's code on the stack)
 _attached: asyncio.AbstractEventLoop | None = None
 # Python -> JS calls in progress on the engine thread (JSFunction calls and ``call``): JS is
 # on the stack while this is above 0 (see deep_call).
@@ -134,6 +136,7 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
 
     def drain() -> None:
         nonlocal scheduled  # (JSFuture.set_result knows this function's code: see there)
+        global _running_job
         budget = _DRAIN_SLICE
         started = _clock()
         try:
@@ -144,18 +147,25 @@ def _microtask_queue(loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
                     if _clock() - started > _DRAIN_SECONDS:  # the loop gets a turn (see above)
                         break
                 job = popleft()
+                _running_job = True
                 try:
                     job()
                 except (KeyboardInterrupt, SystemExit):
+                    _running_job = False
                     raise
                 except BaseException as exc:  # one failing job must not stop the others
+                    _running_job = False
                     if _edges._escaped is not None:
                         raise _edges.take_escaped() from None
                     loop.call_exception_handler(
                         {"message": "Exception in a JS promise job", "exception": exc}
                     )
+                _running_job = False
                 if _edges._escaped is not None:  # a Python BaseException inside the job
                     raise _edges.take_escaped()
+                if _edges.interrupted:  # Ctrl-C during the job (Python 3.10: _keep_ctrl_c)
+                    _edges.interrupted = False
+                    raise KeyboardInterrupt
                 # pythonmonkey 1.4.1 keeps one reference to each wrapper that it never
                 # releases; once the job ran it is ours to drop (checked, not assumed).
                 # Released in chunks, across drains: one C call per chunk, not per job.
@@ -312,6 +322,40 @@ def _attach(loop: asyncio.AbstractEventLoop) -> None:
         attrs["call_exception_handler"] = _exception_handler_for(loop)
     _attached = loop
     _forget_timers_of_closed_loops()
+    if sys.version_info < (3, 11):
+        _keep_ctrl_c()
+
+
+def _keep_ctrl_c() -> None:
+    """Python 3.10: Ctrl-C raised inside a promise job is lost in pythonmonkey.
+
+    asyncio.run installs no SIGINT handler before 3.11, so the KeyboardInterrupt is raised in
+    whatever Python code runs, often a callback pythonmonkey made while running a job, which
+    swallows it (an endless microtask loop then ignores Ctrl-C). bridge's handler raises it
+    where Python called, and inside a job only notes it: the drain raises it after the job.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if _running_job or frame.f_code in _edges.c_callbacks:
+            _edges.interrupted = True
+            loop = asyncio._get_running_loop()
+            if loop is not None:  # raised from a loop callback (if no drain raised it first)
+                loop.call_soon_threadsafe(_raise_noted_interrupt)
+            return
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+
+
+def _raise_noted_interrupt() -> None:
+    if _edges.interrupted:
+        _edges.interrupted = False
+        raise KeyboardInterrupt
 
 
 # --- deep JS <-> Python recursion ----------------------------------------------------------------
