@@ -152,7 +152,10 @@ async def _rss(mode: str) -> dict[str, float]:
     evaluate = _engine(mode)
     number, text = evaluate(AWAIT_JS), evaluate(AWAIT_JS_STR)
     rejected = evaluate(AWAIT_JS_ERROR)
-    js_loop = evaluate(AWAIT_PY)
+    # The Python function crosses once (each crossing makes a new JS function for it).
+    bind = evaluate(
+        "(f) => async (n) => { let s = ''; for (let i = 0; i < n; i++) s = await f(i); return s; }"
+    )
 
     async def error(i: int) -> None:
         with contextlib.suppress(Exception):  # bridge's JSError, raw pm's SpiderMonkeyError
@@ -161,8 +164,10 @@ async def _rss(mode: str) -> dict[str, float]:
     async def py_str(x: float) -> str:
         return f"s{x:.0f}"
 
+    js_loop = bind(py_str)
+
     async def js_awaits_py_str(i: int) -> None:
-        await js_loop(py_str, 1)
+        await js_loop(1)
 
     kinds = {
         "rss_mb_per_100k": number,

@@ -31,6 +31,7 @@ from ._exceptions import JSRejection as JSRejection
 from ._exceptions import JSSyntaxError as JSSyntaxError
 from ._exceptions import JSTypeError as JSTypeError
 from ._exceptions import ModuleNotFound as ModuleNotFound
+from ._exceptions import PackagePathNotExported as PackagePathNotExported
 from ._exceptions import RuntimeGone as RuntimeGone
 from ._exceptions import RuntimeNotReady as RuntimeNotReady
 from ._exceptions import TranslationError as TranslationError
@@ -87,6 +88,7 @@ __all__ = [
     "JSTypeError",
     "ModuleNotFound",
     "NodeRuntime",
+    "PackagePathNotExported",
     "Promise",
     "Runtime",
     "RuntimeGone",

@@ -41,6 +41,7 @@ __all__ = [
     "JSSyntaxError",
     "JSTypeError",
     "ModuleNotFound",
+    "PackagePathNotExported",
     "RuntimeGone",
     "RuntimeNotReady",
     "TranslationError",
@@ -216,6 +217,11 @@ class ModuleNotFound(BridgeError, ImportError):
     specifier, the file that asked for it and the folders searched. Install the package
     (``npm install NAME`` next to your script) or fix the path.
     """
+
+
+class PackagePathNotExported(ModuleNotFound):
+    """``require("pkg/sub")`` where the package's ``package.json`` ``exports`` does not list
+    ``./sub``: the message names the package's ``package.json`` and what it exports."""
 
 
 class RuntimeGone(BridgeError):

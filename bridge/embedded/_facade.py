@@ -7,12 +7,10 @@ ends the view (the engine lives as long as the process).
 from __future__ import annotations
 
 import inspect
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
+from .._exceptions import BridgeError
 from .._proxy import Ref
 from .._proxy import new as _new
 from .._runtime import RuntimeBase
@@ -52,7 +50,7 @@ class _Backend:
         elif kind == "eval":
             cur = _modules.eval(root[1], filename=root[2])
         elif kind == "require":
-            cur = _modules.require(root[1])
+            cur = _modules.require_from(root[1], root[2])
         else:  # pragma: no cover
             raise AssertionError(kind)
         for op in ref._bridge_ops:
@@ -129,15 +127,14 @@ class EmbeddedRuntime(RuntimeBase):
         return Ref(self._backend, ("eval", code, filename))
 
     def require(self, spec: str) -> Any:
-        target = spec
-        if spec.startswith(("./", "../")):
-            caller = sys._getframe(1).f_globals.get("__file__")
-            base = Path(caller).resolve().parent if caller else Path.cwd()
-            target = os.fspath(base / spec)
-        return Ref(self._backend, ("require", target))
+        # Resolved as from the calling file: ./x beside it, bare names in node_modules upward.
+        return Ref(self._backend, ("require", spec, _modules.caller_file(1)))
 
     async def import_(self, spec: str) -> Any:
-        raise NotImplementedError("ES modules on the embedded runtime: not yet")
+        raise BridgeError(
+            f"import({spec!r}): {_modules.ESM_HINT}; `async with bridge.node() as rt: "
+            "await rt.import_(...)` loads ES modules"
+        )
 
     @property
     def globals(self) -> Any:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from .._exceptions import BridgeError, JSError, JSSyntaxError, ModuleNotFound
-from . import _engine, _loop
-from ._values import wrap
+from . import _engine, _loop, _resolve
+from ._values import _to_js_arg, wrap
 
 T = TypeVar("T")
 
@@ -27,6 +27,13 @@ def eval(code: str, *, filename: str = "<eval>", lineno: int = 1) -> Any:
     """``bridge.eval``: evaluate JS source; functions come back wrapped, promises as futures."""
     pm = _engine.engine()
     options = {"filename": filename, "lineno": lineno}
+    if "require" in code:
+        # As `node -e` code has one: resolving from the Python file that called eval (code
+        # that runs later, in a callback, sees the one of the latest eval that set it).
+        js_global = pm.globalThis
+        current = js_global.get("require")
+        if current is None or current in _eval_requires.values():
+            js_global["require"] = _eval_require(caller_file(1))
     try:
         return wrap(_loop.call(pm.eval, code, options))
     except JSSyntaxError as exc:
@@ -134,10 +141,17 @@ def require(path: str | os.PathLike[str]) -> Any:
         ModuleNotFound: nothing by that name; the message names the folders searched.
         BridgeError: a Node built-in that needs the operating system (``fs``, ``http``...).
     """
-    pm = _engine.engine()
-    spec = os.fspath(path)
-    caller = sys._getframe(1).f_globals.get("__file__")
-    requirer = str(Path(caller).resolve()) if caller else os.path.join(os.getcwd(), "<python>")
+    return require_from(os.fspath(path), caller_file(1))
+
+
+def caller_file(depth: int) -> str:
+    """The Python file ``depth`` frames above the caller (``<cwd>/<python>`` if none)."""
+    caller = sys._getframe(depth + 1).f_globals.get("__file__")
+    return str(Path(caller).resolve()) if caller else os.path.join(os.getcwd(), "<python>")
+
+
+def require_from(spec: str, requirer: str) -> Any:
+    """``require(spec)`` as the file ``requirer`` would call it (see ``require``)."""
     name = spec[5:] if spec.startswith("node:") else spec
     if name in NODE_ONLY:
         raise BridgeError(
@@ -145,9 +159,11 @@ def require(path: str | os.PathLike[str]) -> Any:
             "(files, sockets or processes), which the embedded engine does not have; "
             "run code that needs it with bridge.node() (Node.js)"
         )
-    load = pm.createRequire(requirer)
+    load = _require_function(requirer)
     try:
-        filename = _loop.call(_engine.helpers().getProperty(load, "resolve"), name)
+        filename = _resolve.package_target(name, requirer, os.getcwd()) or _loop.call(
+            _engine.helpers().getProperty(load, "resolve"), name
+        )
     except JSError as exc:
         if "module not found" not in exc.message:
             raise
@@ -155,9 +171,48 @@ def require(path: str | os.PathLike[str]) -> Any:
     else:
         found = _require_cache.get(filename)
         if found is None:  # one wrapper per module file, however it was named
-            found = _require_cache[filename] = wrap(_loop.call(load, name))
+            if _resolve.is_esm(filename):
+                raise _resolve.esm_error(filename)
+            found = _require_cache[filename] = wrap(_loop.call(load, filename))
         return found
     raise missing  # outside the except block: the JS error stays out of the traceback
+
+
+def _require_function(requirer: str) -> Any:
+    """pythonmonkey's require for ``requirer`` (one per file), its loaders hooked once."""
+    pm = _engine.engine()
+    load = pm.createRequire(requirer)
+    extensions = _engine.helpers().getProperty(load, "extensions")
+    global _hooks
+    if _hooks is None:  # Python functions as bridge hands them over: errors keep their identity
+        _hooks = (_to_js_arg(_target_for_js), _to_js_arg(_check_esm))
+    _engine.js_module("modules").hook(extensions, *_hooks, ESM_HINT)
+    return load
+
+
+def _eval_require(requirer: str) -> Any:
+    """The ``require`` bridge.eval code sees, resolving from the file that called eval."""
+    found = _eval_requires.get(requirer)
+    if found is None:
+        load = _require_function(requirer)
+        found = _eval_requires[requirer] = _engine.js_module("modules").requireFor(load, requirer)
+    return found
+
+
+_eval_requires: dict[str, Any] = {}
+
+
+_hooks: tuple[Any, Any] | None = None
+
+
+def _target_for_js(spec: str, requirer: str) -> str | None:
+    """For JS: the file a package's ``exports`` maps ``spec`` to (None: pythonmonkey resolves)."""
+    return _resolve.package_target(str(spec), str(requirer), os.getcwd())
+
+
+def _check_esm(filename: str) -> None:
+    if _resolve.is_esm(str(filename)):
+        raise _resolve.esm_error(str(filename))
 
 
 def _not_found_message(spec: str, requirer: str) -> str:

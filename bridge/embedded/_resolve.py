@@ -1,0 +1,180 @@
+"""Node's package ``exports`` for the embedded engine's ``require``, and which files are ES modules.
+
+pythonmonkey's module loader resolves ``main`` and ``index.js`` only: a package that maps its
+entry points (or hides its internals) through ``package.json`` ``exports`` loads the wrong file
+or one it does not export. This implements the part of Node's resolution algorithm that differs
+(PACKAGE_EXPORTS_RESOLVE with the conditions ``require``, ``node``, ``default``; subpath patterns)
+and leaves everything else (relative paths, built-ins, packages without ``exports``) to
+pythonmonkey. Written here because no maintained Python package implements it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from .._exceptions import BridgeError, ModuleNotFound, PackagePathNotExported
+
+CONDITIONS = ("require", "node", "default")
+
+
+def _split(spec: str) -> tuple[str, str] | None:
+    """A bare specifier as (package name, subpath "." or "./rest"); None if not bare."""
+    if not spec or spec.startswith((".", "/")) or ":" in spec.split("/", 1)[0]:
+        return None
+    parts = spec.split("/")
+    count = 2 if spec.startswith("@") else 1
+    if len(parts) < count or not all(parts[:count]):
+        return None
+    name = "/".join(parts[:count])
+    rest = "/".join(parts[count:])
+    return name, "./" + rest if rest else "."
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | None:
+    """The file ``require(spec)`` loads from ``requirer`` when a package's ``exports`` decides
+    it; None when it does not (not a bare name, no such package, or no ``exports``).
+
+    Raises:
+        PackagePathNotExported: the package has ``exports`` and it does not list the subpath.
+    """
+    parsed = _split(spec)
+    if parsed is None:
+        return None
+    name, subpath = parsed
+    start = os.path.dirname(requirer)
+    seen = set()
+    for base in (start, cwd):
+        if base is None:
+            continue
+        folder = os.path.abspath(base)
+        while True:
+            package_dir = os.path.join(folder, "node_modules", name)
+            if package_dir not in seen:
+                seen.add(package_dir)
+                manifest = os.path.join(package_dir, "package.json")
+                if os.path.isdir(package_dir):
+                    pkg = _read_json(manifest)
+                    if not isinstance(pkg, dict) or pkg.get("exports") is None:
+                        return None  # Node's legacy rules: pythonmonkey's own resolution
+                    return _exports_resolve(package_dir, manifest, subpath, pkg["exports"], spec)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return None
+
+
+def _exports_resolve(package_dir: str, manifest: str, subpath: str, exports: Any, spec: str) -> str:
+    if isinstance(exports, (str, list)) or (
+        isinstance(exports, dict) and exports and not any(k.startswith(".") for k in exports)
+    ):
+        exports = {".": exports}  # sugar: the main entry point alone
+    if not isinstance(exports, dict):
+        exports = {}
+    target: str | None = None
+    if subpath in exports and "*" not in subpath:
+        target = _target(package_dir, exports[subpath], None)
+    else:
+        best = ""
+        for key in exports:
+            star = key.find("*")
+            if star < 0 or key.find("*", star + 1) >= 0:
+                continue
+            prefix, suffix = key[:star], key[star + 1 :]
+            if (
+                subpath.startswith(prefix)
+                and subpath != prefix
+                and subpath.endswith(suffix)
+                and len(subpath) >= len(key)
+                and _pattern_order(key, best) < 0
+            ):
+                best = key
+        if best:
+            star = best.find("*")
+            matched = subpath[star : len(subpath) - (len(best) - star - 1)]
+            target = _target(package_dir, exports[best], matched)
+    if target is None:
+        listed = ", ".join(repr(k) for k in exports) or "nothing"
+        raise PackagePathNotExported(
+            f"cannot find module {spec!r}: {subpath!r} is not exported by the package at "
+            f'{package_dir} (its package.json "exports" lists {listed} for the conditions '
+            f"{', '.join(CONDITIONS)}): {manifest}"
+        )
+    if not os.path.isfile(target):
+        raise ModuleNotFound(
+            f'cannot find module {spec!r}: the package\'s "exports" ({manifest}) points to '
+            f"{target}, which does not exist"
+        )
+    return target
+
+
+def _pattern_order(a: str, b: str) -> int:
+    """Node's PATTERN_KEY_COMPARE: negative when ``a`` is the more specific pattern."""
+    if not b:
+        return -1
+    base_a, base_b = a.find("*") + 1, b.find("*") + 1
+    if base_a != base_b:
+        return -1 if base_a > base_b else 1
+    return -1 if len(a) > len(b) else 1
+
+
+def _target(package_dir: str, target: Any, matched: str | None) -> str | None:
+    if isinstance(target, str):
+        if not target.startswith("./"):
+            return None  # a bare or absolute target is not valid in exports
+        if matched is not None:
+            target = target.replace("*", matched)
+        resolved = os.path.normpath(os.path.join(package_dir, target))
+        inside = os.path.normpath(package_dir) + os.sep
+        return resolved if resolved.startswith(inside) else None
+    if isinstance(target, list):
+        for item in target:
+            found = _target(package_dir, item, matched)
+            if found is not None:
+                return found
+        return None
+    if isinstance(target, dict):
+        for key, value in target.items():
+            if key in CONDITIONS:
+                found = _target(package_dir, value, matched)
+                if found is not None:
+                    return found
+        return None
+    return None  # null: explicitly not exported
+
+
+def is_esm(filename: str) -> bool:
+    """True for a file Node loads as an ES module: ``.mjs``, or ``.js`` in a package whose
+    nearest ``package.json`` says ``"type": "module"``."""
+    if filename.endswith(".mjs"):
+        return True
+    if not filename.endswith(".js"):
+        return False
+    folder = os.path.dirname(os.path.abspath(filename))
+    while True:
+        manifest = os.path.join(folder, "package.json")
+        if os.path.isfile(manifest):
+            pkg = _read_json(manifest)
+            return isinstance(pkg, dict) and pkg.get("type") == "module"
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.basename(folder) == "node_modules":
+            return False
+        folder = parent
+
+
+def esm_error(filename: str) -> BridgeError:
+    return BridgeError(
+        f"require() of the ES module {filename}: the embedded engine runs "
+        "scripts and CommonJS modules, not ES modules; load it in Node.js with bridge.node() "
+        "(await rt.import_(...)), or require a CommonJS build of the package"
+    )
