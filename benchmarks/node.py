@@ -117,8 +117,40 @@ def fmt(seconds: float | None) -> str:
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+ECHO_JS = (
+    "const s = new (require('net').Socket)({ fd: Number(process.argv[1]),"
+    " readable: true, writable: true }); s.on('data', (d) => s.write(d));"
+)
+
+
+async def measure_floor() -> float:
+    """The floor under any call into Node from asyncio on this machine: 60 bytes sent over a
+    socketpair to a Node process that echoes them, awaited, one after the other."""
+    import socket
+
+    ours, theirs = socket.socketpair()
+    proc = await asyncio.create_subprocess_exec(
+        "node", "-e", ECHO_JS, str(theirs.fileno()), pass_fds=(theirs.fileno(),)
+    )
+    theirs.close()
+    reader, writer = await asyncio.open_connection(sock=ours)
+    message = b"x" * 60
+    samples = []
+    for _ in range(ROUNDS):
+        t = time.perf_counter()
+        for _ in range(SEQUENTIAL):
+            writer.write(message)
+            await reader.readexactly(len(message))
+        samples.append((time.perf_counter() - t) / SEQUENTIAL)
+    writer.close()
+    proc.kill()
+    await proc.wait()
+    return best(samples)
+
+
 def main() -> None:
     ours = asyncio.run(measure_bridge())
+    floor = asyncio.run(measure_floor())
     theirs = measure_jspybridge()
     other: dict[str, Any] = theirs if isinstance(theirs, dict) else {}
     rows = [
@@ -135,6 +167,10 @@ def main() -> None:
         b, j = ours[key], other.get(key)
         ratio = f"{b / j:.2f}" if j else "n/a"
         print(f"| {label:<42} | {fmt(b):>13} | {fmt(j):>12} | {ratio:>6} |")
+    print(
+        f"\nfloor: asyncio <-> Node echo of 60 bytes over a socketpair, {fmt(floor)} per round "
+        f"trip on this machine (bridge's sequential call is {ours['seq'] / floor:.2f}x that)"
+    )
     if not isinstance(theirs, dict):
         print(f"\n{theirs}")
     else:

@@ -23,8 +23,8 @@ _SIGPIPE_STATUS = 128 + 13  # what a shell reports for a process killed by SIGPI
 _TRANSLATE_DESCRIPTION = """\
 Rewrite promise chains (.then/.catch/.finally) as async/await.
 
-Each PATH is a file or a directory. Directories are walked for .js .mjs .cjs .jsx .ts .tsx
-files, skipping node_modules, hidden files and folders, what the .gitignore files ignore and
+Each PATH is a file or a directory. Directories are walked for .js .mjs .cjs .jsx .ts .mts .cts
+.tsx files, skipping node_modules, hidden files and folders, what the .gitignore files ignore and
 `exclude` patterns of the settings. With no PATH, the code is read from stdin (- names stdin
 too). A chain that cannot be rewritten with the same behaviour is left as it is, with a
 diagnostic on stderr saying why (path:line:col: rule: message).

@@ -20,7 +20,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx")  # the grammars _parse knows
+# The extensions the translator's grammars know (translate/_parse.py).
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 _SKIPPED_DIRS = frozenset({"node_modules"})
 _KEYS = ("exclude", "target", "to")
 

@@ -150,8 +150,44 @@ def caller_file(depth: int) -> str:
     return str(Path(caller).resolve()) if caller else os.path.join(os.getcwd(), "<python>")
 
 
+# Node built-ins SpiderMonkey lacks, and the well-kept browser implementations that stand in for
+# them (as webpack's resolve.fallback does): shipped by pythonmonkey, or installed from npm.
+FALLBACKS = {
+    "path": "path-browserify",
+    "querystring": "querystring-es3",
+    "url": "url",
+}
+
+
+def _fallback(name: str, requirer: str) -> str | None:
+    """The folder of the browser implementation standing in for the built-in ``name``."""
+    package = FALLBACKS.get(name[5:] if name.startswith("node:") else name)
+    if package is None:
+        return None
+    folders = [os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules")]
+    for base in (os.path.dirname(requirer), os.getcwd()):
+        folder = base
+        while True:
+            folders.append(os.path.join(folder, "node_modules"))
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, package, "package.json")):
+            return os.path.join(folder, package)
+    raise BridgeError(
+        f"require({name!r}): the embedded engine has no {name!r} built-in and stands in the "
+        f"browser implementation from npm for it: `npm install {package}` next to your script "
+        f"(looked in {', '.join(folders[1:3])}...), or run the code in Node.js with bridge.node()"
+    )
+
+
 def require_from(spec: str, requirer: str) -> Any:
     """``require(spec)`` as the file ``requirer`` would call it (see ``require``)."""
+    fallback = _fallback(spec, requirer)
+    if fallback is not None:
+        spec = fallback
     name = spec[5:] if spec.startswith("node:") else spec
     if name in NODE_ONLY:
         raise BridgeError(
@@ -206,7 +242,11 @@ _hooks: tuple[Any, Any] | None = None
 
 
 def _target_for_js(spec: str, requirer: str) -> str | None:
-    """For JS: the file a package's ``exports`` maps ``spec`` to (None: pythonmonkey resolves)."""
+    """For JS: the file a package's ``exports`` maps ``spec`` to, or the browser implementation
+    of a built-in (None: pythonmonkey resolves)."""
+    fallback = _fallback(str(spec), str(requirer))
+    if fallback is not None:
+        return fallback
     return _resolve.package_target(str(spec), str(requirer), os.getcwd())
 
 

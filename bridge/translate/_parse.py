@@ -5,7 +5,7 @@ bytes, and refer to source by byte ranges of tree-sitter nodes. Columns reported
 1-based and counted in characters, not bytes, so that editors jump to the right place.
 
 The grammar is picked by file extension (``.js .mjs .cjs .jsx`` -> JavaScript with JSX,
-``.ts`` -> TypeScript, ``.tsx`` -> TSX); without a filename the input is JavaScript.
+``.ts .mts .cts`` -> TypeScript, ``.tsx`` -> TSX); without a filename the input is JavaScript.
 
 A syntax error is any ERROR or MISSING node (tree-sitter recovers from errors silently), plus
 the few mistakes its grammar accepts and every JavaScript engine rejects (``early_error``).
@@ -37,6 +37,8 @@ EXTENSIONS = {
     ".cjs": "javascript",
     ".jsx": "javascript",
     ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
     ".tsx": "tsx",
 }
 

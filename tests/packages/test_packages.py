@@ -200,3 +200,34 @@ async def test_p_retry_retries_a_failing_python_coroutine() -> None:
 def test_a_node_only_package_says_what_it_needs() -> None:
     with pytest.raises(bridge.BridgeError, match="needs the operating system"):
         bridge.require("node:fs")
+
+
+def test_built_ins_stand_in_with_their_browser_implementations_from_npm() -> None:
+    """path, querystring and url come from path-browserify, querystring-es3 and url (npm),
+    at the top and inside modules, and give what Node's built-ins give."""
+    path = bridge.require("path")
+    assert path.join("/a/b", "../c", "d.js") == "/a/c/d.js"
+    assert bridge.require("node:path") is path
+    assert bridge.require("querystring").stringify({"a": 1, "b": ["x", "y"]}) == "a=1&b=x&b=y"
+    assert bridge.require("url").parse("http://h.example:8080/p?q=1").port == "8080"
+    assert bridge.eval("require('path').extname('x/y.tar.gz')") == ".gz"
+
+
+def test_a_missing_browser_implementation_says_which_package_to_install(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "app.py"
+    script.write_text("import bridge\nbridge.require('path')\n", "utf-8")
+    root = Path(__file__).resolve().parent.parent.parent
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 1
+    assert "`npm install path-browserify` next to your script" in result.stderr
+    assert "bridge.node()" in result.stderr

@@ -300,6 +300,8 @@ def test_directory_is_walked_skipping_what_formatters_skip(
             ".gitignore": "build/\n*.gen.js\n",
             "src/a.js": CHAIN,
             "src/deep/b.ts": CHAIN,
+            "src/deep/e.mts": CHAIN,
+            "src/deep/f.cts": "const x: number = 1;\n",
             "src/c.mjs": ASYNC,
             "src/x.gen.js": CHAIN,
             "src/notes.txt": CHAIN,
@@ -319,16 +321,18 @@ def test_directory_is_walked_skipping_what_formatters_skip(
     assert err == [
         "src/a.js: would change",
         "src/deep/b.ts: would change",
+        "src/deep/e.mts: would change",
         "src/vendor/keep.js: would change",
-        "3 files would be rewritten, 1 file left unchanged",
+        "4 files would be rewritten, 2 files left unchanged",
     ]
     assert main(["translate", "--write", "src"]) == 0
-    assert capsys.readouterr().err == "3 files rewritten, 1 file left unchanged\n"
+    assert capsys.readouterr().err == "4 files rewritten, 2 files left unchanged\n"
     assert (tmp_path / "src/deep/b.ts").read_text() == ASYNC
+    assert (tmp_path / "src/deep/e.mts").read_text() == ASYNC
     assert (tmp_path / "src/x.gen.js").read_text() == CHAIN  # ignored: untouched
     assert (tmp_path / "src/node_modules/m/index.js").read_text() == CHAIN
     assert main(["translate", "--check", "src"]) == 0
-    assert capsys.readouterr().err == "0 files would be rewritten, 4 files left unchanged\n"
+    assert capsys.readouterr().err == "0 files would be rewritten, 6 files left unchanged\n"
 
 
 def test_check_and_diff_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
