@@ -184,6 +184,18 @@ class AggregateError(JSAggregateError):
         super().__init__(message, errors=errors)
 
 
+# The Python class for each kind of JS error (its constructor's name), on both runtimes; any
+# other kind is a JSError.
+ERROR_KINDS: dict[str, type[JSError]] = {
+    "Error": JSError,
+    "TypeError": JSTypeError,
+    "RangeError": JSRangeError,
+    "ReferenceError": JSReferenceError,
+    "SyntaxError": JSSyntaxError,
+    "AggregateError": JSAggregateError,
+}
+
+
 class JSRejection(JSError):
     """A JS rejection or throw whose reason is not an Error (42, "x", null, undefined).
 

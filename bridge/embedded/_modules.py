@@ -165,14 +165,8 @@ def _fallback(name: str, requirer: str) -> str | None:
     if package is None:
         return None
     folders = [os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules")]
-    for base in (os.path.dirname(requirer), os.getcwd()):
-        folder = base
-        while True:
-            folders.append(os.path.join(folder, "node_modules"))
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
+    folders += _resolve.node_modules_folders(os.path.dirname(requirer))
+    folders += _resolve.node_modules_folders(os.getcwd())
     for folder in folders:
         if os.path.isfile(os.path.join(folder, package, "package.json")):
             return os.path.join(folder, package)
@@ -260,15 +254,7 @@ def _not_found_message(spec: str, requirer: str) -> str:
         where = f"no file {os.path.normpath(os.path.join(os.path.dirname(requirer), spec))!r}"
         where += " (nor with .js, .json, or as a folder with package.json or index.js)"
     else:
-        folders = []
-        folder = os.path.dirname(requirer)
-        while True:
-            folders.append(os.path.join(folder, "node_modules"))
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-        where = "searched " + ", ".join(folders)
+        where = "searched " + ", ".join(_resolve.node_modules_folders(os.path.dirname(requirer)))
     return f"cannot find module {spec!r} required from {requirer}: {where}"
 
 

@@ -40,6 +40,18 @@ def _read_json(path: str) -> Any:
         return None
 
 
+def node_modules_folders(start: str) -> list[str]:
+    """The ``node_modules`` folders Node searches from the folder ``start``, nearest first."""
+    folders = []
+    folder = os.path.abspath(start)
+    while True:
+        folders.append(os.path.join(folder, "node_modules"))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return folders
+        folder = parent
+
+
 def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | None:
     """The file ``require(spec)`` loads from ``requirer`` when a package's ``exports`` decides
     it; None when it does not (not a bare name, no such package, or no ``exports``).
@@ -51,26 +63,17 @@ def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | No
     if parsed is None:
         return None
     name, subpath = parsed
-    start = os.path.dirname(requirer)
-    seen = set()
-    for base in (start, cwd):
-        if base is None:
-            continue
-        folder = os.path.abspath(base)
-        while True:
-            package_dir = os.path.join(folder, "node_modules", name)
-            if package_dir not in seen:
-                seen.add(package_dir)
-                manifest = os.path.join(package_dir, "package.json")
-                if os.path.isdir(package_dir):
-                    pkg = _read_json(manifest)
-                    if not isinstance(pkg, dict) or pkg.get("exports") is None:
-                        return None  # Node's legacy rules: pythonmonkey's own resolution
-                    return _exports_resolve(package_dir, manifest, subpath, pkg["exports"], spec)
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
+    folders = node_modules_folders(os.path.dirname(requirer))
+    if cwd is not None:
+        folders += [f for f in node_modules_folders(cwd) if f not in folders]
+    for folder in folders:
+        package_dir = os.path.join(folder, name)
+        if os.path.isdir(package_dir):
+            manifest = os.path.join(package_dir, "package.json")
+            pkg = _read_json(manifest)
+            if not isinstance(pkg, dict) or pkg.get("exports") is None:
+                return None  # Node's legacy rules: pythonmonkey's own resolution
+            return _exports_resolve(package_dir, manifest, subpath, pkg["exports"], spec)
     return None
 
 

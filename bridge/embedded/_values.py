@@ -48,15 +48,13 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from .. import _promise
 from .._exceptions import (
+    ERROR_KINDS,
     NOT_FOUND,
     BridgeError,
     JSAggregateError,
     JSError,
-    JSRangeError,
-    JSReferenceError,
     JSRejection,
     JSSyntaxError,
-    JSTypeError,
     RuntimeNotReady,
     error_properties,
 )
@@ -91,15 +89,6 @@ _current_task = asyncio.current_task
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-
-_KINDS: dict[str, type[JSError]] = {
-    "Error": JSError,
-    "TypeError": JSTypeError,
-    "RangeError": JSRangeError,
-    "ReferenceError": JSReferenceError,
-    "SyntaxError": JSSyntaxError,
-    "AggregateError": JSAggregateError,
-}
 
 # pythonmonkey's message for a synchronously thrown null/undefined; its `.jsError` must not be
 # read (that segfaults). A thrown *string* "null" looks the same and is taken as null.
@@ -174,7 +163,7 @@ def _from_js_value(js: Any, pm: Any, *, unwrap_primitive: bool) -> BaseException
         rejection = JSRejection(js, js_value=js)
         rejection.jsError = js  # type: ignore[attr-defined]  # raised back into JS: the same object
         return rejection
-    cls = _KINDS.get(kind, JSError)
+    cls = ERROR_KINDS.get(kind, JSError)
     if cls is JSAggregateError:
         mapped: BaseException = JSAggregateError(
             message,

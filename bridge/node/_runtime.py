@@ -32,14 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from .._exceptions import (
+    ERROR_KINDS,
     BridgeError,
     JSAggregateError,
     JSError,
-    JSRangeError,
-    JSReferenceError,
     JSRejection,
-    JSSyntaxError,
-    JSTypeError,
     RuntimeGone,
 )
 from .._proxy import Ref
@@ -52,12 +49,6 @@ __all__ = ["NodeRuntime", "node"]
 MIN_NODE = 18
 T = "\x00"
 _HEAD = struct.Struct(">II")
-_ERRORS: dict[str, type[JSError]] = {
-    "TypeError": JSTypeError,
-    "RangeError": JSRangeError,
-    "ReferenceError": JSReferenceError,
-    "SyntaxError": JSSyntaxError,
-}
 _MAX_SAFE = 2**53
 _CALLS = ("call", "new")
 
@@ -521,7 +512,7 @@ class NodeRuntime(RuntimeBase):
                 v["message"], errors=errors, name=name, stack=v["stack"], js_value=handle
             )
         else:
-            cls = _ERRORS.get(name, JSError)
+            cls = ERROR_KINDS.get(name, JSError)
             exc = cls(v["message"], name=name, stack=v["stack"], js_value=handle)
         if "cause" in v:
             exc.__cause__ = self._error(v["cause"], blobs)
