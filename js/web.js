@@ -87,5 +87,36 @@
     define('crypto', { getRandomValues, randomUUID });
 
     if (python.structuredClone) define('structuredClone', python.structuredClone);
+
+    // fetch and its classes: the whatwg-fetch polyfill from npm, loaded (by Python, which finds
+    // it in node_modules) the first time JS reads one of these names; when it is not
+    // installed, functions that say so.
+    const FETCH_NAMES = ['fetch', 'Headers', 'Request', 'Response'];
+    let fetchLoaded = false;
+    function missing(name) {
+      const message = `${name}: the embedded engine's fetch is the whatwg-fetch polyfill on its `
+        + 'XMLHttpRequest; `npm install whatwg-fetch` next to your script, or use bridge.node() '
+        + '(Node.js has fetch)';
+      // A function expression (not a method): `new Headers()` must reach the message too.
+      return { [name]: function () { throw new TypeError(message); } }[name];
+    }
+    function loadFetch() {
+      if (fetchLoaded) return;
+      fetchLoaded = true;
+      for (const name of FETCH_NAMES) delete globalThis[name];
+      if (!python.loadFetch()) {
+        for (const name of FETCH_NAMES) define(name, missing(name));
+      }
+    }
+    for (const name of FETCH_NAMES) {
+      if (name in globalThis) continue;
+      Object.defineProperty(globalThis, name, {
+        get() { loadFetch(); return globalThis[name]; },
+        set(value) {
+          Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
+        },
+        configurable: true,
+      });
+    }
   };
 })();

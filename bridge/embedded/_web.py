@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import sys
 import time
 from typing import Any
 
@@ -45,6 +46,31 @@ def _fill_random(view: memoryview) -> None:
     view[:] = os.urandom(len(view))
 
 
+def _fetch_polyfill() -> str | None:
+    """The folder of whatwg-fetch in node_modules upward from the main script, then the
+    current directory (nearest first), if installed."""
+    starts = [os.getcwd()]
+    main = sys.argv[0] if sys.argv else ""  # the script Python runs ("-c" or "" otherwise)
+    if os.path.isfile(main):
+        starts.insert(0, os.path.dirname(os.path.abspath(main)))
+    for start in starts:
+        folder = start
+        while True:
+            candidate = os.path.join(folder, "node_modules", FETCH_PACKAGE)
+            if os.path.isfile(os.path.join(candidate, "package.json")):
+                return candidate
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return None
+
+
+# fetch, Headers, Request and Response come from GitHub's whatwg-fetch polyfill (npm), built on
+# the XMLHttpRequest pythonmonkey provides over aiohttp: loaded the first time JS reads one.
+FETCH_PACKAGE = "whatwg-fetch"
+
+
 def _start(pm: Any) -> None:
     install = _engine.js_module("web")
     python = {
@@ -63,6 +89,15 @@ def _start(pm: Any) -> None:
         python["structuredClone"] = load("core-js/actual/structured-clone")
     except Exception:  # pythonmonkey without core-js: no structuredClone rather than no engine
         pass
+
+    def load_fetch() -> bool:
+        found = _fetch_polyfill()
+        if found is None:
+            return False
+        pm.createRequire(str(_engine._js_dir() / "web.js"))(found)
+        return True
+
+    python["loadFetch"] = load_fetch
     install(python)
 
 
