@@ -34,6 +34,7 @@ Errors (DESIGN.md)
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import functools
 import inspect
@@ -41,6 +42,7 @@ import linecache
 import os
 import sys
 import traceback
+import types
 from collections.abc import Callable, Generator, Iterator
 from sys import getrefcount
 from threading import get_ident
@@ -230,14 +232,29 @@ def to_js_error(exc: BaseException) -> Any:
 _TRACEBACK_FRAMES = 50
 
 
+def _format_traceback(exc: BaseException) -> str:
+    """``exc``'s traceback, its innermost _TRACEBACK_FRAMES frames, as Python prints it.
+
+    The frames are picked by following ``tb_next`` (cheap) before anything is formatted:
+    ``traceback.format_exception(limit=-n)`` extracts every frame first, and from 3.13 each with
+    its column positions, which made an exception unwinding a deep recursion quadratic.
+    """
+    last: collections.deque[types.TracebackType] = collections.deque(maxlen=_TRACEBACK_FRAMES)
+    tb = exc.__traceback__
+    while tb is not None:
+        last.append(tb)
+        tb = tb.tb_next
+    summary = traceback.StackSummary.extract((t.tb_frame, t.tb_lineno) for t in last)
+    lines = ["Traceback (most recent call last):\n", *summary.format()] if last else []
+    return "".join([*lines, *traceback.format_exception_only(type(exc), exc)])
+
+
 def _python_error(exc: BaseException) -> Any:
     h = _engine.helpers()
     # The innermost frames only: an exception unwinding a deep JS <-> Python recursion gets a
     # PythonError at every level, and formatting its whole (growing) traceback each time made
     # the unwinding quadratic.
-    tb = "".join(
-        traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-_TRACEBACK_FRAMES)
-    )
+    tb = _format_traceback(exc)
     made = h.makePythonError(
         _str_for_js(type(exc).__name__), _str_for_js(str(exc)), _str_for_js("\n" + tb), _Box(exc)
     )
