@@ -25,7 +25,7 @@
     Object.assign(require, inner);
     require.resolve = function resolve(spec) {
       const file = target(spec);
-      return file == null ? inner.resolve(spec) : file;
+      return inner.resolve(file == null ? spec : file);
     };
     return require;
   }

@@ -88,6 +88,55 @@
 
     if (python.structuredClone) define('structuredClone', python.structuredClone);
 
+    // process: the part of Node's process object libraries read to learn where they run
+    // (process.env.NODE_ENV, platform, cwd(), nextTick). Written here because the `process`
+    // package's browser shim has an empty env and cwd '/': this one has the real environment
+    // (a copy taken at engine start), working directory and platform. `versions` has no `node`
+    // and `browser` is true, so code that looks for Node takes its browser path.
+    const noop = function () { return processObject; };
+    const processObject = {
+      title: 'bridge',
+      browser: true,
+      env: python.environ(),
+      argv: python.argv(),
+      execArgv: [],
+      pid: python.pid(),
+      platform: python.platform(),
+      arch: python.arch(),
+      version: '',
+      versions: {},
+      release: { name: 'bridge' },
+      exitCode: undefined,
+      cwd() { return python.cwd(); },
+      chdir() { throw new Error('process.chdir() is not supported by the embedded engine'); },
+      umask() { return 0o022; },
+      uptime() { return (python.now() - origin) / 1000; },
+      hrtime: Object.assign(function hrtime(previous) {
+        const ns = BigInt(Math.round((python.now() - origin) * 1e6));
+        let seconds = Number(ns / 1000000000n);
+        let nanos = Number(ns % 1000000000n);
+        if (previous) {
+          seconds -= previous[0];
+          nanos -= previous[1];
+          if (nanos < 0) { seconds -= 1; nanos += 1e9; }
+        }
+        return [seconds, nanos];
+      }, { bigint() { return BigInt(Math.round((python.now() - origin) * 1e6)); } }),
+      nextTick(callback, ...args) {
+        if (typeof callback !== 'function') {
+          throw new TypeError('The "callback" argument must be of type function');
+        }
+        Promise.resolve().then(() => callback(...args));
+      },
+      emitWarning(warning) { console.warn(String(warning && warning.message ? `${warning.name}: ${warning.message}` : warning)); },
+      on: noop, once: noop, off: noop, addListener: noop, removeListener: noop,
+      removeAllListeners: noop, prependListener: noop, prependOnceListener: noop,
+      emit() { return false; },
+      listeners() { return []; },
+      binding(name) { throw new Error(`process.binding(${JSON.stringify(name)}) is not supported by the embedded engine`); },
+    };
+    define('process', processObject);
+
     // fetch and its classes: the whatwg-fetch polyfill from npm, loaded (by Python, which finds
     // it in node_modules) the first time JS reads one of these names; when it is not
     // installed, functions that say so.

@@ -28,7 +28,7 @@ def test_web_globals_give_what_node_gives() -> None:
     ).stdout.strip()
     embedded = bridge.eval(source)
     assert json.loads(embedded) == json.loads(in_node)
-    assert len(json.loads(embedded)) == 16
+    assert len(json.loads(embedded)) == 24
 
 
 async def test_queue_microtask_runs_before_timers() -> None:
@@ -42,3 +42,18 @@ async def test_queue_microtask_runs_before_timers() -> None:
 
 def test_random_uuids_differ() -> None:
     assert bridge.eval("crypto.randomUUID()") != bridge.eval("crypto.randomUUID()")
+
+
+async def test_process_next_tick_runs_its_callback_with_its_arguments() -> None:
+    got = await bridge.eval(
+        "new Promise((done) => process.nextTick((a, b) => done([a, b]), 'x', 2))"
+    )
+    assert list(got) == ["x", 2]
+
+
+def test_process_env_is_the_environment_of_the_process() -> None:
+    import os
+
+    assert bridge.eval("process.env.PATH") == os.environ["PATH"]
+    # no versions.node: code looking for Node takes its browser path
+    assert bridge.eval("process.versions.node") is None

@@ -158,6 +158,11 @@ def helpers() -> Any:
     return _helpers
 
 
+def js_file(*parts: str) -> str:
+    """The path of a file shipped in js/ (``js_file("lib", "empty.js")``)."""
+    return str(_js_dir().joinpath(*parts))
+
+
 def js_module(name: str) -> Any:
     """The completion value of ``js/<name>.js``, evaluated once at engine start."""
     engine()

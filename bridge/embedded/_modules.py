@@ -117,7 +117,6 @@ NODE_ONLY = frozenset(
         "net",
         "os",
         "perf_hooks",
-        "process",
         "readline",
         "repl",
         "tls",
@@ -151,29 +150,41 @@ def caller_file(depth: int) -> str:
 
 
 # Node built-ins SpiderMonkey lacks, and the well-kept browser implementations that stand in for
-# them (as webpack's resolve.fallback does): shipped by pythonmonkey, or installed from npm.
+# them (as webpack's resolve.fallback does), first found first: shipped by pythonmonkey, or
+# installed from npm. The last stream candidate is the one pythonmonkey ships, so that its own
+# crypto-browserify tree works without stream-browserify installed.
 FALLBACKS = {
-    "path": "path-browserify",
-    "querystring": "querystring-es3",
-    "url": "url",
+    "assert": ("assert",),
+    "crypto": ("crypto-browserify",),
+    "path": ("path-browserify",),
+    "querystring": ("querystring-es3",),
+    "stream": ("stream-browserify", "readable-stream/readable-browser.js"),
+    "url": ("url",),
 }
 
 
 def _fallback(name: str, requirer: str) -> str | None:
-    """The folder of the browser implementation standing in for the built-in ``name``."""
-    package = FALLBACKS.get(name[5:] if name.startswith("node:") else name)
-    if package is None:
+    """The file or folder of the browser implementation standing in for the built-in ``name``
+    (``process`` is the global)."""
+    name = name[5:] if name.startswith("node:") else name
+    if name == "process":
+        return _engine.js_file("lib", "process.js")
+    candidates = FALLBACKS.get(name)
+    if candidates is None:
         return None
     folders = [os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules")]
     folders += _resolve.node_modules_folders(os.path.dirname(requirer))
     folders += _resolve.node_modules_folders(os.getcwd())
-    for folder in folders:
-        if os.path.isfile(os.path.join(folder, package, "package.json")):
-            return os.path.join(folder, package)
+    for candidate in candidates:
+        package = candidate.split("/", 1)[0]
+        for folder in folders:
+            if os.path.isfile(os.path.join(folder, package, "package.json")):
+                return os.path.join(folder, candidate)
     raise BridgeError(
         f"require({name!r}): the embedded engine has no {name!r} built-in and stands in the "
-        f"browser implementation from npm for it: `npm install {package}` next to your script "
-        f"(looked in {', '.join(folders[1:3])}...), or run the code in Node.js with bridge.node()"
+        f"browser implementation from npm for it: `npm install {candidates[0]}` next to your "
+        f"script (looked in {', '.join(folders[1:3])}...), or run the code in Node.js with "
+        "bridge.node()"
     )
 
 
@@ -182,6 +193,7 @@ def require_from(spec: str, requirer: str) -> Any:
     fallback = _fallback(spec, requirer)
     if fallback is not None:
         spec = fallback
+    load = _require_function(requirer)
     name = spec[5:] if spec.startswith("node:") else spec
     if name in NODE_ONLY:
         raise BridgeError(
@@ -189,11 +201,9 @@ def require_from(spec: str, requirer: str) -> Any:
             "(files, sockets or processes), which the embedded engine does not have; "
             "run code that needs it with bridge.node() (Node.js)"
         )
-    load = _require_function(requirer)
     try:
-        filename = _resolve.package_target(name, requirer, os.getcwd()) or _loop.call(
-            _engine.helpers().getProperty(load, "resolve"), name
-        )
+        target = _resolve.package_target(name, requirer, os.getcwd()) or name
+        filename = str(_loop.call(_engine.helpers().getProperty(load, "resolve"), target))
     except JSError as exc:
         if "module not found" not in exc.message:
             raise
@@ -238,10 +248,21 @@ _hooks: tuple[Any, Any] | None = None
 def _target_for_js(spec: str, requirer: str) -> str | None:
     """For JS: the file a package's ``exports`` maps ``spec`` to, or the browser implementation
     of a built-in (None: pythonmonkey resolves)."""
-    fallback = _fallback(str(spec), str(requirer))
+    spec, requirer = str(spec), str(requirer)
+    if requirer.startswith(_browser_trees()):
+        browser = _resolve.browser_target(spec, requirer, _engine.js_file("lib", "empty.js"))
+        if browser is not None:
+            return browser
+    fallback = _fallback(spec, requirer)
     if fallback is not None:
         return fallback
-    return _resolve.package_target(str(spec), str(requirer), os.getcwd())
+    return _resolve.package_target(spec, requirer, os.getcwd())
+
+
+def _browser_trees() -> tuple[str, ...]:
+    """The folders whose packages are read with their ``browser`` field: pythonmonkey's own
+    node_modules, which holds the browserify implementations of built-ins."""
+    return (os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules") + os.sep,)
 
 
 def _check_esm(filename: str) -> None:
@@ -254,7 +275,9 @@ def _not_found_message(spec: str, requirer: str) -> str:
         where = f"no file {os.path.normpath(os.path.join(os.path.dirname(requirer), spec))!r}"
         where += " (nor with .js, .json, or as a folder with package.json or index.js)"
     else:
-        where = "searched " + ", ".join(_resolve.node_modules_folders(os.path.dirname(requirer)))
+        folders = _resolve.node_modules_folders(os.path.dirname(requirer))
+        folders += [f for f in _resolve.node_modules_folders(os.getcwd()) if f not in folders]
+        where = "searched " + ", ".join(folders)
     return f"cannot find module {spec!r} required from {requirer}: {where}"
 
 

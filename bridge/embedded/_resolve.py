@@ -52,15 +52,80 @@ def node_modules_folders(start: str) -> list[str]:
         folder = parent
 
 
+# Node 20's require("module").builtinModules (without the internal "_" ones): these names are
+# built-ins, whatever node_modules holds.
+NODE_BUILTINS = frozenset(
+    [
+        "assert",
+        "assert/strict",
+        "async_hooks",
+        "buffer",
+        "child_process",
+        "cluster",
+        "console",
+        "constants",
+        "crypto",
+        "dgram",
+        "diagnostics_channel",
+        "dns",
+        "dns/promises",
+        "domain",
+        "events",
+        "fs",
+        "fs/promises",
+        "http",
+        "http2",
+        "https",
+        "inspector",
+        "inspector/promises",
+        "module",
+        "net",
+        "os",
+        "path",
+        "path/posix",
+        "path/win32",
+        "perf_hooks",
+        "process",
+        "punycode",
+        "querystring",
+        "readline",
+        "readline/promises",
+        "repl",
+        "stream",
+        "stream/consumers",
+        "stream/promises",
+        "stream/web",
+        "string_decoder",
+        "sys",
+        "timers",
+        "timers/promises",
+        "tls",
+        "trace_events",
+        "tty",
+        "url",
+        "util",
+        "util/types",
+        "v8",
+        "vm",
+        "wasi",
+        "worker_threads",
+        "zlib",
+    ]
+)
+
+
 def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | None:
-    """The file ``require(spec)`` loads from ``requirer`` when a package's ``exports`` decides
-    it; None when it does not (not a bare name, no such package, or no ``exports``).
+    """What ``require(spec)`` loads from ``requirer`` for a bare name that is no built-in: the
+    file a package's ``exports`` maps it to, else the package's folder or file path found in
+    node_modules upward from ``requirer``, then ``cwd`` (pythonmonkey's own search would look in
+    its bundled node_modules first and shadow the user's packages). None when not bare, a
+    built-in, or not installed.
 
     Raises:
         PackagePathNotExported: the package has ``exports`` and it does not list the subpath.
     """
     parsed = _split(spec)
-    if parsed is None:
+    if parsed is None or (spec in NODE_BUILTINS and not spec.endswith("/")):
         return None
     name, subpath = parsed
     folders = node_modules_folders(os.path.dirname(requirer))
@@ -72,9 +137,76 @@ def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | No
             manifest = os.path.join(package_dir, "package.json")
             pkg = _read_json(manifest)
             if not isinstance(pkg, dict) or pkg.get("exports") is None:
-                return None  # Node's legacy rules: pythonmonkey's own resolution
+                # Node's legacy rules (main, index.js, extensions) on an absolute path:
+                # pythonmonkey applies them.
+                return os.path.join(package_dir, subpath[2:]) if subpath != "." else package_dir
             return _exports_resolve(package_dir, manifest, subpath, pkg["exports"], spec)
     return None
+
+
+def package_folder(name: str, requirer: str, cwd: str) -> str | None:
+    """The folder of the package ``name`` in node_modules upward from ``requirer``, then ``cwd``
+    (``require("util/")`` names the npm package, not the built-in)."""
+    folders = node_modules_folders(os.path.dirname(requirer))
+    folders += [f for f in node_modules_folders(cwd) if f not in folders]
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, name, "package.json")):
+            return os.path.join(folder, name)
+    return None
+
+
+def browser_target(spec: str, requirer: str, empty: str) -> str | None:
+    """What the ``browser`` field of package.json (the browserify convention webpack follows)
+    puts in place of ``spec`` required from ``requirer``: a file, ``empty`` for ``false``, or None.
+
+    Used for the browser implementations of built-ins, which rely on it (create-hash's main
+    requires Node's crypto; its ``browser`` file does not).
+    """
+    own = _package_root(os.path.dirname(requirer))
+    if own is not None:
+        browser = (_read_json(os.path.join(own, "package.json")) or {}).get("browser")
+        if isinstance(browser, dict):
+            keys = [spec]
+            if spec.startswith("."):
+                rel = os.path.relpath(os.path.join(os.path.dirname(requirer), spec), own)
+                keys += ["./" + rel, "./" + rel + ".js", rel, rel + ".js"]
+            for key in keys:
+                if key in browser:
+                    value = browser[key]
+                    if value is False:
+                        return empty
+                    if isinstance(value, str):
+                        if value.startswith("."):
+                            return os.path.normpath(os.path.join(own, value))
+                        return None if value == spec else browser_target(value, requirer, empty)
+    parsed = _split(spec)
+    if parsed is None or parsed[1] != ".":
+        return None
+    folder = package_folder(parsed[0], requirer, os.path.dirname(requirer))
+    if folder is None:
+        return None
+    pkg = _read_json(os.path.join(folder, "package.json")) or {}
+    browser = pkg.get("browser")
+    if isinstance(browser, str):
+        return os.path.normpath(os.path.join(folder, browser))
+    if isinstance(browser, dict):
+        main = str(pkg.get("main") or "./index.js")
+        main = "./" + os.path.normpath(main)
+        for key in (main, main + ".js", main[2:], main[2:] + ".js"):
+            if isinstance(browser.get(key), str):
+                return os.path.normpath(os.path.join(folder, browser[key]))
+    return None
+
+
+def _package_root(folder: str) -> str | None:
+    """The nearest folder from ``folder`` upward holding a package.json."""
+    while True:
+        if os.path.isfile(os.path.join(folder, "package.json")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _exports_resolve(package_dir: str, manifest: str, subpath: str, exports: Any, spec: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import platform
 import sys
 import time
 from typing import Any
@@ -71,6 +72,11 @@ def _fetch_polyfill() -> str | None:
 FETCH_PACKAGE = "whatwg-fetch"
 
 
+# Node's names for sys.platform and platform.machine() values.
+_PLATFORMS = {"linux": "linux", "darwin": "darwin", "win32": "win32", "cygwin": "cygwin"}
+_ARCHES = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64", "i386": "ia32"}
+
+
 def _start(pm: Any) -> None:
     install = _engine.js_module("web")
     python = {
@@ -82,6 +88,12 @@ def _start(pm: Any) -> None:
         "decode": _decode,
         "fillRandom": _fill_random,
         "structuredClone": None,
+        "environ": lambda: dict(os.environ),
+        "argv": lambda: [sys.executable, *sys.argv],
+        "pid": os.getpid,
+        "cwd": os.getcwd,
+        "platform": lambda: _PLATFORMS.get(sys.platform, sys.platform),
+        "arch": lambda: _ARCHES.get(platform.machine().lower(), platform.machine().lower()),
     }
     try:
         # core-js (shipped with pythonmonkey) defines the global and returns the function.

@@ -13,4 +13,7 @@ out.push(c.a[1].b instanceof Date, c.m.get(1));
 out.push(typeof performance.now(), performance.now() >= 0);
 try { crypto.getRandomValues(new Float64Array(1)); } catch (e) { out.push(e.name); }
 try { new TextDecoder('nope'); } catch (e) { out.push(e.name); }
+out.push(typeof process.env.PATH, process.env.PATH === undefined ? '' : process.env.PATH.length > 0);
+out.push(process.platform, process.cwd(), typeof process.nextTick, require('process') === process);
+out.push(process.hrtime().length, typeof process.hrtime.bigint());
 JSON.stringify(out)

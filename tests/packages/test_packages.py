@@ -129,10 +129,6 @@ SYNC_CASES: list[Any] = [
         ),
         [1, 2],
         id="immer",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="immer reads process.env.NODE_ENV: the embedded engine has no process",
-        ),
     ),
 ]
 
@@ -231,3 +227,49 @@ def test_a_missing_browser_implementation_says_which_package_to_install(tmp_path
     assert result.returncode == 1
     assert "`npm install path-browserify` next to your script" in result.stderr
     assert "bridge.node()" in result.stderr
+
+
+def test_crypto_assert_and_stream_stand_in_with_their_browser_implementations() -> None:
+    """crypto is crypto-browserify (shipped with pythonmonkey, read with its package.json
+    "browser" fields), assert and stream the npm packages assert and stream-browserify."""
+    crypto = bridge.require("crypto")
+    digest = crypto.createHash("sha256").update("abc").digest("hex")
+    assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert crypto.createHmac("sha1", "key").update("x").digest("base64") == (
+        "KgDo6DQ9+GxMGIsmPuyjMa+jFUg="
+    )
+    assert bridge.require("node:crypto") is crypto
+    assert len(crypto.randomBytes(8)) == 8
+
+    assert_ = bridge.require("assert")
+    assert_.deepStrictEqual(bridge.eval("({a: [1]})"), bridge.eval("({a: [1]})"))
+    with pytest.raises(bridge.JSError) as raised:
+        assert_.deepStrictEqual(bridge.eval("({a: 1})"), bridge.eval("({a: 2})"))
+    assert raised.value.name == "AssertionError"
+    assert "strictly deep-equal" in raised.value.message
+
+
+async def test_a_stream_pipeline_runs_on_the_browser_stream() -> None:
+    upper = bridge.eval(
+        """(stream) => new Promise((resolve, reject) => {
+          const out = [];
+          const up = new stream.Transform({
+            transform(chunk, encoding, done) { done(null, String(chunk).toUpperCase()); },
+          });
+          stream.Readable.from(['a', 'b', 'c']).pipe(up)
+            .on('data', (d) => out.push(String(d)))
+            .on('end', () => resolve(out.join('')))
+            .on('error', reject);
+        })"""
+    )
+    assert await upper(bridge.require("stream")) == "ABC"
+
+
+def test_a_users_package_wins_over_the_copy_pythonmonkey_bundles() -> None:
+    """pythonmonkey bundles readable-stream 2 for its own use; the user's node_modules has 3."""
+    here = str(Path(__file__).resolve().parent / "node_modules" / "readable-stream")
+    assert bridge.eval("require.resolve('readable-stream')").startswith(here)
+    assert bridge.eval("typeof require('readable-stream').Readable.from") == "function"
+    assert bridge.require("readable-stream") is bridge.require(
+        "./node_modules/readable-stream/readable.js"
+    )
