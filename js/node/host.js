@@ -184,7 +184,19 @@ function send(msg, blobs = []) {
   head.writeUInt32BE(json.length, 4);
   const parts = [head, json];
   for (const b of blobs) parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  // Frames written in one tick go out together (corked until the next tick): one system call
+  // for many replies.
+  if (!corked) {
+    corked = true;
+    sock.cork();
+    process.nextTick(uncork);
+  }
   sock.write(Buffer.concat(parts));
+}
+let corked = false;
+function uncork() {
+  corked = false;
+  sock.uncork();
 }
 function reply(id, value) {
   const blobs = [];
