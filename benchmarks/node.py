@@ -11,7 +11,9 @@ Prints one table: what was measured | bridge.node() | JSPyBridge | ratio (bridge
 * a 10 MB round trip: bytes to a JS echo and back (Buffers in binary frames); JSPyBridge cannot
   carry bytes, so its column sends a 10 MB str.
 
-Wall time, best of ROUNDS (both sides are two processes, so CPU time of one would mislead).
+Then RSS of both processes over 1,000,000 calls that create and drop a handle each (skipped
+with ``--quick``). Wall time, best of ROUNDS (both sides are two processes, so CPU time of
+one would mislead).
 JSPyBridge runs in a worker process; its column says why when it is not installed. Run:
 ``python benchmarks/node.py`` (``nox -s bench``).
 """
@@ -19,7 +21,9 @@ JSPyBridge runs in a worker process; its column says why when it is not installe
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import os
 import subprocess
 import sys
 import time
@@ -148,7 +152,39 @@ async def measure_floor() -> float:
     return best(samples)
 
 
+HANDLE_CALLS = 1_000_000
+HANDLE_BATCH = 10_000
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+async def measure_handles() -> list[tuple[int, float, float]]:
+    """RSS of Python and of Node over HANDLE_CALLS calls that each return a new JS object (a
+    handle proxy in Python), dropped at once: (calls, Python MB, Node MB)."""
+    samples = []
+    async with bridge.node() as rt:
+        make = await rt.eval("() => ({})")
+        node_rss = await rt.eval("() => process.memoryUsage().rss / 1e6")
+        for done in range(HANDLE_BATCH, HANDLE_CALLS + 1, HANDLE_BATCH):
+            await asyncio.gather(*(make() for _ in range(HANDLE_BATCH)))
+            if done % (HANDLE_CALLS // 5) == 0 or done == HANDLE_BATCH * 10:
+                gc.collect()
+                await asyncio.sleep(0.05)  # the batched frees reach Node
+                samples.append((done, _rss_mb(), await node_rss()))
+    return samples
+
+
 def main() -> None:
+    if "--quick" not in sys.argv:  # about a minute
+        print(f"RSS over {HANDLE_CALLS:,} calls that create and drop a JS handle each")
+        print("| calls | Python RSS | Node RSS |")
+        print("|---|---|---|")
+        for done, py_mb, node_mb in asyncio.run(measure_handles()):
+            print(f"| {done:,} | {py_mb:.1f} MB | {node_mb:.1f} MB |")
+        print()
     ours = asyncio.run(measure_bridge())
     floor = asyncio.run(measure_floor())
     theirs = measure_jspybridge()
