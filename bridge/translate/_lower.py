@@ -242,7 +242,7 @@ class Lowering:
 
     def result_expr(self, expr: Node) -> None:
         """A handler's returned expression becomes ``cur``; a "result" rule may lower it
-        instead (a returned chain is flattened: rules/nested.py)."""
+        instead (a returned chain is flattened: rules/nested_chain.py)."""
         for rule in rules.rules_of("result"):
             if rule.fn(self, expr):
                 return

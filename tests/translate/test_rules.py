@@ -1018,3 +1018,23 @@ def test_noop(source: str, filename: str | None, diagnostics: list[tuple[int, in
     assert not result.changed
     assert [(d.line, d.column, d.rule) for d in result.diagnostics] == diagnostics
     assert all(d.message and "\n" not in d.message for d in result.diagnostics)
+
+
+def test_one_module_per_rule_name_named_after_the_rule() -> None:
+    """Every rule lives in the module named after it (``-`` as ``_``, ``finally_`` for the
+    keyword), and every public module in rules/ registers a rule."""
+    import pkgutil
+
+    from bridge.translate import rules as rules_package
+
+    rules_package._load()
+    modules_of: dict[str, set[str]] = {}
+    for registered in rules_package.REGISTRY.values():
+        module = registered.fn.__module__.rsplit(".", 1)[1]
+        assert module.rstrip("_") == registered.name.replace("-", "_"), (registered.name, module)
+        modules_of.setdefault(module, set()).add(registered.name)
+    assert all(len(names) == 1 for names in modules_of.values()), modules_of
+    public = {
+        m.name for m in pkgutil.iter_modules(rules_package.__path__) if not m.name.startswith("_")
+    }
+    assert public == set(modules_of)

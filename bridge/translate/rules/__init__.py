@@ -14,7 +14,9 @@ Three kinds of rule, run by ``bridge.translate._lower``:
               returned chain); otherwise it is awaited where the next step needs it.
 
 Adding a rewrite means adding a module here (and its import below), not editing a dispatcher.
-Each module starts with a ``# Matches:`` comment naming the shapes it handles.
+One module per rule name, the file named after the rule (``-`` as ``_``; ``finally_`` for the
+keyword); helpers several rules share are in ``_common``. Each rule module starts with a
+``# Matches:`` comment naming the shapes it handles.
 """
 
 from __future__ import annotations
@@ -77,7 +79,9 @@ def _load() -> None:
         return
     _loaded = True
     # Imported for their @rule registrations; checks run in this order.
-    from . import arguments, generator, handlers, promise_library  # noqa: F401, I001
-    from . import awaited, returned, statement, stored, value  # noqa: F401
+    from . import three_arg_then, generator, this_arguments, method_reference  # noqa: F401, I001
+    from . import handler_params, promise_library  # noqa: F401
+    from . import arrow_body, awaited, chain_as_value, eager_start, returned  # noqa: F401
+    from . import statement  # noqa: F401
     from . import catch, finally_, then, then_reject  # noqa: F401
-    from . import early_return, nested, no_return, tail_return  # noqa: F401
+    from . import early_return, nested_chain, no_return, tail_return  # noqa: F401

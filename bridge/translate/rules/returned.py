@@ -22,6 +22,7 @@ from .._lower import Placement
 from .._model import Chain, Context, Sink
 from .._parse import Parsed
 from . import rule
+from ._common import declared_function
 
 
 @rule("returned", "context", key=Context.RETURNED.value)
@@ -36,21 +37,6 @@ def returned(parsed: Parsed, index: Index, chain: Chain) -> Placement:
         sink=Sink("return"),
         region=fn,
         make_async=None if chain.function_is_async else fn,
-    )
-
-
-@rule("arrow-body", "context", key=Context.ARROW_BODY.value)
-def arrow_body(parsed: Parsed, index: Index, chain: Chain) -> Placement:
-    fn = chain.function
-    assert fn is not None and chain.statement is not None
-    if not chain.function_is_async:
-        can_become_async(parsed, index, fn, chain)
-    return Placement(
-        replace=chain.statement,
-        sink=Sink("return"),
-        region=fn,
-        make_async=None if chain.function_is_async else fn,
-        arrow_body=True,
     )
 
 
@@ -156,7 +142,6 @@ def _promise_call(parsed: Parsed, index: Index, fn: Node, expr: Node) -> bool:
     that returning it from fn made async gives its callers the same outcome: ``Promise.
     resolve(x)`` and the other statics, ``new Promise(...)``, a call of fn itself (a
     recursion: fn becomes async) or of an ``async`` function declared once in the file."""
-    from .handlers import declared_function
 
     if expr.type == "new_expression":
         callee = expr.child_by_field_name("constructor")
