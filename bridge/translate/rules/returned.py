@@ -30,6 +30,15 @@ def returned(parsed: Parsed, index: Index, chain: Chain) -> Placement:
     fn = chain.function
     assert fn is not None and chain.statement is not None
     _not_in_try(parsed, chain.statement, fn)
+    return return_placement(parsed, index, chain)
+
+
+def return_placement(
+    parsed: Parsed, index: Index, chain: Chain, *, arrow_body: bool = False
+) -> Placement:
+    """The chain's statement becomes the function's return; the function ``async`` if it can."""
+    fn = chain.function
+    assert fn is not None and chain.statement is not None
     if not chain.function_is_async:
         can_become_async(parsed, index, fn, chain)
     return Placement(
@@ -37,6 +46,7 @@ def returned(parsed: Parsed, index: Index, chain: Chain) -> Placement:
         sink=Sink("return"),
         region=fn,
         make_async=None if chain.function_is_async else fn,
+        arrow_body=arrow_body,
     )
 
 
