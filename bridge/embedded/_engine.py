@@ -14,6 +14,7 @@ import asyncio
 import ctypes
 import io
 import os
+import posixpath
 import signal
 import sys
 import threading
@@ -235,11 +236,30 @@ def _import_pythonmonkey() -> Any:
             stdin.reconfigure(encoding="utf-8")
         except io.UnsupportedOperation:
             sys.stdin = None  # type: ignore[assignment]
+    # pythonmonkey 1.4.1 hands JS strings to Python as str proxies whose wide-char conversion
+    # (the C code of os.path.normpath, which its require calls on every path it tries) misreads
+    # them on some installations: a segfault inside `import pythonmonkey`, depending only on
+    # the folders on sys.path. Its require gets a normpath that copies the string first.
+    posixpath.normpath = _copying_normpath  # type: ignore[assignment]
     try:
         import pythonmonkey as pm
     finally:
         sys.stdin = stdin
+        posixpath.normpath = _normpath
+    module = sys.modules.get("pythonmonkey.require")
+    if module is not None and getattr(module, "os", None) is os:
+        patched = types.SimpleNamespace(**vars(os))
+        patched.path = types.SimpleNamespace(**vars(os.path))
+        patched.path.normpath = _copying_normpath
+        module.os = patched  # type: ignore[attr-defined]
     return pm
+
+
+_normpath = posixpath.normpath
+
+
+def _copying_normpath(path: Any) -> Any:
+    return _normpath(str(path) if isinstance(path, str) and type(path) is not str else path)
 
 
 def _refuse_uvloop(loop: asyncio.AbstractEventLoop | None) -> None:
