@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import importlib
 import io
 import os
 import posixpath
@@ -246,8 +247,8 @@ def _import_pythonmonkey() -> Any:
     finally:
         sys.stdin = stdin
         posixpath.normpath = _normpath
-    module = sys.modules.get("pythonmonkey.require")
-    if module is not None and getattr(module, "os", None) is os:
+    module = importlib.import_module("pythonmonkey.require")  # pm.require is its function
+    if getattr(module, "os", None) is os:
         patched = types.SimpleNamespace(**vars(os))
         patched.path = types.SimpleNamespace(**vars(os.path))
         patched.path.normpath = _copying_normpath
