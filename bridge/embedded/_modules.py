@@ -172,9 +172,7 @@ def _fallback(name: str, requirer: str) -> str | None:
     candidates = FALLBACKS.get(name)
     if candidates is None:
         return None
-    folders = [os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules")]
-    folders += _resolve.node_modules_folders(os.path.dirname(requirer))
-    folders += _resolve.node_modules_folders(os.getcwd())
+    folders = [_bundled_node_modules(), *_resolve.search_folders(requirer, os.getcwd())]
     for candidate in candidates:
         package = candidate.split("/", 1)[0]
         for folder in folders:
@@ -193,7 +191,6 @@ def require_from(spec: str, requirer: str) -> Any:
     fallback = _fallback(spec, requirer)
     if fallback is not None:
         spec = fallback
-    load = _require_function(requirer)
     name = spec[5:] if spec.startswith("node:") else spec
     if name in NODE_ONLY:
         raise BridgeError(
@@ -201,6 +198,7 @@ def require_from(spec: str, requirer: str) -> Any:
             "(files, sockets or processes), which the embedded engine does not have; "
             "run code that needs it with bridge.node() (Node.js)"
         )
+    load = _require_function(requirer)
     try:
         target = _resolve.package_target(name, requirer, os.getcwd()) or name
         filename = str(_loop.call(_engine.helpers().getProperty(load, "resolve"), target))
@@ -249,7 +247,7 @@ def _target_for_js(spec: str, requirer: str) -> str | None:
     """For JS: the file a package's ``exports`` maps ``spec`` to, or the browser implementation
     of a built-in (None: pythonmonkey resolves)."""
     spec, requirer = str(spec), str(requirer)
-    if requirer.startswith(_browser_trees()):
+    if requirer.startswith(_bundled_node_modules() + os.sep):
         browser = _resolve.browser_target(spec, requirer, _engine.js_file("lib", "empty.js"))
         if browser is not None:
             return browser
@@ -259,10 +257,10 @@ def _target_for_js(spec: str, requirer: str) -> str | None:
     return _resolve.package_target(spec, requirer, os.getcwd())
 
 
-def _browser_trees() -> tuple[str, ...]:
-    """The folders whose packages are read with their ``browser`` field: pythonmonkey's own
-    node_modules, which holds the browserify implementations of built-ins."""
-    return (os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules") + os.sep,)
+def _bundled_node_modules() -> str:
+    """pythonmonkey's own node_modules: the browserify implementations of built-ins, whose
+    packages are read with their ``browser`` field."""
+    return os.path.join(os.path.dirname(_engine.engine().__file__), "node_modules")
 
 
 def _check_esm(filename: str) -> None:
@@ -275,9 +273,7 @@ def _not_found_message(spec: str, requirer: str) -> str:
         where = f"no file {os.path.normpath(os.path.join(os.path.dirname(requirer), spec))!r}"
         where += " (nor with .js, .json, or as a folder with package.json or index.js)"
     else:
-        folders = _resolve.node_modules_folders(os.path.dirname(requirer))
-        folders += [f for f in _resolve.node_modules_folders(os.getcwd()) if f not in folders]
-        where = "searched " + ", ".join(folders)
+        where = "searched " + ", ".join(_resolve.search_folders(requirer, os.getcwd()))
     return f"cannot find module {spec!r} required from {requirer}: {where}"
 
 

@@ -114,6 +114,15 @@ NODE_BUILTINS = frozenset(
 )
 
 
+def search_folders(requirer: str, cwd: str | None) -> list[str]:
+    """The node_modules folders a bare name is looked up in from ``requirer``: upward from its
+    folder, then upward from ``cwd`` (those not already listed), nearest first."""
+    folders = node_modules_folders(os.path.dirname(requirer))
+    if cwd is not None:
+        folders += [f for f in node_modules_folders(cwd) if f not in folders]
+    return folders
+
+
 def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | None:
     """What ``require(spec)`` loads from ``requirer`` for a bare name that is no built-in: the
     file a package's ``exports`` maps it to, else the package's folder or file path found in
@@ -128,10 +137,7 @@ def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | No
     if parsed is None or (spec in NODE_BUILTINS and not spec.endswith("/")):
         return None
     name, subpath = parsed
-    folders = node_modules_folders(os.path.dirname(requirer))
-    if cwd is not None:
-        folders += [f for f in node_modules_folders(cwd) if f not in folders]
-    for folder in folders:
+    for folder in search_folders(requirer, cwd):
         package_dir = os.path.join(folder, name)
         if os.path.isdir(package_dir):
             manifest = os.path.join(package_dir, "package.json")
@@ -144,12 +150,10 @@ def package_target(spec: str, requirer: str, cwd: str | None = None) -> str | No
     return None
 
 
-def package_folder(name: str, requirer: str, cwd: str) -> str | None:
+def package_folder(name: str, requirer: str, cwd: str | None) -> str | None:
     """The folder of the package ``name`` in node_modules upward from ``requirer``, then ``cwd``
     (``require("util/")`` names the npm package, not the built-in)."""
-    folders = node_modules_folders(os.path.dirname(requirer))
-    folders += [f for f in node_modules_folders(cwd) if f not in folders]
-    for folder in folders:
+    for folder in search_folders(requirer, cwd):
         if os.path.isfile(os.path.join(folder, name, "package.json")):
             return os.path.join(folder, name)
     return None
@@ -182,7 +186,7 @@ def browser_target(spec: str, requirer: str, empty: str) -> str | None:
     parsed = _split(spec)
     if parsed is None or parsed[1] != ".":
         return None
-    folder = package_folder(parsed[0], requirer, os.path.dirname(requirer))
+    folder = package_folder(parsed[0], requirer, None)
     if folder is None:
         return None
     pkg = _read_json(os.path.join(folder, "package.json")) or {}
