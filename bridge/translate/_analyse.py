@@ -319,19 +319,23 @@ class Index:
         depend on it: see ``fresh``)."""
         return bool(self._own.get(-1))
 
-    def fresh(self, base: str, region: Node | None = None) -> str:
+    def fresh(self, base: str, region: Node | None = None, *, property_ok: bool = False) -> str:
         """A name for a temporary of region (a function; None for the module): base, base2...
 
         Used nowhere in the file, and not handed out to this region, to a region inside it or
         to one around it, so it shadows nothing; two separate functions may both get
-        ``value``."""
+        ``value``. ``property_ok``: a word found only as property names after ``.``
+        (``this.onData``) counts as unused (a variable of that name shadows nothing)."""
         rid = -1 if region is None else region.id
         around = [] if region is None else [-1, *_function_ids_around(self.parsed, region)]
         n = self._next.get((base, rid), 1)
         while True:
             name = base if n == 1 else f"{base}{n}"
             if (
-                not self.is_word(name)
+                (
+                    not self.is_word(name)
+                    or (property_ok and _only_as_property(self.parsed.source, name))
+                )
                 and name not in _RESERVED
                 and name not in self._subtree[rid]
                 and not any(name in self._own[a] for a in around)
@@ -343,6 +347,18 @@ class Index:
         for a in (rid, *around):
             self._subtree[a].add(name)
         return name
+
+
+def _only_as_property(source: bytes, name: str) -> bool:
+    """Whether every occurrence of the word name follows a ``.`` that is not ``...``."""
+    word = re.escape(name.encode())
+    for m in re.finditer(rb"(?<![A-Za-z0-9_$])" + word + rb"(?![A-Za-z0-9_$])", source):
+        at = m.start() - 1
+        while at >= 0 and source[at] in b" \t\r\n":
+            at -= 1
+        if at < 0 or source[at] != ord(".") or source[max(at - 2, 0) : at + 1] == b"...":
+            return False
+    return True
 
 
 def _has_word(source: bytes, word: bytes) -> bool:

@@ -23,13 +23,16 @@ from ._model import (
     Block,
     Body,
     Call,
+    Const,
     Declare,
     Eval,
     Expr,
+    Guarded,
     Param,
     Return,
     Src,
     Stmt,
+    ThrowUnless,
     Try,
     Var,
     _Undefined,
@@ -189,12 +192,18 @@ class JSEmitter:
         if isinstance(e, Await):
             inner = e.value
             text = self.expr(inner, ind, rhs=False)
-            if isinstance(inner, Src) and inner.node.type not in _TIGHT:
+            if (isinstance(inner, Src) and inner.node.type not in _TIGHT) or isinstance(
+                inner, Guarded
+            ):
                 text = f"({text})"
             return f"await {text}"
         if isinstance(e, Call):
-            callee = self.node_text(e.callee, ind)
+            callee = e.callee if isinstance(e.callee, str) else self.node_text(e.callee, ind)
             return f"{callee}({', '.join(self.expr(a, ind) for a in e.args)})"
+        if isinstance(e, Guarded):
+            arg = "" if e.arg is None else self.expr(e.arg, ind)
+            otherwise = self.expr(e.otherwise, ind)
+            return f'typeof {e.callee} === "function" ? {e.callee}({arg}) : {otherwise}'
         raise TypeError(e)  # pragma: no cover
 
     def statement_expr(self, e: Expr, ind: str) -> str:
@@ -223,6 +232,10 @@ class JSEmitter:
             return [f"{ind}{kw} {self.node_text(s.param.node, ind)} = {self.expr(s.value, ind)};"]
         if isinstance(s, Assign):
             return [f"{ind}{s.name} = {self.expr(s.value, ind)};"]
+        if isinstance(s, Const):
+            return [f"{ind}const {s.name} = {self.expr(s.value, ind)};"]
+        if isinstance(s, ThrowUnless):
+            return [f'{ind}if (typeof {s.callee} !== "function") throw {s.error};']
         if isinstance(s, Eval):
             return [f"{ind}{self.statement_expr(s.value, ind)};"]
         if isinstance(s, Return):

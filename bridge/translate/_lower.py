@@ -35,10 +35,12 @@ from ._model import (
     Call,
     Catch,
     Chain,
+    Const,
     Context,
     Declare,
     Eval,
     Expr,
+    Guarded,
     Handler,
     HandlerKind,
     Param,
@@ -46,6 +48,7 @@ from ._model import (
     Src,
     Step,
     Stmt,
+    ThrowUnless,
     Var,
 )
 from ._parse import Parsed
@@ -70,6 +73,9 @@ class Placement:
     arrow_body: bool = False
 
 
+Prelude = list[Stmt]  # what a "prepare" rule puts before a chain's statements
+
+
 @dataclass
 class Lowered:
     chain: Chain
@@ -92,6 +98,9 @@ class Lowering:
     # The handler whose `return`s may stay as they are (see Body.direct), and whether it did.
     direct_tail: Node | None = None
     returned_directly: bool = False
+    # Reference handlers that may not be functions (rules/method_reference.py), by node id:
+    # the name each is called through, and its role ("then", "catch", "finally").
+    guards: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- helpers for rules
 
@@ -163,8 +172,7 @@ class Lowering:
         leave its (unadopted) result in ``cur``. ``bind=False``: the caller bound the
         parameter already (a catch clause)."""
         if handler.kind is HandlerKind.REFERENCE:
-            self.cur = Call(handler.node, () if value is None else (value,))
-            self.settled = False
+            self._call_reference(handler, value)
             return
         assert handler.kind in (HandlerKind.ARROW, HandlerKind.FUNCTION)
         outer = self.stmts
@@ -222,14 +230,45 @@ class Lowering:
         outer.append(Block(inner))
         self.cur, self.settled = Var(out), True
 
+    def _call_reference(self, handler: Handler, value: Expr | None) -> None:
+        """A handler named by reference, called with value (``then`` passes one argument);
+        one that may not be a function is called through its guard (see ``guards``)."""
+        self.settled = False
+        guard = self.guards.get(handler.node.id)
+        if guard is None:
+            self.cur = Call(handler.node, () if value is None else (value,))
+            return
+        callee, role = guard
+        if role == "catch":
+            assert isinstance(value, Var)
+            self.stmts.append(ThrowUnless(callee, value.name))
+            self.cur = Call(callee, (value,))
+            return
+        if value is not None and not isinstance(value, Var):
+            name = self.fresh("value")
+            self.stmts.append(Const(name, value))
+            value = Var(name)
+        self.cur = Guarded(callee, value, UNDEFINED if value is None else value)
+
+    def prepare(self, chain: Chain) -> Prelude:
+        """What the "prepare" rules put before the chain's statements (``cur`` is its base)."""
+        return [s for r in rules.rules_of("prepare") for s in r.fn(self, chain)]
+
     def _mentions(self, value: Expr, names: list[str]) -> bool:
         """Whether the source pieces of value refer to any of names."""
         if isinstance(value, Await):
             return self._mentions(value.value, names)
         if isinstance(value, Call):
             # The callee too: `.then(fmt).then(fmt => ...)` must not call the block's `fmt`.
-            return self._mentions(Src(value.callee), names) or any(
-                self._mentions(a, names) for a in value.args
+            callee = value.callee
+            return (
+                callee in names if isinstance(callee, str) else self._mentions(Src(callee), names)
+            ) or any(self._mentions(a, names) for a in value.args)
+        if isinstance(value, Guarded):
+            return (
+                value.callee in names
+                or (value.arg is not None and self._mentions(value.arg, names))
+                or self._mentions(value.otherwise, names)
             )
         if isinstance(value, Src):
             pos = self.parsed.name_positions()
@@ -254,6 +293,7 @@ class Lowering:
         # The nested chain's catch/finally cover only its own steps: give it a fresh list.
         saved, self.stmts = self.stmts, []
         self.cur, self.settled = _base_expr(chain), False
+        saved.extend(self.prepare(chain))
         self.apply_steps(chain.steps)
         saved.extend(self.stmts)
         self.stmts = saved
@@ -300,7 +340,7 @@ _LITERALS = frozenset({"number", "string", "true", "false", "null", "undefined"}
 def needs_evaluation(value: Expr) -> bool:
     """Whether dropping value would lose something: an await (timing, a rejection) or a
     not-yet-evaluated source expression (`log(x) + 1` from a handler's body)."""
-    if isinstance(value, (Await, Call)):
+    if isinstance(value, (Await, Call, Guarded)):
         return True
     if isinstance(value, Src):
         return value.node.type not in _LITERALS
@@ -319,6 +359,14 @@ _GLOBALISH = frozenset({"undefined", "arguments", "eval", "this"})
 
 def _base_expr(chain: Chain) -> Expr:
     return Src(chain.base)
+
+
+def plain_base(value: Expr) -> bool:
+    """Whether evaluating value has no effect to keep in order (a variable, ``this``, a
+    literal): reading something before or after it is the same."""
+    if isinstance(value, Var):
+        return True
+    return isinstance(value, Src) and value.node.type in ("identifier", "this", *_LITERALS)
 
 
 def step_form(step: Step) -> str:
@@ -372,6 +420,7 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
     placement: Placement = rule.fn(parsed, index, chain)
     lw.region = placement.region
     lw.cur, lw.settled = _base_expr(chain), False
+    prelude = lw.prepare(chain)
     last = chain.steps[-1] if chain.steps else None
     if (
         chain.context in (Context.RETURNED, Context.ARROW_BODY)
@@ -382,6 +431,7 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
         assert last.on_fulfilled is not None
         lw.direct_tail = last.on_fulfilled.node
     lw.apply_steps(chain.steps)
+    lw.stmts[:0] = prelude
     value: Expr | None = lw.cur if lw.settled else Await(lw.cur)
     if lw.returned_directly:
         value = None  # the handler's own returns end the function; falling off returns undefined
@@ -392,4 +442,4 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
     return Lowered(chain, placement, lw.stmts, value)
 
 
-__all__ = ["Lowered", "Lowering", "Param", "Placement", "lower"]
+__all__ = ["Lowered", "Lowering", "Param", "Placement", "Prelude", "lower", "plain_base"]

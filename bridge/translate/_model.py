@@ -37,12 +37,17 @@ Expressions (``Expr``) are ``Src(node)`` (a source expression, evaluated exactly
 ``Var(name)`` (a fresh temporary or a handler parameter), ``UNDEFINED``, ``Await(expr)`` (await
 and adopt thenables, exactly as ``then`` adopts a handler's returned thenable) and
 ``Call(callee_node, args)`` (a declared-function handler called with the one argument ``then``
-would pass). Statements:
+would pass), ``Guarded(callee, arg, otherwise)`` (a handler read into ``callee`` that may
+not be a function: called with ``arg`` if it is one, else ``otherwise``, what ``then`` does
+with a non-callable handler). Statements:
 
 * ``Declare(names)``          ``let a, b;``  (temporaries; start as undefined / None)
 * ``Bind(param, value, mutable)``  bind a handler's parameter pattern to value
                               (``const {a} = await x;``; ``let`` when the handler assigns it)
 * ``Assign(name, value)``     ``name = value;``
+* ``Const(name, value)``      ``const name = value;`` (a handler read when the chain is built)
+* ``ThrowUnless(callee, error)``  ``if (typeof callee !== "function") throw error;`` (a rejection
+                              handler that is not a function passes the rejection through)
 * ``Eval(value)``             ``value;`` (an ``await``, or a handler's not yet evaluated result,
                               whose value is not needed: never dropped, for its effects)
 * ``Return(value)``           ``return value;``
@@ -245,11 +250,20 @@ class Await:
 
 @dataclass(frozen=True)
 class Call:
-    callee: Node
+    callee: Node | str  # the handler's node, or the name it was read into
     args: tuple[Expr, ...]
 
 
-Expr = Src | Var | _Undefined | Await | Call
+@dataclass(frozen=True)
+class Guarded:
+    """``typeof callee === "function" ? callee(arg) : otherwise`` (no argument: ``arg`` None)."""
+
+    callee: str
+    arg: Expr | None
+    otherwise: Expr
+
+
+Expr = Src | Var | _Undefined | Await | Call | Guarded
 
 
 @dataclass
@@ -268,6 +282,18 @@ class Bind:
 class Assign:
     name: str
     value: Expr
+
+
+@dataclass
+class Const:
+    name: str
+    value: Expr
+
+
+@dataclass
+class ThrowUnless:
+    callee: str
+    error: str
 
 
 @dataclass
@@ -312,7 +338,7 @@ class Try:
     flag: str | None = None  # fresh name JS uses to render orelse
 
 
-Stmt = Declare | Bind | Assign | Eval | Return | Body | Block | Try
+Stmt = Declare | Bind | Assign | Const | ThrowUnless | Eval | Return | Body | Block | Try
 
 
 @dataclass

@@ -85,9 +85,10 @@ def test_nested_chains_are_rewritten_in_one_run(program: str) -> None:
 
 def test_a_later_round_locates_its_diagnostic_in_the_input() -> None:
     src = (
-        "function f() {\n  return get().then(x => {\n    audit(x).then(done);\n"
+        "function f() {\n  return get().then(x => {\n"
+        "    audit(x).then(function () { return this.y; });\n"
         "    return x;\n  });\n}\n"
     )
     result = bridge.translate(src)
     assert "const x = await get();" in result.code
-    assert [(d.line, d.column, d.rule) for d in result.diagnostics] == [(3, 19, "unknown-handler")]
+    assert [(d.line, d.column, d.rule) for d in result.diagnostics] == [(3, 40, "this-arguments")]

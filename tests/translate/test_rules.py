@@ -698,6 +698,121 @@ async function count(n) {
     ),
 ]
 
+REFERENCES = [
+    pytest.param(
+        """\
+class A {
+  load() {
+    return fetchIt().then(this.onData);
+  }
+}
+""",
+        """\
+class A {
+  async load() {
+    const promise = fetchIt();
+    const onData = this.onData;
+    const value = await promise;
+    return typeof onData === "function" ? onData(value) : value;
+  }
+}
+""",
+        id="method-reference",
+    ),
+    pytest.param(
+        """\
+function f(p) {
+  return p.then(obj.onData).catch(obj.onError).finally(obj.close);
+}
+""",
+        """\
+async function f(p) {
+  const onData = obj.onData;
+  const onError = obj.onError;
+  const close = obj.close;
+  let value2;
+  try {
+    const value = await p;
+    value2 = await (typeof onData === "function" ? onData(value) : value);
+  } catch (error) {
+    if (typeof onError !== "function") throw error;
+    value2 = await onError(error);
+  } finally {
+    await (typeof close === "function" ? close() : undefined);
+  }
+  return value2;
+}
+""",
+        id="method-references-every-role",
+    ),
+    pytest.param(
+        """\
+function f(cb) {
+  return get().then(cb);
+}
+""",
+        """\
+async function f(cb) {
+  const value = await get();
+  return typeof cb === "function" ? cb(value) : value;
+}
+""",
+        id="parameter-reference",
+    ),
+    pytest.param(
+        """\
+import { parse } from "./p";
+function f() {
+  return get().then(parse).then(x => x + 1);
+}
+""",
+        """\
+import { parse } from "./p";
+async function f() {
+  const value = await get();
+  const x = await (typeof parse === "function" ? parse(value) : value);
+  return x + 1;
+}
+""",
+        id="imported-reference",
+    ),
+    pytest.param(
+        """\
+let handle = null;
+function f() {
+  return get().then(handle);
+}
+""",
+        """\
+let handle = null;
+async function f() {
+  const promise = get();
+  const handler = handle;
+  const value = await promise;
+  return typeof handler === "function" ? handler(value) : value;
+}
+""",
+        id="variable-reference-read-when-built",
+    ),
+    pytest.param(
+        """\
+function f(obj) {
+  return get().then(x => other(x).then(obj.m));
+}
+""",
+        """\
+async function f(obj) {
+  const x = await get();
+  const promise = other(x);
+  const m = obj.m;
+  const value = await promise;
+  return typeof m === "function" ? m(value) : value;
+}
+""",
+        id="nested-chain-reference-read-in-the-handler",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         """\
@@ -718,26 +833,6 @@ function f() {
         None,
         [(2, 42, "this-arguments")],
         id="arguments-in-function",
-    ),
-    pytest.param(
-        """\
-function f() {
-  return get().then(obj.handle);
-}
-""",
-        None,
-        [(2, 21, "method-reference")],
-        id="method-reference",
-    ),
-    pytest.param(
-        """\
-function f(cb) {
-  return get().then(cb);
-}
-""",
-        None,
-        [(2, 21, "unknown-handler")],
-        id="unknown-reference",
     ),
     pytest.param(
         """\
@@ -949,12 +1044,12 @@ function f() {
     pytest.param(
         """\
 function f(c) {
-  if (c) return a().then(obj.m);
+  if (c) return a().then(function () { return this.m; });
   return b().then(x => x);
 }
 """,
         None,
-        [(2, 26, "method-reference"), (3, 10, "sibling-return")],
+        [(2, 47, "this-arguments"), (3, 10, "sibling-return")],
         id="sibling-return",
     ),
     pytest.param(
@@ -1000,7 +1095,9 @@ function f(): Promise<number> {
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), THEN + THEN_REJECT + CATCH + FINALLY + CONTEXTS)
+@pytest.mark.parametrize(
+    ("before", "after"), THEN + THEN_REJECT + CATCH + FINALLY + CONTEXTS + REFERENCES
+)
 def test_fixes(before: str, after: str) -> None:
     result = bridge.translate(before)
     assert result.code == after

@@ -11,7 +11,9 @@ from tree_sitter import Node
 
 from .._analyse import describe
 from .._model import Handler, HandlerKind, Step
+from ..rules._common import reference_kind
 from .builtins import (
+    _JS_GLOBALS,
     _STRING_METHODS,
 )
 from .common import (
@@ -431,16 +433,32 @@ def apply(
 
 
 def apply_reference(self: Emitter, handler: Handler, value: str, deliver: Deliver) -> list[str]:
-    """A handler that names a function: called with the one value JS passes."""
+    """A handler that names a function: called with the one value JS passes.
+
+    A name that may not hold a function is called only if it is callable, as ``then`` does
+    (anything else passes the value through); one that may change before the handler runs
+    (assigned somewhere, or declared in a way it may be read in its dead zone) is refused:
+    ``then`` reads it when the chain is built, which the statements here cannot."""
     ref = handler.node
     if ref.type != "identifier":
         if self.is_console_log(ref):
             return [self.log_call(ref, value), *deliver("None")]
         self.fail(ref, "method reference as a handler (this)")
+    name = self.text(ref)
+    binding = self.resolve(name)
+    kind = reference_kind(self.p, self.index, ref)
+    if binding is None and name in _JS_GLOBALS:
+        self.fail(ref, f"JS built-in {name} passed as a handler")
+    if kind == "unstable":
+        self.fail(ref, f"handler {name} may change before the chain runs it (then reads it early)")
     fn_name = self.name_ref(ref)
-    binding = self.resolve(self.text(ref))
     args = value
-    if binding is not None and binding.kind == "function" and binding.node is not None:
+    if (
+        kind == "declared-function"
+        and binding is not None
+        and binding.kind == "function"
+        and binding.node is not None
+    ):
         params, _ = self.parameters(binding.node)
         if not params:
             args = ""
@@ -450,7 +468,10 @@ def apply_reference(self: Emitter, handler: Handler, value: str, deliver: Delive
         if self.returns_plain(binding.node):
             return deliver(call)
         return deliver(f"await {self.helper('_settle')}({call})")
-    return deliver(f"await {self.helper('_settle')}({fn_name}({args}))")
+    called = f"await {self.helper('_settle')}({fn_name}({args}))"
+    if kind == "free" and binding is None:
+        return deliver(called)  # a function of the environment (the JS code calls it)
+    return deliver(f"({called} if callable({fn_name}) else {value or 'None'})")
 
 
 def _awaits(body: list[str]) -> bool:

@@ -20,6 +20,7 @@ granularity of timers. Differences that remain are listed in the README (``null`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import NoReturn
@@ -27,6 +28,7 @@ from typing import NoReturn
 from tree_sitter import Node
 
 from ..._exceptions import TranslationError
+from .._analyse import Index
 from .._model import Translation
 from .._parse import Parsed, first_error, parse
 from . import builtins, chains, expressions, scopes, statements
@@ -210,6 +212,11 @@ class Emitter:
             if n.type in ("identifier", "shorthand_property_identifier_pattern")
             and _declares(n, parent)
         }
+
+    @functools.cached_property
+    def index(self) -> Index:
+        """The name index the shared rules read (positions of every name)."""
+        return Index(self.p)
 
     # ------------------------------------------------------------ basics
 

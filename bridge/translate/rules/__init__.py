@@ -1,10 +1,12 @@
 """The translator's rules: one module per shape, registered by the ``rule`` decorator.
 
-Three kinds of rule, run by ``bridge.translate._lower``:
+The kinds of rule, run by ``bridge.translate._lower``:
 
 * ``check``   looks at a whole chain before anything is lowered and raises ``Unsafe`` (rule
               name + reason) when a shape must be left alone (``this``/``arguments``, method
               references, three-argument ``then``, generators...).
+* ``prepare`` returns statements that go before a chain's own (``method-reference`` reads
+              handlers that may not be functions when the chain is built).
 * ``context`` decides where the rewritten statements go for one ``Context`` (returned,
               awaited, statement, stored...): a ``Placement``, or ``Unsafe``.
 * ``step``    lowers one step form (``then``, ``then-reject``, ``catch``, ``finally``) into IR.
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-RuleKind = Literal["check", "context", "step", "body", "result"]
+RuleKind = Literal["check", "prepare", "context", "step", "body", "result"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from tree_sitter import Node
 
-from .._analyse import FUNCTION_TYPES, Index
+from .._analyse import FUNCTION_TYPES, Index, _is_assigned
 from .._parse import Parsed
 
 _BINDING_PARENTS = frozenset(
@@ -39,8 +41,6 @@ def declared_function(parsed: Parsed, index: Index, ref: Node) -> bool:
         parent = node.parent
         if parent is None:
             continue
-        from .._analyse import _is_assigned
-
         if _is_assigned(node):
             return False
         t = parent.type
@@ -67,7 +67,7 @@ def declared_function(parsed: Parsed, index: Index, ref: Node) -> bool:
         ):
             return False
         if t in _BINDING_PARENTS and node != ref:
-            owner = _parameter_owner(node)
+            owner = parameter_owner(node)
             if owner is not None and not (
                 owner.start_byte <= ref.start_byte and ref.end_byte <= owner.end_byte
             ):
@@ -76,7 +76,7 @@ def declared_function(parsed: Parsed, index: Index, ref: Node) -> bool:
     return decls == 1
 
 
-def _parameter_owner(node: Node) -> Node | None:
+def parameter_owner(node: Node) -> Node | None:
     """The function node is a plain (identifier) parameter of, else None."""
     parent = node.parent
     if parent is None:
@@ -92,3 +92,41 @@ def _parameter_owner(node: Node) -> Node | None:
     if parent.type == "formal_parameters" and parent.parent is not None:
         return parent.parent if parent.parent.type in FUNCTION_TYPES else None
     return None
+
+
+_IMPORT_PARENTS = frozenset({"import_specifier", "namespace_import", "import_clause"})
+
+ReferenceKind = Literal["declared-function", "stable", "free", "unstable"]
+
+
+def reference_kind(parsed: Parsed, index: Index, ref: Node) -> ReferenceKind:
+    """What a name passed as a handler is, for when it is read.
+
+    ``declared-function``: a function declared once, never reassigned (called as it is).
+    ``stable``: a parameter of a function around ref, or an import, never assigned: read
+    later, it holds what it held when the chain was built. ``free``: bound nowhere in the file
+    and never assigned here (a global). ``unstable``: anything else (assigned somewhere, or a
+    variable that may still be in its dead zone when the chain is built).
+    """
+    if declared_function(parsed, index, ref):
+        return "declared-function"
+    name = parsed.text(ref)
+    bound = False
+    for pos in index.positions.get(name, []):
+        ident = parsed.root.descendant_for_byte_range(pos, pos + len(name.encode()))
+        if ident is None or ident.type != "identifier" or _is_assigned(ident):
+            return "unstable"
+        parent = ident.parent
+        if parent is not None and parent.type in _IMPORT_PARENTS:
+            bound = True
+            continue
+        owner = parameter_owner(ident)
+        if owner is not None:
+            if owner.start_byte <= ref.start_byte and ref.end_byte <= owner.end_byte:
+                bound = True
+            continue  # a parameter of a function elsewhere cannot be what ref means
+        if parent is not None and parent.child_by_field_name("name") == ident:
+            return "unstable"  # declared (let, const, var, function, class): maybe not yet
+        if parent is not None and parent.type in _BINDING_PARENTS:
+            return "unstable"  # bound some other way (a pattern, a catch clause...)
+    return "stable" if bound else "free"
