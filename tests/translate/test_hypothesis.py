@@ -52,6 +52,9 @@ VALUE_HANDLERS = [
     "async x => {{ try {{ return await fail('af{i}'); }} catch (e) {{ return 'c' + e.message; }} }}",
     "x => {{ for (const k of [1, 2, 3]) {{ if (k === x) return k * 10; }} log('none{i}'); }}",
     "null",
+    "H.inc",  # method references: read when the chain is built, called with this undefined
+    "H.swap",  # replaces H.inc: a later H.inc step still calls the one read at build time
+    "H.nf",  # not a function: the value passes through
 ]
 ERROR_HANDLERS = [
     "e => 'recovered{i}'",
@@ -61,6 +64,8 @@ ERROR_HANDLERS = [
     "(e) => e.message",
     "() => ok({i}, {ms})",
     "null",
+    "H.recover",
+    "H.nf",
 ]
 FINALLY_HANDLERS = [
     "() => log('f{i}')",
@@ -69,7 +74,16 @@ FINALLY_HANDLERS = [
     "() => fail('ff{i}', {ms})",
     "() => {{ log('fin{i}'); return 42; }}",
     "() => log('fp{i}') + 1",
+    "H.fin",
+    "H.nf",
 ]
+
+# The object the method-reference handlers are read from; each program gets its own.
+HANDLERS = (
+    "const H = { inc(v) { log('inc' + (this === H ? ' bound' : '')); return typeof v === 'number' ? v + 1 : v; }, "
+    "swap(v) { H.inc = (w) => log('swapped') && w; return v; }, "
+    "recover(e) { log('rec ' + e.message); return 'r'; }, fin() { log('fin'); return ok(0); }, nf: 5 };\n"
+)
 
 ms = st.sampled_from([0, 1, 3])
 
@@ -98,6 +112,10 @@ def programs(draw: st.DrawFn) -> str:
     base = draw(st.sampled_from(BASES)).format(ms=draw(ms))
     chain = base + draw(steps())
     place = draw(st.sampled_from(["returned", "awaited", "arrow", "return-await", "statement"]))
+    return HANDLERS + _placed(chain, place)
+
+
+def _placed(chain: str, place: str) -> str:
     if place == "returned":
         return f"function main() {{ const x = 7; log('start'); return {chain}; }}"
     if place == "awaited":
