@@ -30,6 +30,7 @@ import time
 from typing import Any
 
 import bridge
+from bridge.node import _frames
 
 SEQUENTIAL = 2_000
 CONCURRENT = 10_000
@@ -177,6 +178,32 @@ async def measure_handles() -> list[tuple[int, float, float]]:
     return samples
 
 
+def measure_codec() -> tuple[float, float]:
+    """Encode + decode of a call frame and its answer: bridge's (orjson) and the standard
+    library's json, the reference it replaced."""
+    call = {"op": "run", "id": 12345, "root": ["h", 7], "ops": [["get", "f"], ["call", [1]]]}
+    answer = b'{"id":12345,"ok":1}'
+
+    def ours() -> None:
+        _frames.dumps(call)
+        _frames.loads(answer)
+
+    def stdlib() -> None:
+        json.dumps(call, separators=(",", ":"), allow_nan=False).encode()
+        json.loads(answer)
+
+    results = []
+    for fn in (ours, stdlib):
+        samples = []
+        for _ in range(ROUNDS):
+            t = time.perf_counter()
+            for _ in range(100_000):
+                fn()
+            samples.append((time.perf_counter() - t) / 100_000)
+        results.append(best(samples))
+    return results[0], results[1]
+
+
 def main() -> None:
     if "--quick" not in sys.argv:  # about a minute
         print(f"RSS over {HANDLE_CALLS:,} calls that create and drop a JS handle each")
@@ -206,6 +233,11 @@ def main() -> None:
     print(
         f"\nfloor: asyncio <-> Node echo of 60 bytes over a socketpair, {fmt(floor)} per round "
         f"trip on this machine (bridge's sequential call is {ours['seq'] / floor:.2f}x that)"
+    )
+    codec, stdlib = measure_codec()
+    print(
+        f"frame JSON (encode a call, decode its answer): {fmt(codec)} with orjson, "
+        f"{fmt(stdlib)} with the standard library's json ({codec / stdlib:.2f})"
     )
     if not isinstance(theirs, dict):
         print(f"\n{theirs}")

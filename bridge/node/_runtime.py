@@ -17,7 +17,6 @@ import collections
 import contextlib
 import ctypes
 import inspect
-import json
 import math
 import os
 import shutil
@@ -43,6 +42,7 @@ from .._proxy import Ref
 from .._proxy import new as _new
 from .._runtime import RuntimeBase
 from .._unhandled import report
+from . import _frames
 
 __all__ = ["NodeRuntime", "node"]
 
@@ -259,7 +259,7 @@ class NodeRuntime(RuntimeBase):
             ]
         if blobs:
             msg["sizes"] = [len(b) for b in blobs]
-        data = json.dumps(msg, separators=(",", ":"), allow_nan=False).encode()
+        data = _frames.dumps(msg)
         total = 4 + len(data) + sum(len(b) for b in blobs)
         head = _HEAD.pack(total, len(data)) + data
         # The first frame of a turn of the loop goes out at once (no added latency); the others
@@ -304,7 +304,7 @@ class NodeRuntime(RuntimeBase):
                 (total,) = struct.unpack(">I", await reader.readexactly(4))
                 frame = await reader.readexactly(total)
                 (jlen,) = struct.unpack_from(">I", frame)
-                msg = json.loads(frame[4 : 4 + jlen])
+                msg = _frames.loads(frame[4 : 4 + jlen])
                 blobs, at = [], 4 + jlen
                 for size in msg.get("sizes", ()):
                     blobs.append(frame[at : at + size])

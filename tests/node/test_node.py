@@ -36,6 +36,25 @@ async def test_bytes_cross_as_buffers_both_ways(rt: Any) -> None:
     assert (is_buffer, length, back) == (True, len(data), data)
 
 
+async def test_strings_and_numbers_json_cannot_all_carry_cross_intact(rt: Any) -> None:
+    # Lone surrogates (JS strings may hold them) and extreme numbers, both ways.
+    echo = await rt.eval("(x) => [x, typeof x, x.length]")
+    for value in ("\ud800", "a\udfffb", "é€😀", "\x00"):
+        back, kind, _ = await echo(value)
+        assert (back, kind) == (value, "string")
+    assert await rt.eval("'\\ud83d'.length") == 1
+    assert await rt.eval("'x\\ud83d'") == "x\ud83d"
+    numbers = await rt.eval("(xs) => xs.map((x) => x * 1)")
+    assert await numbers([1.7976931348623157e308, 5e-324, -0.0, 2**53 - 1]) == [
+        1.7976931348623157e308,
+        5e-324,
+        -0.0,
+        2**53 - 1,
+    ]
+    assert await rt.eval("(x) => typeof x")(2**64) == "bigint"
+    assert await rt.eval("2n ** 70n") == 2**70
+
+
 async def test_same_js_object_is_the_same_proxy(rt: Any) -> None:
     first = await rt.eval("globalThis.shared = new Map(); shared")
     assert await rt.eval("shared") is first
