@@ -88,31 +88,40 @@ HANDLERS = (
 ms = st.sampled_from([0, 1, 3])
 
 
+def _handlers(templates: list[str], method_refs: bool) -> list[str]:
+    return templates if method_refs else [t for t in templates if not t.startswith("H.")]
+
+
 @st.composite
-def steps(draw: st.DrawFn) -> str:
+def steps(draw: st.DrawFn, method_refs: bool = True) -> str:
+    value_handlers = _handlers(VALUE_HANDLERS, method_refs)
+    error_handlers = _handlers(ERROR_HANDLERS, method_refs)
+    finally_handlers = _handlers(FINALLY_HANDLERS, method_refs)
     out = []
     for i in range(draw(st.integers(1, 5))):
         kind = draw(st.sampled_from(["then", "then", "then2", "catch", "finally"]))
         fmt = {"i": i, "ms": draw(ms)}
         if kind == "then":
-            out.append(f".then({draw(st.sampled_from(VALUE_HANDLERS)).format(**fmt)})")
+            out.append(f".then({draw(st.sampled_from(value_handlers)).format(**fmt)})")
         elif kind == "then2":
-            a = draw(st.sampled_from(VALUE_HANDLERS)).format(**fmt)
-            b = draw(st.sampled_from(ERROR_HANDLERS)).format(**fmt)
+            a = draw(st.sampled_from(value_handlers)).format(**fmt)
+            b = draw(st.sampled_from(error_handlers)).format(**fmt)
             out.append(f".then({a}, {b})")
         elif kind == "catch":
-            out.append(f".catch({draw(st.sampled_from(ERROR_HANDLERS)).format(**fmt)})")
+            out.append(f".catch({draw(st.sampled_from(error_handlers)).format(**fmt)})")
         else:
-            out.append(f".finally({draw(st.sampled_from(FINALLY_HANDLERS)).format(**fmt)})")
+            out.append(f".finally({draw(st.sampled_from(finally_handlers)).format(**fmt)})")
     return "".join(out)
 
 
 @st.composite
-def programs(draw: st.DrawFn) -> str:
+def programs(draw: st.DrawFn, method_refs: bool = True) -> str:
+    """A random chain in a random place; ``method_refs``: handlers may be methods of ``H``
+    (the Python target has no objects holding functions)."""
     base = draw(st.sampled_from(BASES)).format(ms=draw(ms))
-    chain = base + draw(steps())
+    chain = base + draw(steps(method_refs))
     place = draw(st.sampled_from(["returned", "awaited", "arrow", "return-await", "statement"]))
-    return HANDLERS + _placed(chain, place)
+    return (HANDLERS if method_refs else "") + _placed(chain, place)
 
 
 def _placed(chain: str, place: str) -> str:
