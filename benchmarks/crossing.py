@@ -38,6 +38,8 @@ JS_LOOP_ROUNDS = 2  # JS loops per worker (best of JS_LOOP_ROUNDS * ROUNDS)
 RSS_AWAITS = 200_000
 ROUNDS = 2
 
+LIST_CALLS = 20_000
+LIST_MAPS = 50
 AWAIT_JS = "(i) => Promise.resolve(i)"
 AWAIT_JS_STR = "(i) => Promise.resolve('s' + i)"
 AWAIT_JS_ERROR = "(i) => Promise.reject(new Error('e' + i))"
@@ -90,6 +92,20 @@ async def _timings(mode: str) -> dict[str, float]:
         await js_loop_over_py(py_fn, JS_AWAITS_PY)
         return (_clock() - start) / JS_AWAITS_PY * 1e6
 
+    def list_call() -> float:
+        f, items = js("(l) => l.length"), [1, 2, 3]
+        start = _clock()
+        for _ in range(LIST_CALLS):
+            f(items)
+        return (_clock() - start) / LIST_CALLS * 1e6
+
+    def list_map() -> float:
+        f, items = js("(l) => l.map((x) => x * 2).length"), list(range(10_000))
+        start = _clock()
+        for _ in range(LIST_MAPS):
+            f(items)
+        return (_clock() - start) / LIST_MAPS * 1e3
+
     js_loop_over_py = js(AWAIT_PY)
     await js_loop_over_py(py_fn, 500)
     rounds = [
@@ -97,6 +113,8 @@ async def _timings(mode: str) -> dict[str, float]:
             "future_us": await plain_future(),
             "await_js_us": await _per_await(lambda: js(AWAIT_JS), AWAITS),
             "js_awaits_py_us": await js_awaits_py(),
+            "list_call_us": list_call(),
+            "list_map_ms": list_map(),
         }
         for _ in range(INNER_ROUNDS)
     ]
@@ -238,6 +256,18 @@ def main() -> None:
             f"{br['js_awaits_py_us']:.1f} us",
             f"{raw['js_awaits_py_us']:.1f} us (raw pm)",
             br["js_awaits_py_us"] / raw["js_awaits_py_us"],
+        ),
+        (
+            "call a JS function with a Python list of 3 (an array view of it)",
+            f"{br['list_call_us']:.1f} us",
+            f"{raw['list_call_us']:.1f} us (raw pm)",
+            br["list_call_us"] / raw["list_call_us"],
+        ),
+        (
+            "JS maps over a Python list of 10,000",
+            f"{br['list_map_ms']:.2f} ms",
+            f"{raw['list_map_ms']:.2f} ms (raw pm)",
+            br["list_map_ms"] / raw["list_map_ms"],
         ),
         (
             f"JS async loop of {JS_LOOP:,} awaits",

@@ -180,6 +180,9 @@ ARRAY_METHODS = {
     "filter": "l.filter((x) => x > 1)",
     "reduce": "l.reduce((a, b) => a + b, 0)",
     "slice": "l.slice(1)",
+    "slice()": "l.slice()",
+    "sort returns the array": "l.sort((a, b) => b - a) === l",
+    "method borrowed by another array": "l.map.call([7], (x) => x)",
     "indexOf": "l.indexOf(2)",
     "includes": "l.includes(3)",
     "join": "l.join('-')",
@@ -202,6 +205,9 @@ EXPECTED = {
     "filter": [2, 3],
     "reduce": 6,
     "slice": [2, 3],
+    "slice()": [1, 2, 3],
+    "sort returns the array": True,
+    "method borrowed by another array": [7],
     "indexOf": 1,
     "includes": True,
     "join": "1-2-3",
@@ -222,6 +228,44 @@ def test_a_python_list_is_a_js_array(name: str) -> None:
     fn = bridge.eval(f"(l, f) => JSON.stringify({ARRAY_METHODS[name]})")
     result = fn([1, 2, 3], lambda x: [x, x])
     assert bridge.eval("JSON.parse")(result) == EXPECTED[name]
+
+
+def test_js_changes_a_python_list_in_place() -> None:
+    items = [1, 2, 3]
+    bridge.eval(
+        "(l) => { l.push(4); l.shift(); l.unshift(0); l.splice(1, 1); l.reverse(); "
+        "l[l.length] = 9; l.length = 4 }"
+    )(items)
+    assert items == [4, 3, 0, 9]
+    bridge.eval("(l) => { l.length = 0 }")(items)
+    assert items == []
+
+
+def test_a_python_list_comes_back_as_itself() -> None:
+    inner = [1]
+    items = [inner, {"k": inner}]
+    assert bridge.eval("(l) => l")(items) is items
+    assert bridge.eval("(l) => l[0]")(items) is inner
+    assert bridge.eval("(l, f) => f(l)")(items, lambda got: got is items)
+    assert bridge.eval("(d) => d.k")({"k": inner}) is inner
+
+
+def test_a_container_read_twice_is_the_same_js_value() -> None:
+    same = bridge.eval("(d) => [d.items === d.items, d.o === d.o, d.items[0] === d.items[0]]")
+    assert same({"items": [[1]], "o": {"a": 1}}) == [True, True, True]
+
+
+def test_a_frozen_python_list_keeps_what_it_held() -> None:
+    items = [1, 2]
+    frozen = bridge.eval("(l) => { Object.freeze(l); l.push = 1; return l }")
+    view = frozen(items)
+    assert view is items
+    check = bridge.eval(
+        "(l) => { Object.freeze(l); try { l.push(3) } catch (e) { return [Object.isFrozen(l), "
+        "e instanceof TypeError, l.length] } }"
+    )
+    assert check(items) == [True, True, 2]
+    assert items == [1, 2]
 
 
 def test_a_js_object_equals_a_dict_with_the_same_contents_only() -> None:
@@ -479,8 +523,25 @@ CRASHERS = {
         "o = bridge.eval('(() => { let o = [Symbol(1)]; for (let i = 0; i < 1000; i++) "
         "o = { o: [o] }; return o })()')\nprint(repr(o)[:14])"
     ),
+    # A Python list's method run on another `this` (immer's draft does this on `push`).
+    "a list's method on another array": (
+        "f = bridge.eval('(l) => { const o = [0]; l.push.call(o, 3); "
+        "return [o, l.map.call([5], (x) => x + 1), l.join.call({ length: 1, 0: \"a\" })] }')\n"
+        "print(f([1, 2]))"
+    ),
+    "a list's method through a Proxy": (
+        "f = bridge.eval('(l) => { const p = new Proxy(l, {}); p.push(3); return p.length }')\n"
+        "x = [1]\nprint(f(x), x)"
+    ),
+    "a list in a dict, its method on another array": (
+        "f = bridge.eval('(d) => { const o = []; d.items.push.call(o, 1); return o.length }')\n"
+        "print(f({'items': [1]}))"
+    ),
 }
 CRASHERS_OUT = {
+    "a list's method on another array": "[[0.0, 3.0], [6.0], 'a']",
+    "a list's method through a Proxy": "2.0 [1, 3.0]",
+    "a list in a dict, its method on another array": "1.0",
     "symbol in an array": "BridgeError True",
     "1,000-deep array": "depth 1000",
     "repr of a deep object": "<JS object {'o",

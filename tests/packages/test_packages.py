@@ -142,6 +142,25 @@ def test_package(package: str, call: Callable[[], Any], expected: Any) -> None:
     assert call() == expected
 
 
+def test_immer_drafts_python_lists_and_dicts_and_leaves_them_alone() -> None:
+    # immer drafts what it reads and calls the array methods on its drafts: pythonmonkey's own
+    # list proxy crashed the process there, and wrote into the Python list.
+    produce = bridge.require("immer").produce
+    state = {"n": 1, "items": [1, 2], "rows": [{"tags": ["a"]}], "meta": {"seen": 0}}
+    recipe = bridge.eval(
+        "(d) => { d.n = 2; d.items.push(3); d.rows[0].tags.push('b'); d.meta.seen += 1 }"
+    )
+    changed = produce(state, recipe)
+    assert state == {"n": 1, "items": [1, 2], "rows": [{"tags": ["a"]}], "meta": {"seen": 0}}
+    assert changed["items"] == [1, 2, 3]
+    assert changed["rows"][0]["tags"] == ["a", "b"]
+    assert changed["meta"]["seen"] == 1
+    numbers = [3, 1]
+    assert produce(numbers, bridge.eval("(d) => { d.sort() }")) == [1, 3]
+    assert numbers == [3, 1]
+    assert produce(numbers, bridge.eval("(d) => {}")) is numbers  # unchanged: the same list
+
+
 async def _double_later(i: float) -> float:
     await asyncio.sleep(0.01)
     return i * 2
