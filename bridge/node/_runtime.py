@@ -1,13 +1,13 @@
 """``bridge.node()``: a Node.js child process behind the ``bridge.Runtime`` interface.
 
 The model is playwright-python's transport: one process, length-prefixed frames over a
-socketpair (Node is told its fd; its stdout stays the user's), one reader task resolving
-pending futures by request id, so calls pipeline. A frame is ``u32 total, u32 JSON length,
-JSON, blobs``: bytes travel raw in the blobs, never as base64. JSON-like values cross by
-value; other JS values come back as handle proxies (``Ref``), Python objects go to JS as
-handles too, and both sides free handles when the other side's proxy is collected (weakref
-finalizers here, a FinalizationRegistry in Node), counting sends so that a handle in flight
-is never freed.
+socketpair (Node is told its fd; its stdout stays the user's), a protocol resolving pending
+futures by request id as each frame arrives, so calls pipeline. A frame is ``u32 total,
+u32 JSON length, JSON, blobs``: bytes travel raw in the blobs, never as base64. JSON-like
+values cross by value; other JS values come back as handle proxies (``Ref``), Python objects
+go to JS as handles too, and both sides free handles when the other side's proxy is
+collected (weakref finalizers here, a FinalizationRegistry in Node), counting sends so that a
+handle in flight is never freed.
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ from .._proxy import new as _new
 from .._runtime import RuntimeBase
 from .._unhandled import report
 from . import _frames
+from ._transport import FrameProtocol
 
 __all__ = ["NodeRuntime", "node"]
 
 MIN_NODE = 18
 T = "\x00"
 _HEAD = struct.Struct(">II")
+_LENGTH = struct.Struct(">I")
 _MAX_SAFE = 2**53
 _CALLS = ("call", "new")
 
@@ -80,7 +82,7 @@ class NodeRuntime(RuntimeBase):
     def __init__(self, *, executable: str | None = None) -> None:
         self._executable = executable
         self._proc: asyncio.subprocess.Process | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._writer: asyncio.Transport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pending: dict[int, asyncio.Future[Any]] = {}
@@ -131,13 +133,12 @@ class NodeRuntime(RuntimeBase):
             raise BridgeError(f"cannot start Node.js ({exe}): {exc}") from None
         finally:
             theirs.close()
-        reader, self._writer = await asyncio.open_unix_connection(sock=ours)
         hello: asyncio.Future[Any] = self._loop.create_future()
         self._pending[0] = hello
-        self._tasks = [
-            asyncio.ensure_future(self._read(reader)),
-            asyncio.ensure_future(self._read_stderr()),
-        ]
+        self._writer, _ = await self._loop.create_unix_connection(
+            lambda: FrameProtocol(self._on_frame, self._on_lost), sock=ours
+        )
+        self._tasks = [asyncio.ensure_future(self._read_stderr())]
         try:
             info = await asyncio.wait_for(hello, 30)
         except BaseException:
@@ -298,21 +299,17 @@ class NodeRuntime(RuntimeBase):
             raise
         return await fut
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        try:
-            while True:
-                (total,) = struct.unpack(">I", await reader.readexactly(4))
-                frame = await reader.readexactly(total)
-                (jlen,) = struct.unpack_from(">I", frame)
-                msg = _frames.loads(frame[4 : 4 + jlen])
-                blobs, at = [], 4 + jlen
-                for size in msg.get("sizes", ()):
-                    blobs.append(frame[at : at + size])
-                    at += size
-                self._dispatch(msg, blobs)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        await self._ended()
+    def _on_frame(self, frame: bytes) -> None:
+        (jlen,) = _LENGTH.unpack_from(frame)
+        msg = _frames.loads(frame[4 : 4 + jlen])
+        blobs, at = [], 4 + jlen
+        for size in msg.get("sizes", ()):
+            blobs.append(frame[at : at + size])
+            at += size
+        self._dispatch(msg, blobs)
+
+    def _on_lost(self) -> None:
+        self._tasks.append(asyncio.ensure_future(self._ended()))
 
     async def _read_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
@@ -329,7 +326,7 @@ class NodeRuntime(RuntimeBase):
         except asyncio.TimeoutError:
             code = None
         with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._tasks[1], 1)
+            await asyncio.wait_for(self._tasks[0], 1)
         sig = -code if code is not None and code < 0 else None
         how = f"killed by signal {sig}" if sig else f"exit code {code}"
         self._fail_all(
