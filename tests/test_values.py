@@ -230,6 +230,55 @@ def test_a_python_list_is_a_js_array(name: str) -> None:
     assert bridge.eval("JSON.parse")(result) == EXPECTED[name]
 
 
+# Each call made on a JS array [3, 1, 2] and on a Python list [3, 1, 2]: the same result.
+SAME_AS_AN_ARRAY = r"""(make) => {
+  const calls = {
+    at: (a) => a.at(-1), concat: (a) => a.concat([9], 8), copyWithin: (a) => a.copyWithin(0, 1),
+    entries: (a) => [...a.entries()], every: (a) => a.every((x) => x > 0), fill: (a) => a.fill(0),
+    filter: (a) => a.filter((x) => x > 1), find: (a) => a.find((x) => x > 1),
+    findIndex: (a) => a.findIndex((x) => x > 1), findLast: (a) => a.findLast((x) => x > 1),
+    findLastIndex: (a) => a.findLastIndex((x) => x > 1), flat: (a) => a.flat(),
+    flatMap: (a) => a.flatMap((x) => [x, [x]]),
+    forEach: (a) => { const r = []; a.forEach((x, i, arr) => r.push(x, i, arr.length)); return r; },
+    includes: (a) => a.includes(2), indexOf: (a) => a.indexOf(2), join: (a) => a.join(),
+    keys: (a) => [...a.keys()], lastIndexOf: (a) => a.lastIndexOf(2),
+    map: (a) => a.map((x, i) => x * i), pop: (a) => [a.pop(), a.length],
+    push: (a) => [a.push(7, 8), a.length], reduce: (a) => a.reduce((p, x) => p + x),
+    reduceRight: (a) => a.reduceRight((p, x) => p + '' + x), reverse: (a) => a.reverse(),
+    shift: (a) => [a.shift(), a.length], slice: (a) => a.slice(), slice1: (a) => a.slice(1),
+    sliceNeg: (a) => a.slice(-2, -1), some: (a) => a.some((x) => x > 2), sort: (a) => a.sort(),
+    sortFn: (a) => a.sort((x, y) => y - x), splice: (a) => [a.splice(1, 1, 'x', 'y'), a.length],
+    spliceNone: (a) => a.splice(), splice1: (a) => a.splice(1),
+    toLocaleString: (a) => a.toLocaleString(), toReversed: (a) => a.toReversed(),
+    toSorted: (a) => a.toSorted(), toSpliced: (a) => a.toSpliced(0, 1),
+    toString: (a) => a.toString(), unshift: (a) => [a.unshift(0), a.length],
+    values: (a) => [...a.values()], with: (a) => a.with(0, 5), spread: (a) => [...a],
+    isArray: (a) => Array.isArray(a), from: (a) => Array.from(a), json: (a) => JSON.stringify(a),
+    length: (a) => a.length, ctor: (a) => a.constructor === Array,
+    proto: (a) => Object.getPrototypeOf(a) === Array.prototype, keysOf: (a) => Object.keys(a),
+    apply: (a) => Math.max.apply(null, a), spreadCall: (a) => Math.max(...a),
+    borrowed: (a) => Array.prototype.map.call(a, (x) => x + 1),
+    growLength: (a) => { a.length = 5; return [a.length, a[4]]; },
+    cutLength: (a) => { a.length = 1; return [...a]; },
+    holeWrite: (a) => { a[4] = 1; return a.length; },
+  };
+  const out = [];
+  for (const [name, call] of Object.entries(calls)) {
+    const outcome = (a) => { try { return JSON.stringify(call(a)); } catch (e) { return e.name; } };
+    const want = outcome([3, 1, 2]);
+    const got = outcome(make());
+    if (want !== got) out.push(`${name}: ${want} != ${got}`);
+  }
+  return [Object.keys(calls).length, out];
+}"""
+
+
+def test_every_array_method_on_a_python_list_does_what_it_does_on_an_array() -> None:
+    count, differences = bridge.eval(SAME_AS_AN_ARRAY)(lambda: [3, 1, 2])
+    assert count >= 50
+    assert differences == []
+
+
 def test_js_changes_a_python_list_in_place() -> None:
     items = [1, 2, 3]
     bridge.eval(
