@@ -28,6 +28,10 @@
   const proto = Array.prototype;
   const hasOwn = Object.prototype.hasOwnProperty;
   const RETURNS_THIS = new Set(['sort', 'reverse', 'fill', 'copyWithin']);
+  const ITERATORS = new Set(['values', 'entries', Symbol.iterator]);
+  const PREDICATES = new Set([
+    'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some', 'every',
+  ]);
   // pythonmonkey's own versions of these miss that a view is an array (its flatMap would not
   // flatten a list returned by a Python callback): `Array.prototype`'s do not.
   const GENERIC = new Set(['flatMap', 'flat', 'concat']);
@@ -104,6 +108,41 @@
     list.push(stored(value));
   }
 
+  /**
+   * A callback given to one of pythonmonkey's methods, seeing what it would see on a JS array:
+   * items viewed (pythonmonkey passes its raw proxies), the view as the array.
+   */
+  function viewingCallback(state, key, callback) {
+    if (key === 'sort' || key === 'toSorted') return (a, b) => callback(viewed(a), viewed(b));
+    if (key === 'reduce' || key === 'reduceRight') {
+      return (acc, item, i) => callback(viewed(acc), viewed(item), i, state.view);
+    }
+    if (PREDICATES.has(key)) {
+      // A boolean: pythonmonkey tests what the predicate returns by Python truthiness, so an
+      // empty object or array counted as false.
+      return function viewingTest(item, i) {
+        return !!callback.call(this, viewed(item), i, state.view);
+      };
+    }
+    return function viewing(item, i) {
+      return callback.call(this, viewed(item), i, state.view);
+    };
+  }
+
+  /** pythonmonkey's iterator over the list, its items viewed. */
+  function viewedIterator(iterator, entries) {
+    return {
+      next() {
+        const step = iterator.next();
+        if (!step.done) {
+          step.value = entries ? [step.value[0], viewed(step.value[1])] : viewed(step.value);
+        }
+        return step;
+      },
+      [Symbol.iterator]() { return this; },
+    };
+  }
+
   /** The view's `key` method (see the top of this file). */
   function method(state, key, generic) {
     let fn = state.methods[key];
@@ -114,6 +153,8 @@
           return generic.apply(this, args);
         }
         if (key === 'slice' && args.length === 0) args = [0];
+        if (ITERATORS.has(key)) return viewedIterator(state.list[key](), key === 'entries');
+        if (typeof args[0] === 'function') args[0] = viewingCallback(state, key, args[0]);
         const result = state.list[key](...args);
         return RETURNS_THIS.has(key) ? state.view : viewed(result);
       };

@@ -261,6 +261,7 @@ SAME_AS_AN_ARRAY = r"""(make) => {
     growLength: (a) => { a.length = 5; return [a.length, a[4]]; },
     cutLength: (a) => { a.length = 1; return [...a]; },
     holeWrite: (a) => { a[4] = 1; return a.length; },
+    truthyObject: (a) => [a.find(() => ({})), a.filter(() => []).length, a.some(() => ({}))],
   };
   const out = [];
   for (const [name, call] of Object.entries(calls)) {
@@ -277,6 +278,24 @@ def test_every_array_method_on_a_python_list_does_what_it_does_on_an_array() -> 
     count, differences = bridge.eval(SAME_AS_AN_ARRAY)(lambda: [3, 1, 2])
     assert count >= 50
     assert differences == []
+
+
+def test_lists_inside_a_list_are_arrays_in_callbacks_and_iteration_too() -> None:
+    # pythonmonkey's own methods hand callbacks and iterators its raw proxies of inner lists.
+    check = bridge.eval(
+        """(l) => [
+          l.map((x) => x.slice()), l.filter((x) => x.slice().length),
+          l.reduce((acc, x) => acc.concat(x.slice()), []), [...l].map((x) => x.slice()),
+          [...l.entries()].map(([, x]) => x.slice()), l.find((x) => x.slice()).slice(),
+          l.map((x, i, a) => a.slice().length), l.map(function () { return this.k; }, { k: 7 }),
+          (() => { const o = []; for (const x of l) o.push(x.slice()); return o; })(),
+          l.slice().sort((a, b) => b.slice()[0] - a.slice()[0]),
+        ]"""
+    )
+    assert check([[1], [2]]) == [
+        [[1], [2]], [[1], [2]], [1, 2], [[1], [2]], [[1], [2]], [1],
+        [2, 2], [7, 7], [[1], [2]], [[2], [1]],
+    ]  # fmt: skip
 
 
 def test_js_changes_a_python_list_in_place() -> None:
