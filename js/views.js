@@ -17,12 +17,12 @@
  * scalars needs none and crosses as pythonmonkey's proxy.
  *
  * Completion value: { view(list, own), objectView(dict, own) -> a view; original(value) -> what
- * a view stands for (when `own`), or undefined; toArray(view) -> a real array of its items }.
+ * a view stands for (when `own`), or undefined }.
  */
-(function bridgeLists() {
+(function bridgeViews() {
   'use strict';
 
-  // `MARK in view` is true: how Python tells a view coming back without a call into JS.
+  // `view[MARK]` is true: how Python tells a view coming back without a call into JS.
   const MARK = '__bridge_view__';
   const INDEX = /^(?:0|[1-9][0-9]*)$/;
   const proto = Array.prototype;
@@ -38,7 +38,8 @@
 
   const VIEWS = new WeakSet();
   const ORIGINALS = new WeakMap(); // view -> pythonmonkey's list proxy, when it is the caller's
-  // target -> { list, view, detached, methods }: one set of traps serves every view.
+  // target -> { proxy (pythonmonkey's), view, detached, methods, children }: one set of
+  // traps serves every view.
   const STATES = new WeakMap();
 
   /** pythonmonkey's list proxy: an array with its own `push` (a real array has none). */
@@ -153,9 +154,9 @@
           return generic.apply(this, args);
         }
         if (key === 'slice' && args.length === 0) args = [0];
-        if (ITERATORS.has(key)) return viewedIterator(state.list[key](), key === 'entries');
+        if (ITERATORS.has(key)) return viewedIterator(state.proxy[key](), key === 'entries');
         if (typeof args[0] === 'function') args[0] = viewingCallback(state, key, args[0]);
-        const result = state.list[key](...args);
+        const result = state.proxy[key](...args);
         return RETURNS_THIS.has(key) ? state.view : viewed(result);
       };
     }
@@ -170,7 +171,7 @@
       if (key === MARK) return true;
       const state = STATES.get(target);
       if (state.detached) return Reflect.get(target, key, receiver);
-      const list = state.list;
+      const list = state.proxy;
       if (key === 'length') return list.length;
       if (isIndex(key)) return Number(key) < list.length ? child(state, key, list[key]) : undefined;
       const value = proto[key];
@@ -181,7 +182,7 @@
       if (state.detached) return Reflect.set(target, key, value, receiver);
       state.children.clear();
       if (key === 'length' || isIndex(key)) {
-        write(state.list, key, value);
+        write(state.proxy, key, value);
         return true;
       }
       return false;
@@ -191,7 +192,7 @@
       const state = STATES.get(target);
       if (state.detached) return Reflect.has(target, key);
       if (key === 'length') return true;
-      if (isIndex(key)) return inRange(state.list, key);
+      if (isIndex(key)) return inRange(state.proxy, key);
       return key in proto;
     },
     deleteProperty(target, key) {
@@ -199,7 +200,7 @@
       if (state.detached) return Reflect.deleteProperty(target, key);
       state.children.clear();
       if (isIndex(key)) {
-        if (inRange(state.list, key)) state.list[key] = undefined; // a hole has no Python form
+        if (inRange(state.proxy, key)) state.proxy[key] = undefined; // a hole has no Python form
         return true;
       }
       return key !== 'length';
@@ -208,14 +209,14 @@
       const state = STATES.get(target);
       if (state.detached) return Reflect.ownKeys(target);
       const keys = [];
-      for (let i = 0, n = state.list.length; i < n; i++) keys.push(String(i));
+      for (let i = 0, n = state.proxy.length; i < n; i++) keys.push(String(i));
       keys.push('length');
       return keys;
     },
     getOwnPropertyDescriptor(target, key) {
       const state = STATES.get(target);
       if (state.detached) return Reflect.getOwnPropertyDescriptor(target, key);
-      const list = state.list;
+      const list = state.proxy;
       if (key === 'length') {
         return { value: list.length, writable: true, enumerable: false, configurable: false };
       }
@@ -229,7 +230,7 @@
       if (state.detached) return Reflect.defineProperty(target, key, desc);
       state.children.clear();
       if ((key === 'length' || isIndex(key)) && 'value' in desc && !desc.get && !desc.set) {
-        write(state.list, key, desc.value);
+        write(state.proxy, key, desc.value);
         return true;
       }
       return false;
@@ -237,7 +238,7 @@
     preventExtensions(target) {
       const state = STATES.get(target);
       if (!state.detached) {
-        const list = state.list;
+        const list = state.proxy;
         for (let i = 0, n = list.length; i < n; i++) target[i] = child(state, String(i), list[i]);
         target.length = list.length;
         state.detached = true;
@@ -252,33 +253,33 @@
       if (key === MARK) return true;
       const state = STATES.get(target);
       if (state.detached) return Reflect.get(target, key, receiver);
-      return child(state, key, Reflect.get(state.list, key));
+      return child(state, key, Reflect.get(state.proxy, key));
     },
     set(target, key, value, receiver) {
       const state = STATES.get(target);
       if (state.detached) return Reflect.set(target, key, value, receiver);
       state.children.delete(key);
-      return Reflect.set(state.list, key, stored(value));
+      return Reflect.set(state.proxy, key, stored(value));
     },
     has(target, key) {
       const state = STATES.get(target);
-      return state.detached ? Reflect.has(target, key) : Reflect.has(state.list, key);
+      return state.detached ? Reflect.has(target, key) : Reflect.has(state.proxy, key);
     },
     deleteProperty(target, key) {
       const state = STATES.get(target);
       state.children.delete(key);
-      return Reflect.deleteProperty(state.detached ? target : state.list, key);
+      return Reflect.deleteProperty(state.detached ? target : state.proxy, key);
     },
     ownKeys(target) {
       const state = STATES.get(target);
-      return Reflect.ownKeys(state.detached ? target : state.list);
+      return Reflect.ownKeys(state.detached ? target : state.proxy);
     },
     getOwnPropertyDescriptor(target, key) {
       const state = STATES.get(target);
       if (state.detached) return Reflect.getOwnPropertyDescriptor(target, key);
-      const desc = Reflect.getOwnPropertyDescriptor(state.list, key);
+      const desc = Reflect.getOwnPropertyDescriptor(state.proxy, key);
       if (desc === undefined) return undefined;
-      const value = 'value' in desc ? child(state, key, desc.value) : desc.get.call(state.list);
+      const value = 'value' in desc ? child(state, key, desc.value) : desc.get.call(state.proxy);
       return { value, writable: true, enumerable: desc.enumerable, configurable: true };
     },
     defineProperty(target, key, desc) {
@@ -286,12 +287,12 @@
       if (state.detached) return Reflect.defineProperty(target, key, desc);
       if (!('value' in desc) || desc.get || desc.set) return false;
       state.children.delete(key);
-      return Reflect.set(state.list, key, stored(desc.value));
+      return Reflect.set(state.proxy, key, stored(desc.value));
     },
     preventExtensions(target) {
       const state = STATES.get(target);
       if (!state.detached) {
-        for (const key of Reflect.ownKeys(state.list)) target[key] = child(state, key, state.list[key]);
+        for (const key of Reflect.ownKeys(state.proxy)) target[key] = child(state, key, state.proxy[key]);
         state.detached = true;
       }
       return Reflect.preventExtensions(target);
@@ -302,7 +303,7 @@
   function objectView(object, own = true) {
     const target = {};
     const v = new Proxy(target, OBJECT_TRAPS);
-    STATES.set(target, { list: object, view: v, detached: false, methods: null, children: new Map() });
+    STATES.set(target, { proxy: object, view: v, detached: false, methods: null, children: new Map() });
     VIEWS.add(v);
     if (own) ORIGINALS.set(v, object);
     return v;
@@ -313,7 +314,7 @@
     const target = [];
     const v = new Proxy(target, TRAPS);
     STATES.set(target, {
-      list, view: v, detached: false, methods: Object.create(null), children: new Map(),
+      proxy: list, view: v, detached: false, methods: Object.create(null), children: new Map(),
     });
     VIEWS.add(v);
     if (own) ORIGINALS.set(v, list);
@@ -324,10 +325,5 @@
     return ORIGINALS.get(value);
   }
 
-  /** A real array with a view's items. */
-  function toArray(value) {
-    return Array.from(value);
-  }
-
-  return { view, objectView, original, toArray };
+  return { view, objectView, original };
 })();

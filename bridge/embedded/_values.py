@@ -798,8 +798,6 @@ def _to_js_arg(value: Any) -> Any:
     kind = type(value)
     if kind in _CONTAINER_TYPES:
         try:
-            if kind is dict and _SCALAR_TYPES.issuperset(map(type, value.values())):
-                return value  # the common case: no view needed, no call into JS
             return _container_view(value)
         except RecursionError:
             pass  # raised below, outside the except block: no thousand-frame traceback
@@ -909,11 +907,14 @@ def _container_view(value: list[Any] | dict[Any, Any]) -> Any:
     pythonmonkey's own list proxy crashes the process when one of its methods runs on another
     ``this``, and its ``slice()`` wants an argument). A container bridge had to copy (it holds
     bridge wrappers) is viewed too, but does not come back as itself: it is not the caller's."""
-    ready = _container_for_js(value, None)
-    if type(value) is list:
+    if isinstance(value, list):  # exactly a list or a dict here (see _to_js_arg)
+        ready = _container_for_js(value, None)
         return _views().view(ready, ready is value)
+    if _SCALAR_TYPES.issuperset(map(type, value.values())):
+        return value  # the common case: pythonmonkey's proxy, no call into JS
+    ready = _container_for_js(value, None)
     if _CONTAINER_TYPES.isdisjoint(map(type, ready.values())):
-        return ready  # scalars (and JS values): nothing pythonmonkey would hand over raw
+        return ready  # JS values, no containers: nothing pythonmonkey would hand over raw
     return _views().objectView(ready, ready is value)
 
 

@@ -43,14 +43,13 @@ from .._proxy import new as _new
 from .._runtime import RuntimeBase
 from .._unhandled import report
 from . import _frames
-from ._transport import FrameProtocol
+from ._transport import LENGTH, FrameProtocol
 
 __all__ = ["NodeRuntime", "node"]
 
 MIN_NODE = 18
 T = "\x00"
 _HEAD = struct.Struct(">II")
-_LENGTH = struct.Struct(">I")
 _MAX_SAFE = 2**53
 _CALLS = ("call", "new")
 
@@ -300,7 +299,7 @@ class NodeRuntime(RuntimeBase):
         return await fut
 
     def _on_frame(self, frame: bytes) -> None:
-        (jlen,) = _LENGTH.unpack_from(frame)
+        (jlen,) = LENGTH.unpack_from(frame)
         msg = _frames.loads(frame[4 : 4 + jlen])
         blobs, at = [], 4 + jlen
         for size in msg.get("sizes", ()):

@@ -11,7 +11,7 @@ import asyncio
 import struct
 from collections.abc import Callable
 
-_LENGTH = struct.Struct(">I")
+LENGTH = struct.Struct(">I")  # a frame's length; also the JSON length inside a frame
 
 
 class FrameProtocol(asyncio.Protocol):
@@ -30,7 +30,7 @@ class FrameProtocol(asyncio.Protocol):
             return  # the middle of a large frame: no scan until enough is in
         at, end = 0, len(buf)
         while end - at >= 4:
-            (size,) = _LENGTH.unpack_from(buf, at)
+            (size,) = LENGTH.unpack_from(buf, at)
             if end - at - 4 < size:
                 self._need = size + 4
                 break
