@@ -152,15 +152,15 @@ async def chargeCard(user, total):
 # then chain with a destructured parameter and an early return
 async def describeUser(id):
     value = await fetchUser(id)
+    name = value["name"]
+    tier = value["tier"]
 
-    def step(value):
-        name = value["name"]
-        tier = value["tier"]
+    def step(name, tier):
         if tier == "gold":
             return f"{_js_str(name)} (priority)"
         return name
 
-    label = step(value)
+    label = step(name, tier)
     return f"user: {_js_str(label)}"
 
 
@@ -174,10 +174,9 @@ async def availability(items):
 # catch that recovers, and finally that logs without changing the outcome
 async def safeDescribe(id):
     try:
-        try:
-            return await describeUser(id)
-        except Exception as err:
-            return f"unknown ({err})"
+        return await describeUser(id)
+    except Exception as err:
+        return f"unknown ({err})"
     finally:
         print(f"looked up user {_js_str(id)}")
 

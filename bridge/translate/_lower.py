@@ -118,7 +118,7 @@ class Lowering:
         """``name = await cur`` (inside a try body: rejections must surface there)."""
         if self.settled and isinstance(self.cur, Var) and self.cur.name == name:
             return
-        if self.cur is UNDEFINED and self.stmts and _ends_in_throw(self.stmts[-1]):
+        if self.cur is UNDEFINED and self.stmts and ends_in_throw(self.stmts[-1]):
             return  # `throw e; value = undefined;` would be dead code
         self.stmts.append(Assign(name, self.pending()))
 
@@ -347,7 +347,8 @@ def needs_evaluation(value: Expr) -> bool:
     return False
 
 
-def _ends_in_throw(stmt: Stmt) -> bool:
+def ends_in_throw(stmt: Stmt) -> bool:
+    """Whether stmt is a handler's body that always ends by throwing."""
     if not isinstance(stmt, Body) or stmt.result is not None or stmt.handler.body is None:
         return False
     named = [c for c in stmt.handler.body.named_children if c.type != "comment"]
@@ -442,4 +443,14 @@ def lower(parsed: Parsed, index: Index, chain: Chain) -> Lowered:
     return Lowered(chain, placement, lw.stmts, value)
 
 
-__all__ = ["Lowered", "Lowering", "Param", "Placement", "Prelude", "lower", "plain_base"]
+__all__ = [
+    "Lowered",
+    "Lowering",
+    "Param",
+    "Placement",
+    "Prelude",
+    "check_chain",
+    "ends_in_throw",
+    "lower",
+    "plain_base",
+]

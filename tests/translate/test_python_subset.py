@@ -69,8 +69,8 @@ FIXES = [
     ),
     P(
         "function f(p) { return p.catch((e) => e.message).finally(() => log('done')); }",
-        "async def f(p):\n    try:\n        try:\n            return await _settle(p)\n"
-        "        except Exception as e:\n            return str(e)\n    finally:\n"
+        "async def f(p):\n    try:\n        return await _settle(p)\n"
+        "    except Exception as e:\n        return str(e)\n    finally:\n"
         '        await _settle(log("done"))\n',
         id="catch-finally",
     ),
@@ -268,7 +268,7 @@ UNSUPPORTED = [
     ),
     P(
         "p.then(function () { return arguments[0]; });",
-        "1:29: unsupported: arguments",
+        "1:29: unsupported: a `function` handler uses `arguments`, which inlining would rebind",
         id="arguments",
     ),
     P(

@@ -3,38 +3,30 @@
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from .._analyse import describe
-from .._model import Handler, HandlerKind, Step
+from .._analyse import Unsafe, describe
+from .._lower import Lowering, check_chain, ends_in_throw
+from .._model import UNDEFINED, Assign, Block, Catch, Expr, Return, Src, Stmt, Try, Var
 from ..rules._common import reference_kind
-from .builtins import (
-    _JS_GLOBALS,
-    _STRING_METHODS,
-)
+from .builtins import _JS_GLOBALS, _STRING_METHODS
 from .common import (
     _STEP_NAMES,
     P_PRIMARY,
     Deliver,
-    _assign,
-    _callable,
+    Into,
     _discard,
     _field,
+    _function_of,
     _return,
-    _safe,
-    _simplify_try,
     _walk_no_functions,
     unparen,
 )
-from .scopes import Binding
-from .text import (
-    drop_trailing_return,
-    indent,
-)
+from .ir import Renderer
+from .text import drop_trailing_return, indent
 
 if TYPE_CHECKING:
     from .emitter import Emitter
@@ -256,190 +248,91 @@ def hoist_chain(self: Emitter, node: Node) -> str:
 
 
 def chain(self: Emitter, node: Node, deliver: Deliver) -> list[str]:
-    """A promise chain as statements (the shared chain model, lowered for Python)."""
+    """A promise chain as statements: the shared lowering's IR (``_lower`` and ``rules/``,
+    the JS target's too) rendered for Python (``ir``); deliver receives its final value."""
     model = describe(self.p, node)  # analysis never refuses; refusals happen below
-    return self.steps(model.base, model.steps, deliver)
-
-
-def steps(self: Emitter, base: Node, steps: list[Step], deliver: Deliver) -> list[str]:
-    """The chain ``base.steps[0]...steps[-1]`` as statements, last step outermost:
-
-    * ``then(f)``: the steps before, delivering into f's parameter; then f's body.
-    * ``catch(g)``: ``try:`` the steps before ``except Exception as e:`` g's body.
-    * ``then(f, g)``: ``try:`` the steps before ``except:`` g ``else:`` f, so g never sees
-      f's errors.
-    * ``finally(h)``: ``try:`` the steps before ``finally:`` h (its value ignored, its
-      awaitable awaited, its throw replacing the outcome, as Python's finally does).
-
-    deliver says what happens to the final value (return it, assign it, drop it).
-    """
-    if not steps:
-        return self.settle_into(base, deliver)
-    *init, last = steps
-    ok = _callable(last.on_fulfilled)
-    err = _callable(last.on_rejected)
-    if last.kind == "finally":
-        fin = _callable(last.on_finally)
-        if fin is None:
-            return self.steps(base, init, deliver)
-        body = self.steps(base, init, deliver)
-        final = self.apply(fin, "", None, _discard)
-        return ["try:", *indent(body or ["pass"]), "finally:", *indent(final or ["pass"])]
-    if err is None:
-        if ok is None:
-            return self.steps(base, init, deliver)
-        value, bind = self.handler_input(ok)
-        lines = self.steps(base, init, _assign(value) if value else _discard)
-        return lines + self.apply(ok, value, bind, deliver)
-    if ok is None and last.kind == "catch":
-        body = self.steps(base, init, deliver)
-        return self.try_except(body, err, deliver, [])
-    value, bind = self.handler_input(ok) if ok is not None else (self.fresh("value"), None)
-    body = self.steps(base, init, _assign(value) if value else _discard)
-    orelse = deliver(value) if ok is None else self.apply(ok, value, bind, deliver)
-    return self.try_except(body, err, deliver, orelse)
-
-
-def try_except(
-    self: Emitter, body: list[str], err: Handler, deliver: Deliver, orelse: list[str]
-) -> list[str]:
-    """``try: body / except Exception as e: err / else: orelse``."""
-    if not body:
-        return orelse  # nothing before the handler can throw: it never runs
-    name, bind = self.handler_input(err, error=True)
-    self.except_names.append(name or "")
+    lw = Lowering(self.p, self.index, model, _function_of(node))
+    lw.cur, lw.settled = Src(model.base), False
     try:
-        handled = self.apply(err, name, bind, deliver)
-    finally:
-        self.except_names.pop()
-    lines = [
-        "try:",
-        *indent(body),
-        f"except Exception{' as ' + name if name else ''}:",
-        *indent(handled or ["pass"]),
-    ]
-    if orelse:
-        lines += ["else:", *indent(orelse)]
-    return _simplify_try(lines, self)
-
-
-def handler_input(
-    self: Emitter, handler: Handler, error: bool = False
-) -> tuple[str, Callable[[], list[str]] | None]:
-    """The Python name that receives the value a handler is called with (its parameter's
-    own name when it can), and what binds the handler's parameters inside its block."""
-    if handler.kind == HandlerKind.REFERENCE:
-        return self.fresh("error" if error else "value"), None
-    param = handler.param
-    extra = handler.params[1:]
-
-    def bind_extra() -> list[str]:
-        return [
-            f"{self.declare(p.pattern, p.names[0]).py} = None"
-            for p in extra
-            if p.used and p.is_identifier
-        ]
-
-    # An unused pattern (``({a}) => 1``) is still bound: JS destructures the value, and
-    # throws a TypeError on null/undefined (the unused names become that check).
-    if param is None or (not param.used and param.is_identifier):
-
-        def bind_none() -> list[str]:
-            return bind_extra()
-
-        return "", bind_none
-    if param.is_identifier:
-        name = self.text(param.pattern)
-        visible = self.resolve(name) is not None or self._outer(name)
-        py = self.fresh(_safe(name)) if visible else _safe(name)
-        self.scope.taken.add(py)
-
-        def bind_ident() -> list[str]:
-            block = self.scope.blocks[-1]
-            block[name] = Binding(
-                py,
-                self.scope,
-                kind="error" if error else "var",
-                vtype="error" if error else "",
-                plain=True,
-            )
-            return []
-
-        return py, bind_ident
-    temp = self.fresh("error" if error else "value")
-
-    def bind_pattern() -> list[str]:
-        return self.destructure(param.pattern, temp, plain=True, error=error) + bind_extra()
-
-    return temp, bind_pattern
-
-
-def apply(
-    self: Emitter,
-    handler: Handler,
-    value: str,
-    bind: Callable[[], list[str]] | None,
-    deliver: Deliver,
-) -> list[str]:
-    """The statements that run a handler on the value just bound (the Python name value,
-    "" when the handler ignores it), delivering its result."""
-    if handler.kind == HandlerKind.REFERENCE:
-        return self.apply_reference(handler, value, deliver)
-    fn = handler.node
-    self.check_function(fn)
-    body = handler.body
-    assert body is not None
-    self.scope.blocks.append({})
+        check_chain(lw, model)
+        lw.apply_steps(model.steps)
+    except Unsafe as exc:
+        self.fail(exc.node, exc.message)
+    renderer = Renderer(self)
+    stmts, value = lw.stmts, lw.pending()
+    if isinstance(value, Var):
+        if isinstance(deliver, Into) and deliver.declared:
+            # The chain's result variable is the declared one (`const v = await ...`).
+            renderer.names[value.name] = deliver.name
+            deliver = _no_copy(deliver)
+        elif deliver is _return:
+            pushed = returns_pushed(stmts, value.name)
+            if pushed is not None:  # each branch of the last try returns by itself
+                stmts, deliver = pushed, _discard
+    renderer.start(stmts, None if deliver is _discard else value)
+    self.scope.blocks.append({})  # the handlers' names end with the chain
     try:
-        lines = bind() if bind else []
-        if handler.expression_body:
-            return lines + self.statement_lines_of(lambda: self.settle_into(body, deliver))
-        returns = [n for n in _walk_no_functions(body) if n.type == "return_statement"]
-        statements = [c for c in body.named_children]
-        last = statements[-1] if statements else None
-        if not returns:
-            self.predeclare(statements)
-            for st in statements:
-                lines += self.statement_lines(st)
-            if lines and lines[-1].startswith("raise"):
-                return lines  # a handler that always throws delivers nothing
-            return lines + deliver("None")
-        if len(returns) == 1 and returns[0] is last:
-            self.predeclare(statements)
-            for st in statements[:-1]:
-                lines += self.statement_lines(st)
-            result = last.named_children[0] if last.named_children else None
-            if result is None:
-                return lines + deliver("None")
-            return lines + self.statement_lines_of(lambda: self.settle_into(result, deliver))
+        lines = renderer.stmts(stmts, value)
+        cur: Expr = lw.cur  # (a step may have changed it)
+        if cur is UNDEFINED and stmts and ends_in_throw(stmts[-1]):
+            return lines  # a handler that always throws delivers nothing
+        return lines + renderer.deliver(value, deliver)
     finally:
         self.scope.blocks.pop()
-    # Early returns: Python leaves a block only by leaving a function, so the handler
-    # becomes a nested async def, called where the step runs.
-    name = self.fresh("step")
-    arg = value if bind is not None else ""
-
-    def inner() -> list[str]:
-        lines = bind() if bind is not None and arg else []
-        return drop_trailing_return(lines + self.block_body(body))
-
-    inner_lines = self.in_function(fn, True, inner)
-    if _awaits(inner_lines):
-        head = f"async def {name}({arg}):"
-        return [head, *indent(inner_lines), *deliver(f"await {name}({arg})")]
-    # Written as async, it awaited nothing: every return was a plain value. A plain def
-    # says so (it is ours alone, called right here).
-    return [f"def {name}({arg}):", *indent(inner_lines), *deliver(f"{name}({arg})")]
 
 
-def apply_reference(self: Emitter, handler: Handler, value: str, deliver: Deliver) -> list[str]:
+def _no_copy(into: Into) -> Deliver:
+    """``into``, except that ``name = name`` is nothing."""
+
+    def deliver(value: str) -> list[str]:
+        return [] if value == into.name else into(value)
+
+    return deliver
+
+
+def returns_pushed(stmts: list[Stmt], out: str) -> list[Stmt] | None:
+    """stmts whose outcome is the variable out, rewritten to ``return`` it where each path
+    settles it (the last try's branches), as a returned chain's steps would; None when some
+    path would not (then out is assigned and returned after)."""
+    if not stmts:
+        return None
+    *init, last = stmts
+    if isinstance(last, Assign) and last.name == out:
+        return [*init, Return(last.value)]
+    if ends_in_throw(last):
+        return stmts
+    if isinstance(last, Block):
+        inner = returns_pushed(last.body, out)
+        return None if inner is None else [*init, Block(inner)]
+    if not isinstance(last, Try):
+        return None
+    catch = last.catch
+    if catch is not None:
+        handled = returns_pushed(catch.body, out)
+        if handled is None:
+            return None
+        catch = Catch(catch.param, handled)
+    body, orelse = last.body, last.orelse
+    if orelse:  # the body's value goes to the else branch, which returns
+        pushed = returns_pushed(orelse, out)
+        if pushed is None:
+            return None
+        orelse = pushed
+    else:
+        pushed = returns_pushed(body, out)
+        if pushed is None:
+            return None
+        body = pushed
+    return [*init, replace(last, body=body, catch=catch, orelse=orelse)]
+
+
+def apply_reference(self: Emitter, ref: Node, value: str, deliver: Deliver) -> list[str]:
     """A handler that names a function: called with the one value JS passes.
 
     A name that may not hold a function is called only if it is callable, as ``then`` does
     (anything else passes the value through); one that may change before the handler runs
     (assigned somewhere, or declared in a way it may be read in its dead zone) is refused:
     ``then`` reads it when the chain is built, which the statements here cannot."""
-    ref = handler.node
     if ref.type != "identifier":
         if self.is_console_log(ref):
             return [self.log_call(ref, value), *deliver("None")]
@@ -472,20 +365,3 @@ def apply_reference(self: Emitter, handler: Handler, value: str, deliver: Delive
     if kind == "free" and binding is None:
         return deliver(called)  # a function of the environment (the JS code calls it)
     return deliver(f"({called} if callable({fn_name}) else {value or 'None'})")
-
-
-def _awaits(body: list[str]) -> bool:
-    """Whether a function body of ours awaits at its own level (an ``await`` in a string or
-    in a nested function does not count), read from its syntax tree."""
-    try:
-        tree = ast.parse("async def _():\n" + "\n".join(indent(body)))
-    except SyntaxError:  # not expected; async is the choice that is always right
-        return True
-    stack = list(ast.iter_child_nodes(tree.body[0]))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
-            return True
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
-    return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import keyword
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -90,11 +91,20 @@ def _return(value: str) -> list[str]:
     return [f"return {value}"]
 
 
-def _assign(name: str) -> Deliver:
-    def deliver(value: str) -> list[str]:
-        return [f"{name} = {value}"]
+@dataclass(frozen=True)
+class Into:
+    """Deliver into a name: ``name = value``. ``declared``: the statement being translated
+    declares the name (JS code in the chain cannot have read it: it was in its dead zone)."""
 
-    return deliver
+    name: str
+    declared: bool = False
+
+    def __call__(self, value: str) -> list[str]:
+        return [f"{self.name} = {value}"]
+
+
+def _assign(name: str, declared: bool = False) -> Deliver:
+    return Into(name, declared)
 
 
 def _callable(handler: Handler | None) -> Handler | None:

@@ -183,10 +183,6 @@ class Emitter:
     awaitable = chains.awaitable
     hoist_chain = chains.hoist_chain
     chain = chains.chain
-    steps = chains.steps
-    try_except = chains.try_except
-    handler_input = chains.handler_input
-    apply = chains.apply
     apply_reference = chains.apply_reference
 
     def __init__(self, parsed: Parsed, filename: str | None = None) -> None:
@@ -231,11 +227,14 @@ class Emitter:
 
     def fresh(self, base: str) -> str:
         """A name used nowhere in the source nor handed out in an enclosing function."""
-        name, n = base, 1
+        # Searching from the last number handed out here keeps a chain of 10,000 steps linear.
+        n = self.scope.next_number.get(base, 1)
+        name = base if n == 1 else f"{base}_{n}"
         while name in self.words or name in _RESERVED or self.scope.has_taken(name):
             n += 1
             name = f"{base}_{n}"
         self.scope.taken.add(name)
+        self.scope.next_number[base] = n
         return name
 
     def helper(self, name: str) -> str:

@@ -54,6 +54,7 @@ class Scope:
     globals: set[str] = field(default_factory=set)
     loop_names: list[set[str]] = field(default_factory=list)  # names of enclosing loops
     taken: set[str] = field(default_factory=set)  # fresh names handed out in this function
+    next_number: dict[str, int] = field(default_factory=dict)  # per base name, for fresh()
     continue_returns: list[Node] = field(default_factory=list)  # forEach callbacks inlined
 
     def has_taken(self, name: str) -> bool:

@@ -236,7 +236,7 @@ def declarator(self: Emitter, decl: Node) -> list[str]:
             if name.type == "identifier":
                 binding = self.declare(name, self.text(name), plain=True)
                 binding.vtype = self.vtype(inner) if self.is_chain(inner) is False else ""
-                return self.settle_into(inner, _assign(binding.py))
+                return self.settle_into(inner, _assign(binding.py, declared=True))
             temp = self.fresh("value")
             settled = self.settle_into(inner, _assign(temp))
             return settled + self.destructure(name, temp, plain=True)

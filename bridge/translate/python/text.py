@@ -379,6 +379,14 @@ def drop_unused_assignments(lines: list[str], keep: set[str]) -> list[str]:
     (``if v is None: raise TypeError(...)``). Only that: a missing key or index gives
     ``undefined`` in JS, so the read itself is not kept (it would raise KeyError/IndexError).
     """
+    while True:  # a dropped assignment may leave the one before it unused (`x = a; v = x`)
+        out = _drop_unused_once(lines, keep)
+        if out == lines:
+            return out
+        lines = out
+
+
+def _drop_unused_once(lines: list[str], keep: set[str]) -> list[str]:
     words = _name_counts(lines)
     out: list[str] = []
     for line in lines:
