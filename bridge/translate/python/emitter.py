@@ -103,6 +103,7 @@ class Emitter:
     target_code = statements.target_code
     declarator = statements.declarator
     destructure = statements.destructure
+    gathered_names = statements.gathered_names
     return_statement = statements.return_statement
     if_statement = statements.if_statement
     condition = statements.condition

@@ -232,8 +232,16 @@ def _bind(r: Renderer, s: Bind) -> list[str]:
             lines = r.deliver(s.value, _assign(py))
         block[name] = Binding(py, e.scope, kind="var", plain=True)
     else:
-        lines, temp = r.simple(s.value)
-        lines += e.destructure(param.pattern, temp, plain=True)
+        node = s.value.value if isinstance(s.value, Await) else None
+        names = e.gathered_names(param.pattern, node.node) if isinstance(node, Src) else None
+        if names is not None and not any(_visible(e, e.text(n)) for n in names):
+            # ([a, b]) => ... of Promise.all([x, y]): one name per item (bound before the
+            # value is computed, so only names that mean nothing else here)
+            py = ", ".join(e.declare(n, e.text(n), plain=True).py for n in names)
+            lines = r.deliver(s.value, _assign(py))
+        else:
+            lines, temp = r.simple(s.value)
+            lines += e.destructure(param.pattern, temp, plain=True)
     r.bound[id(param)] = {k: b for k, b in block.items() if before.get(k) is not b}
     return lines
 
@@ -285,10 +293,13 @@ def _block(r: Renderer, s: Block) -> list[str]:
         r.e.scope.blocks.pop()
 
 
+def _visible(e: Emitter, name: str) -> bool:
+    return e.resolve(name) is not None or e._outer(name)
+
+
 def _param_name(e: Emitter, name: str) -> str:
     """The Python name of a handler's parameter: its own, unless that is visible here."""
-    visible = e.resolve(name) is not None or e._outer(name)
-    py = e.fresh(_safe(name)) if visible else _safe(name)
+    py = e.fresh(_safe(name)) if _visible(e, name) else _safe(name)
     e.scope.taken.add(py)
     return py
 

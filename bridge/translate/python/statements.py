@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from .._analyse import walk
 from .common import (
     _CASE_ENDS,
     _NUMBERS,
@@ -43,7 +44,6 @@ from .text import (
     js_string,
     none_guard,
     pystr,
-    simplify_if,
 )
 
 if TYPE_CHECKING:
@@ -237,6 +237,10 @@ def declarator(self: Emitter, decl: Node) -> list[str]:
                 binding = self.declare(name, self.text(name), plain=True)
                 binding.vtype = self.vtype(inner) if self.is_chain(inner) is False else ""
                 return self.settle_into(inner, _assign(binding.py, declared=True))
+            names = self.gathered_names(name, inner)
+            if names is not None:  # const [a, b] = await Promise.all([x, y]): one per item
+                targets = [self.declare(n, self.text(n), plain=True).py for n in names]
+                return self.settle_into(inner, _assign(", ".join(targets)))
             temp = self.fresh("value")
             settled = self.settle_into(inner, _assign(temp))
             return settled + self.destructure(name, temp, plain=True)
@@ -407,6 +411,15 @@ def if_statement(self: Emitter, st: Node) -> list[str]:
     cons = st.child_by_field_name("consequence")
     alt = st.child_by_field_name("alternative")
     assert cond is not None and cons is not None
+    both = _assigns_either(self, cons, alt)
+    if both is not None:  # if (c) x = a; else x = b;  ->  x = a if c else b (ruff's SIM108)
+        target, a, b = both
+        test = self.wrap(unparen(cond), P_TERNARY + 1)
+        value_a, value_b = self.wrap(a, P_TERNARY + 1), self.wrap(b, P_TERNARY + 1)
+        self.assign_ref(target, a)
+        line = f"{self.assign_ref(target, b)} = {value_a} if {test} else {value_b}"
+        if len(line) <= 90:
+            return [line]
     test = self.condition(cond)
     body = self.block(cons)
     lines = [f"if {test}:", *indent(body)]
@@ -425,7 +438,62 @@ def if_statement(self: Emitter, st: Node) -> list[str]:
                 lines += ["el" + nested[0], *nested[1:]]
         else:
             lines += ["else:", *indent(self.block(inner))]
-    return simplify_if(lines)
+    return lines
+
+
+def _assigns_either(
+    self: Emitter, cons: Node, alt: Node | None
+) -> tuple[Node, Node, Node] | None:
+    """(name, a, b) when the branches of an if are only ``name = a`` and ``name = b``, with
+    values that make no lines of their own (no await, function or conditional)."""
+    if alt is None:
+        return None
+    pairs = [_only_assignment(self, cons), _only_assignment(self, alt.named_children[0])]
+    if pairs[0] is None or pairs[1] is None:
+        return None
+    (target, a), (other, b) = pairs[0], pairs[1]
+    if self.text(target) != self.text(other):
+        return None
+    return target, a, b
+
+
+_MAKES_LINES = frozenset(
+    {"await_expression", "arrow_function", "function_expression", "ternary_expression"}
+)
+
+
+def _only_assignment(self: Emitter, branch: Node) -> tuple[Node, Node] | None:
+    stmts = branch.named_children if branch.type == "statement_block" else [branch]
+    if len(stmts) != 1 or stmts[0].type != "expression_statement":
+        return None
+    expr = unparen(stmts[0].named_children[0])
+    left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+    if expr.type != "assignment_expression" or left is None or right is None:
+        return None
+    if left.type != "identifier" or self.is_chain(right):
+        return None
+    if any(n.type in _MAKES_LINES for n in walk(right)):
+        return None
+    return left, right
+
+
+def gathered_names(self: Emitter, pattern: Node, value: Node) -> list[Node] | None:
+    """The names of ``[a, b]`` when value is ``Promise.all([x, y])`` with one item per name
+    (no holes, defaults or spreads): gather gives exactly that many values."""
+    pattern = unparen(pattern)
+    if pattern.type != "array_pattern" or self.promise_static(value) != "all":
+        return None
+    names = [c for c in pattern.children if c.is_named and c.type != "comment"]
+    commas = sum(1 for c in pattern.children if c.type == ",")
+    if not names or commas != len(names) - 1 or any(n.type != "identifier" for n in names):
+        return None
+    args = self.call_args(value)
+    items = [c for c in unparen(args[0]).named_children if c.type != "comment"] if args else []
+    if len(args) != 1 or unparen(args[0]).type != "array" or len(items) != len(names):
+        return None
+    if any(i.type == "spread_element" for i in items):
+        return None
+    return names
 
 
 def condition(self: Emitter, node: Node) -> str:

@@ -30,9 +30,7 @@ __all__ = [
     "module_docstring",
     "none_guard",
     "pystr",
-    "simplify_if",
     "space_nested_defs",
-    "tidy",
     "wrap_line",
 ]
 
@@ -202,50 +200,7 @@ def js_comment(text: str) -> str:
 def drop_trailing_return(lines: list[str]) -> list[str]:
     while lines and lines[-1] in ("return", "return None"):
         lines = lines[:-1]
-    return tidy(lines) or ["pass"]
-
-
-def tidy(lines: list[str]) -> list[str]:
-    """``value = await asyncio.gather(a, b)`` + ``x, y = value[:2]`` -> ``x, y = await ...``."""
-    out: list[str] = []
-    for line in lines:
-        m = re.fullmatch(r"(\s*)(.+) = (\w+)\[:(\d+)\]", line)
-        if m and out:
-            prev = re.fullmatch(r"(\s*)(\w+) = (await asyncio\.gather\(.*\))", out[-1])
-            if prev and prev.group(1) == m.group(1) and prev.group(2) == m.group(3):
-                try:
-                    call = ast.parse(prev.group(3).removeprefix("await "), mode="eval").body
-                except SyntaxError:
-                    call = None
-                if (
-                    isinstance(call, ast.Call)
-                    and len(call.args) == int(m.group(4))
-                    and not any(isinstance(a, ast.Starred) for a in call.args)
-                ):
-                    out[-1] = f"{m.group(1)}{m.group(2)} = {prev.group(3)}"
-                    continue
-        out.append(line)
-    return out
-
-
-def simplify_if(lines: list[str]) -> list[str]:
-    """``if c: x = a / else: x = b`` -> ``x = a if c else b`` (ruff's SIM108)."""
-    if len(lines) == 4 and lines[0].startswith("if ") and lines[2] == "else:":
-        a, b = lines[1].strip(), lines[3].strip()
-        ma = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", a)
-        mb = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*) = (.+)", b)
-        if (
-            ma
-            and mb
-            and ma.group(1) == mb.group(1)
-            and " if " not in a + b
-            and "lambda" not in a + b
-        ):
-            cond = lines[0][3:-1]
-            line = f"{ma.group(1)} = {ma.group(2)} if {cond} else {mb.group(2)}"
-            if len(line) <= 90:
-                return [line]
-    return lines
+    return lines or ["pass"]
 
 
 def pystr(value: str, fstring: int = 0) -> str:
