@@ -79,6 +79,7 @@ class Emitter:
     # scopes
     resolve = scopes.resolve
     declare = scopes.declare
+    unread = scopes.unread
     _outer = scopes._outer
     name_ref = scopes.name_ref
     assign_ref = scopes.assign_ref
@@ -103,6 +104,7 @@ class Emitter:
     target_code = statements.target_code
     declarator = statements.declarator
     destructure = statements.destructure
+    unused_value = statements.unused_value
     gathered_names = statements.gathered_names
     return_statement = statements.return_statement
     if_statement = statements.if_statement
@@ -199,6 +201,8 @@ class Emitter:
         self.async_memo: dict[int, bool] = {}
         self.plain_memo: dict[int, bool] = {}
         self.except_names: list[str] = []
+        # Where a JS name is read only to be dropped (a handler's result nothing uses).
+        self.dropped_reads: set[int] = set()
         self.assigning = False
         # The one async call that may be translated next: the one being awaited, gathered or
         # started. Any other would be a coroutine that starts late (JS starts it at the call).

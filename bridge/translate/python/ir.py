@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._analyse import walk
 from .._model import (
     UNDEFINED,
     Assign,
@@ -81,6 +82,34 @@ class Renderer:
             reads[name] = reads.get(name, 0) + 1
         self.unread = assigned - set(reads)
         self.alias_of = {k: b for k, b in self.alias_of.items() if reads.get(k) == 1}
+        self._drop_unused_results(stmts)
+
+    def _drop_unused_results(self, stmts: list[Stmt]) -> None:
+        """``{ const x = v + 1; return x; }`` whose value nothing uses: the read of ``x``
+        goes (reading a name does nothing; awaiting it, when its value is plain, neither),
+        so ``x`` is a name nothing reads (``Emitter.unread``) and its line goes too."""
+        plain: dict[str, bool] = {}
+        for s in _walk(stmts):
+            if isinstance(s, Body) and s.handler.body is not None:
+                for d in walk(s.handler.body):
+                    name, value = d.child_by_field_name("name"), d.child_by_field_name("value")
+                    if d.type != "variable_declarator" or name is None or value is None:
+                        continue
+                    if name.type == "identifier":
+                        key = self.e.text(name)  # plain only if every such name is
+                        plain[key] = plain.get(key, True) and self.e.is_plain(value)
+        for s in _walk(stmts):
+            if not isinstance(s, (Assign, Const)) or s.name not in self.unread:
+                continue
+            got, awaited = s.value, False
+            if isinstance(got, Await):
+                got, awaited = got.value, True
+            if (
+                isinstance(got, Src)
+                and got.node.type == "identifier"
+                and (not awaited or plain.get(self.e.text(got.node), False))
+            ):
+                self.e.dropped_reads.add(got.node.start_byte)
 
     def py(self, name: str) -> str:
         """The Python name of an IR variable (fresh for Python on first use; the name of
@@ -198,6 +227,9 @@ def _declare(r: Renderer, s: Declare) -> list[str]:
 
 
 def _assign_stmt(r: Renderer, s: Assign | Const) -> list[str]:
+    value = s.value.value if isinstance(s.value, Await) else s.value
+    if isinstance(value, Src) and value.node.start_byte in r.e.dropped_reads:
+        return []  # see Renderer._drop_unused_results
     if s.name in r.unread:
         return r.deliver(s.value, _discard)
     return r.deliver(s.value, _assign(r.py(s.name)))

@@ -4,6 +4,7 @@ fresh names, parameters with defaults)."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from .common import (
     _declares,
     _describe_node,
     _field,
+    _function_of,
     _safe,
     _walk,
     _walk_no_functions,
@@ -22,7 +24,6 @@ from .common import (
     unparen,
 )
 from .text import (
-    drop_unused_assignments,
     indent,
 )
 
@@ -113,6 +114,20 @@ def declare(
     return binding
 
 
+def unread(self: Emitter, node: Node) -> bool:
+    """Whether the JS name declared at node is read nowhere: no other occurrence of it in
+    the function that declares it (nested functions included; a module-level name is kept,
+    another module may import it). Its assignment is then kept only for what computing the
+    value does (Python's linters flag a name assigned and never read)."""
+    if self.scope.is_module:
+        return False
+    region = _function_of(node) or self.p.root
+    found = self.p.name_positions().get(self.text(node), [])
+    lo = bisect.bisect_left(found, region.start_byte)
+    hi = bisect.bisect_left(found, region.end_byte)
+    return sum(1 for at in found[lo:hi] if at not in self.dropped_reads) == 1
+
+
 def _outer(self: Emitter, name: str) -> bool:
     # A name also used for something outside this function would become local to it.
     return name not in self.declared and name in self.words
@@ -183,8 +198,7 @@ def in_function(
             decls.append(f"global {', '.join(sorted(self.scope.globals))}")
         if self.scope.nonlocals:
             decls.append(f"nonlocal {', '.join(sorted(self.scope.nonlocals))}")
-        keep = self.scope.globals | self.scope.nonlocals
-        return decls + (drop_unused_assignments(lines, keep) or ["pass"])
+        return decls + (lines or ["pass"])
     finally:
         self.scope = outer
         self.except_names = saved_except

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -234,6 +233,8 @@ def declarator(self: Emitter, decl: Node) -> list[str]:
         if value_u.type == "await_expression":
             inner = value_u.named_children[0]
             if name.type == "identifier":
+                if self.unread(name):  # awaited for what it does; the value is dropped
+                    return self.settle_into(inner, _discard)
                 binding = self.declare(name, self.text(name), plain=True)
                 binding.vtype = self.vtype(inner) if self.is_chain(inner) is False else ""
                 return self.settle_into(inner, _assign(binding.py, declared=True))
@@ -258,6 +259,8 @@ def declarator(self: Emitter, decl: Node) -> list[str]:
             return [f"{binding.py} = {code}"]
         if self.awaitable_kind(value_u) in ("async", "awaitable"):
             self.fail(value_u, "promise stored before it is awaited (eager start)")
+        if name.type == "identifier" and self.unread(name):
+            return self.unused_value(value)
         code = self.expr_code(value)
         if name.type == "identifier":
             plain = self.is_plain(value)
@@ -271,14 +274,43 @@ def declarator(self: Emitter, decl: Node) -> list[str]:
             return [f"{binding.py} = {code}"]
         temp = code
         lines = []
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", code):
+        if not code.isidentifier():
             temp = self.fresh("value")
             lines.append(f"{temp} = {code}")
         return lines + self.destructure(name, temp, plain=self.is_plain(value))
     if name.type != "identifier":
         self.fail(decl, "destructuring without a value")
+    if self.unread(name):
+        return []
     binding = self.declare(name, self.text(name))
     return [f"{binding.py} = None"]
+
+
+def unused_value(self: Emitter, value: Node) -> list[str]:
+    """A declared value nothing reads, kept for what computing it does: a call or an await
+    stays as a statement; a property read becomes the TypeError JS throws on null or
+    undefined (``v.a.b``: ``if v is None or v["a"] is None: raise``), since the read itself
+    finds a missing key where JS finds undefined; anything else is nothing."""
+    receivers: list[Node] = []
+    node = unparen(value)
+    while node.type in ("member_expression", "subscript_expression"):
+        obj = unparen(_field(node, "object"))
+        index = node.child_by_field_name("index")
+        if index is not None and not _no_effect(index):
+            receivers = []
+            break
+        receivers.insert(0, obj)
+        node = obj
+    if receivers and node.type == "identifier":
+        return none_guard([self.expr_code(r) for r in receivers])
+    return _discard(self.expr_code(value))
+
+
+def _no_effect(node: Node) -> bool:
+    node = unparen(node)
+    return node.type in ("identifier", "number", "string") or (
+        node.type == "member_expression" and _no_effect(_field(node, "object"))
+    )
 
 
 def destructure(
@@ -289,8 +321,24 @@ def destructure(
     pattern = unparen(pattern)
     t = pattern.type
     if t == "identifier":
+        if self.unread(pattern):
+            return []
         binding = self.declare(pattern, self.text(pattern), plain=plain)
         return [f"{binding.py} = {source}"]
+
+    def item(target: Node, value: str) -> list[str]:
+        """target bound from value, a read of source: when nothing reads target, the
+        TypeError JS throws reading from null or undefined (once per source)."""
+        if target.type in ("identifier", "shorthand_property_identifier_pattern") and (
+            self.unread(target)
+        ):
+            guard = none_guard([source])
+            return [] if lines[-len(guard) :] == guard else guard
+        if target.type == "shorthand_property_identifier_pattern":
+            binding = self.declare(target, self.text(target), plain=plain)
+            return [f"{binding.py} = {value}"]
+        return self.destructure(target, value, plain)
+
     if t in ("array_pattern", "object_pattern") and not any(
         c.type != "comment" for c in pattern.named_children
     ):
@@ -305,19 +353,19 @@ def destructure(
         simple = all(c.type == "identifier" for _, c in items) and all(
             i == n for n, (i, _) in enumerate(items)
         )
+        lines: list[str] = []
+        if simple and len(items) == 1:
+            return item(items[0][1], f"{source}[0]")
         if simple:
             names = [self.declare(c, self.text(c), plain=plain).py for _, c in items]
-            if len(names) == 1:
-                return [f"{names[0]} = {source}[0]"]
             return [f"{', '.join(names)} = {source}[:{len(names)}]"]
-        lines: list[str] = []
         for i, c in items:
             if c.type == "rest_pattern":
                 if c is not items[-1][1] or c.named_children[0].type != "identifier":
                     self.fail(c, "rest element that is not last")
                 lines += self.destructure(c.named_children[0], f"{source}[{i}:]", plain)
             elif c.type == "identifier":
-                lines += self.destructure(c, f"{source}[{i}]", plain)
+                lines += item(c, f"{source}[{i}]")
             elif c.type == "assignment_pattern":  # [a = default]: missing or undefined
                 target = _field(c, "left")
                 if target.type == "identifier":
@@ -337,11 +385,14 @@ def destructure(
         lines = []
         for c in pattern.named_children:
             if c.type == "shorthand_property_identifier_pattern":
-                binding = self.declare(c, self.text(c), plain=plain)
                 if error and self.text(c) != "message":
                     self.fail(c, f"the {self.text(c)} of an error")
-                item = f"str({source})" if error else f"{source}[{pystr(self.text(c))}]"
-                lines.append(f"{binding.py} = {item}")
+                if error:
+                    if not self.unread(c):
+                        binding = self.declare(c, self.text(c), plain=plain)
+                        lines.append(f"{binding.py} = str({source})")
+                    continue
+                lines += item(c, f"{source}[{pystr(self.text(c))}]")
             elif c.type == "object_assignment_pattern":  # {name = default}
                 left, default = _field(c, "left"), _field(c, "right")
                 if error or left.type != "shorthand_property_identifier_pattern":
@@ -360,22 +411,22 @@ def destructure(
                     if key.type == "property_identifier"
                     else js_string(self.text(key))
                 )
-                item = f"{source}[{pystr(key_text)}]"
+                read = f"{source}[{pystr(key_text)}]"
                 if value.type == "assignment_pattern":  # {key: name = default}
-                    item = f"{source}.get({pystr(key_text)})"
+                    read = f"{source}.get({pystr(key_text)})"
                     target = _field(value, "left")
                     if target.type == "identifier":
                         temp = self.declare(target, self.text(target)).py
                     else:
                         temp = self.fresh("item")
-                    lines += [f"{temp} = {item}", *self.if_none(temp, _field(value, "right"))]
+                    lines += [f"{temp} = {read}", *self.if_none(temp, _field(value, "right"))]
                     if target.type != "identifier":
                         lines += self.destructure(target, temp, plain)
                 elif unparen(value).type == "identifier":
-                    lines += self.destructure(value, item, plain)
+                    lines += item(unparen(value), read)
                 else:
                     temp = self.fresh("item")
-                    lines.append(f"{temp} = {item}")
+                    lines.append(f"{temp} = {read}")
                     lines += self.destructure(value, temp, plain)
             else:
                 self.fail(c, f"{_describe_node(c)} in a destructuring pattern")

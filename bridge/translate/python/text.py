@@ -9,11 +9,7 @@ formatter at hand).
 
 from __future__ import annotations
 
-import ast
-import io
 import re
-import tokenize
-from collections import Counter
 from collections.abc import Iterator
 
 from ..._exceptions import TranslationError
@@ -21,7 +17,6 @@ from ..._exceptions import TranslationError
 __all__ = [
     "MAX_LINE",
     "drop_trailing_return",
-    "drop_unused_assignments",
     "fstring_text",
     "indent",
     "join_top",
@@ -319,111 +314,8 @@ def space_nested_defs(lines: list[str]) -> list[str]:
     return out
 
 
-_OPENERS = ("if ", "elif ", "else:", "for ", "while ", "try:", "except", "finally:", "with ")
-_OPENERS_DEF = ("def ", "async def ", "async for ", "async with ")
-
-
-def drop_unused_assignments(lines: list[str], keep: set[str]) -> list[str]:
-    """A function's ``name = value`` whose name is read nowhere: ``value`` alone when it does
-    something (a call, an await), else nothing (Python's linters flag the unused name; JS
-    code that stores a value only a later step ignores has them).
-
-    A dropped value that reads properties (``v["a"]``, ``v["c"]["d"]``: a destructuring or a
-    property read whose names nobody uses) still fails where JS fails: reading a property of
-    ``null``/``undefined`` throws a TypeError in JS, so the dropped read becomes a guard
-    (``if v is None: raise TypeError(...)``). Only that: a missing key or index gives
-    ``undefined`` in JS, so the read itself is not kept (it would raise KeyError/IndexError).
-    """
-    while True:  # a dropped assignment may leave the one before it unused (`x = a; v = x`)
-        out = _drop_unused_once(lines, keep)
-        if out == lines:
-            return out
-        lines = out
-
-
-def _drop_unused_once(lines: list[str], keep: set[str]) -> list[str]:
-    words = _name_counts(lines)
-    out: list[str] = []
-    for line in lines:
-        m = re.fullmatch(r"(\s*)([A-Za-z_][A-Za-z0-9_]*) = (.+)", line)
-        if m is None or m.group(2) in keep or words[m.group(2)] != 1:
-            out.append(line)
-        elif _acts(m.group(3)):
-            out.append(m.group(1) + m.group(3))
-        else:
-            receivers = _receivers(m.group(3))
-            if receivers:
-                guard = none_guard(receivers, m.group(1))
-                if out[-len(guard) :] != guard:  # {a, b} = v: one guard for v
-                    out += guard
-    # A block left empty needs a pass.
-    fixed: list[str] = []
-    for i, line in enumerate(out):
-        fixed.append(line)
-        stripped = line.lstrip()
-        if line.rstrip().endswith(":") and stripped.startswith(_OPENERS + _OPENERS_DEF):
-            depth = len(line) - len(stripped)
-            following = next((x for x in out[i + 1 :] if x.strip()), "")
-            if len(following) - len(following.lstrip()) <= depth:
-                fixed.append(" " * (depth + 4) + "pass")
-    return fixed
-
-
 def none_guard(receivers: list[str], pad: str = "") -> list[str]:
     """``if r is None: raise TypeError``: what JS does when a destructuring or a property
     read meets ``null``/``undefined`` (both are None here)."""
     test = " or ".join(f"{r} is None" for r in receivers)
     return [f"{pad}if {test}:", f'{pad}    raise TypeError("cannot read properties of None")']
-
-
-def _name_counts(lines: list[str]) -> Counter[str]:
-    """How often each word occurs in lines outside plain string literals (``v["a"]`` does not
-    read a name ``a``); words inside f-strings count (their fields read names)."""
-    text = "\n".join(lines)
-    try:
-        counts: Counter[str] = Counter()
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.STRING and "f" not in _prefix(tok.string):
-                continue  # a plain literal reads no name (an f-string's fields do)
-            if tok.type in (tokenize.NAME, tokenize.STRING) or tok.type == _FSTRING_MIDDLE:
-                counts.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tok.string))
-        return counts
-    except (tokenize.TokenError, SyntaxError):  # not a whole block: count every word
-        return Counter(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-
-
-_FSTRING_MIDDLE = getattr(tokenize, "FSTRING_MIDDLE", -1)  # Python 3.12+ splits f-strings
-
-
-def _prefix(literal: str) -> str:
-    return literal[: len(literal) - len(literal.lstrip("rRbBuUfF"))].lower()
-
-
-def _receivers(expr: str) -> list[str]:
-    """The objects a pure property read reads from, outermost first: ``v["c"]["d"]`` ->
-    ``["v", 'v["c"]']``; [] when expr is not a chain of subscripts on a name."""
-    try:
-        node = ast.parse(expr, mode="eval").body
-    except SyntaxError:
-        return []
-    if not isinstance(node, ast.Subscript):
-        return []
-    data = expr.encode("utf-8")  # ast offsets count UTF-8 bytes
-    out: list[str] = []
-    while isinstance(node, ast.Subscript):
-        node = node.value
-        end = node.end_col_offset
-        if end is None:
-            return []
-        out.append(data[node.col_offset : end].decode("utf-8"))
-    return out[::-1] if isinstance(node, ast.Name) else []
-
-
-def _acts(expr: str) -> bool:
-    """Whether evaluating a Python expression can do something (call or await)."""
-    tree: ast.AST
-    try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError:  # await outside a function: ast wants it inside one
-        tree = ast.parse(f"async def _():\n    {expr}", mode="exec")
-    return any(isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(tree))
