@@ -141,36 +141,6 @@ def _inside_try(node: Node) -> bool:
     return False
 
 
-def _simplify_try(lines: list[str], emitter: Emitter) -> list[str]:
-    """``try: x / except Exception: pass`` -> ``with contextlib.suppress(Exception): x``;
-    ``except Exception as e`` loses ``as e`` when nothing reads e (a bare ``raise``)."""
-    head = "except Exception as "
-    for i, line in enumerate(lines):
-        if line.startswith(head) and line.endswith(":"):
-            end = next(
-                (j for j in range(i + 1, len(lines)) if lines[j] and not lines[j][0].isspace()),
-                len(lines),
-            )
-            if not _reads(lines[i + 1 : end], line[len(head) : -1]):
-                lines = [*lines[:i], "except Exception:", *lines[i + 1 :]]
-    if "except Exception:" in lines and "else:" not in lines and "finally:" not in lines:
-        i = lines.index("except Exception:")
-        if lines[i + 1 :] == ["    pass"] and lines[0] == "try:":
-            emitter.imports.add("contextlib")
-            return ["with contextlib.suppress(Exception):", *lines[1:i]]
-    return lines
-
-
-def _reads(body: list[str], name: str) -> bool:
-    """Whether indented lines of ours read a name, from their syntax tree (the name inside a
-    string or as an attribute is not a read)."""
-    try:
-        tree = ast.parse("async def _():\n" + "\n".join(body))
-    except SyntaxError:  # not expected; keeping the name is the choice that is always right
-        return True
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree))
-
-
 def _safe(name: str) -> str:
     return name + "_" if name in _RESERVED or keyword.iskeyword(name) else name
 

@@ -37,7 +37,7 @@ from .._model import (
     Try,
     Var,
 )
-from .common import Deliver, _assign, _discard, _return, _safe, _simplify_try
+from .common import Deliver, _assign, _discard, _return, _safe
 from .scopes import Binding
 from .text import drop_trailing_return, indent
 
@@ -338,32 +338,32 @@ def _param_name(e: Emitter, name: str) -> str:
 
 def _try(r: Renderer, s: Try) -> list[str]:
     """``try/except Exception/else/finally`` (Python has ``else``: no flag needed)."""
-    e = r.e
-    lines = ["try:", *indent(r.stmts(s.body) or ["pass"])]
-    if s.catch is not None:
-        lines += _except(r, s.catch)
-    if s.orelse:
-        lines += ["else:", *indent(r.stmts(s.orelse) or ["pass"])]
-    if s.finalbody is not None:
-        lines += ["finally:", *indent(r.stmts(s.finalbody) or ["pass"])]
-    return _simplify_try(lines, e)
+    body = r.stmts(s.body)
+    name, handled = _except(r, s.catch) if s.catch is not None else ("", [])
+    if s.catch is None:  # try/finally
+        last = r.stmts(s.finalbody or [])
+        return ["try:", *indent(body or ["pass"]), "finally:", *indent(last or ["pass"])]
+    orelse = r.stmts(s.orelse)
+    final = r.stmts(s.finalbody) if s.finalbody is not None else None
+    return r.e.try_lines(body, name, handled, orelse, final)
 
 
-def _except(r: Renderer, c: Catch) -> list[str]:
+def _except(r: Renderer, c: Catch) -> tuple[str, list[str]]:
+    """The name an except clause binds ("" for none: nothing reads it) and its lines."""
     e = r.e
     e.scope.blocks.append({})
     try:
         bind: list[str] = []
         name = ""
+        binding: Binding | None = None
         if isinstance(c.param, str):
             name = r.py(c.param)
         elif isinstance(c.param, Param):
             if c.param.is_identifier:
                 js = e.text(c.param.pattern)
                 name = _param_name(e, js)
-                e.scope.blocks[-1][js] = Binding(
-                    name, e.scope, kind="error", vtype="error", plain=True
-                )
+                binding = Binding(name, e.scope, kind="error", vtype="error", plain=True)
+                e.scope.blocks[-1][js] = binding
             else:
                 name = e.fresh("error")
                 bind = e.destructure(c.param.pattern, name, plain=True, error=True)
@@ -374,8 +374,11 @@ def _except(r: Renderer, c: Catch) -> list[str]:
             e.except_names.pop()
     finally:
         e.scope.blocks.pop()
-    head = f"except Exception as {name}:" if name else "except Exception:"
-    return [head, *indent(body or ["pass"])]
+    if binding is not None and binding.reads == 0 and name not in e.raised_from:
+        name = ""  # nothing reads it (a rethrow is a bare raise)
+    elif isinstance(c.param, Param) and not c.param.is_identifier and not bind:
+        name = ""  # a pattern whose names nothing reads
+    return name, body
 
 
 STATEMENTS: dict[type, Callable[[Renderer, Any], list[str]]] = {

@@ -42,6 +42,7 @@ class Binding:
     vtype: str = ""  # str | int | num | bool | list | dict | error | "" (unknown)
     plain: bool = False  # its value is known not to be awaitable
     maybe_promise: bool = False  # it was given the result of a call that may be a promise
+    reads: int = 0  # how often the translation read it (a caught error's `as` needs one)
 
 
 @dataclass
@@ -145,6 +146,7 @@ def name_ref(self: Emitter, node: Node) -> str:
         if not name.isidentifier():
             self.fail(node, f"identifier {name!r}")
         return _safe(name)
+    binding.reads += 1
     return binding.py
 
 

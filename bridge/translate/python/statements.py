@@ -28,7 +28,6 @@ from .common import (
     _return,
     _safe,
     _side_effect_free,
-    _simplify_try,
     _uses,
     _walk,
     _walk_no_functions,
@@ -492,9 +491,7 @@ def if_statement(self: Emitter, st: Node) -> list[str]:
     return lines
 
 
-def _assigns_either(
-    self: Emitter, cons: Node, alt: Node | None
-) -> tuple[Node, Node, Node] | None:
+def _assigns_either(self: Emitter, cons: Node, alt: Node | None) -> tuple[Node, Node, Node] | None:
     """(name, a, b) when the branches of an if are only ``name = a`` and ``name = b``, with
     values that make no lines of their own (no await, function or conditional)."""
     if alt is None:
@@ -864,53 +861,72 @@ def try_statement(self: Emitter, st: Node) -> list[str]:
     handler = st.child_by_field_name("handler")
     finalizer = st.child_by_field_name("finalizer")
     assert body is not None
-    lines = ["try:", *indent(self.block(body))]
+    tried = self.block(body)
     if handler is not None:
         param = handler.child_by_field_name("parameter")
         hbody = handler.child_by_field_name("body")
         assert hbody is not None
-        name = ""
-
-        def bind() -> list[str]:
-            nonlocal name
-            if param is None:
-                return []
-            if param.type != "identifier":
-                self.fail(param, "destructuring catch parameter")
-            binding = self.declare(param, self.text(param), kind="error", vtype="error", plain=True)
-            if _uses(self, hbody, self.text(param)):
-                name = binding.py
-            return []
-
+        binding: Binding | None = None
         self.scope.blocks.append({})
         try:
-            bind()
+            if param is not None:
+                if param.type != "identifier":
+                    self.fail(param, "destructuring catch parameter")
+                binding = self.declare(
+                    param, self.text(param), kind="error", vtype="error", plain=True
+                )
+            used = param is not None and _uses(self, hbody, self.text(param))
+            name = binding.py if binding is not None and used else ""
             self.except_names.append(name)
             try:
-                except_body = self.block_body(hbody) or ["pass"]
+                handled = self.block_body(hbody)
             finally:
                 self.except_names.pop()
         finally:
             self.scope.blocks.pop()
-        lines += [f"except Exception{' as ' + name if name else ''}:", *indent(except_body)]
-    if finalizer is not None:
-        fbody = finalizer.child_by_field_name("body") or finalizer.named_children[0]
-        lines += ["finally:", *indent(self.block(fbody))]
-    return _simplify_try(lines, self)
+        read = binding is not None and (binding.reads > 0 or binding.py in self.raised_from)
+        final = None
+        if finalizer is not None:
+            fbody = finalizer.child_by_field_name("body") or finalizer.named_children[0]
+            final = self.block(fbody)
+        return self.try_lines(tried, name if read else "", handled, [], final)
+    assert finalizer is not None
+    fbody = finalizer.child_by_field_name("body") or finalizer.named_children[0]
+    return ["try:", *indent(tried), "finally:", *indent(self.block(fbody))]
+
+
+def try_lines(
+    self: Emitter,
+    body: list[str],
+    name: str,
+    handled: list[str],
+    orelse: list[str],
+    final: list[str] | None,
+) -> list[str]:
+    """``try: body / except Exception as name: handled / else: / finally:`` (name "": no
+    ``as``); ``try: x / except Exception: pass`` alone is ``contextlib.suppress``."""
+    if not handled and not name and not orelse and final is None:
+        self.imports.add("contextlib")
+        return ["with contextlib.suppress(Exception):", *indent(body or ["pass"])]
+    head = f"except Exception as {name}:" if name else "except Exception:"
+    lines = ["try:", *indent(body or ["pass"]), head, *indent(handled or ["pass"])]
+    if orelse:
+        lines += ["else:", *indent(orelse)]
+    if final is not None:
+        lines += ["finally:", *indent(final or ["pass"])]
+    return lines
 
 
 def error_value(self: Emitter, node: Node) -> str:
     """What ``throw x`` raises: an Error becomes an Exception, a caught error itself."""
     node = unparen(node)
-    if (
-        node.type == "identifier"
-        and self.except_names
-        and self.except_names[-1] == self.name_ref(node)
-    ):
+    caught = self.resolve(self.text(node)) if node.type == "identifier" else None
+    if caught is not None and self.except_names and self.except_names[-1] == caught.py:
         return ""  # rethrowing the error being handled: a bare raise
     code = self.expr_code(node)
     if node.type == "new_expression":
         if self.except_names and self.except_names[-1]:
+            self.raised_from.add(self.except_names[-1])
             return f"{code} from {self.except_names[-1]}"
         if self.except_names:
             return f"{code} from None"

@@ -64,16 +64,16 @@ def wrap_line(line: str) -> list[str]:
     if len(line) <= MAX_LINE or line.lstrip().startswith("#"):
         return [line]
     indent = line[: len(line) - len(line.lstrip())]
-    statement = re.match(r"(\s*(?:return |[\w.]+(?:\[[^\]]*\])? = ))(.+)$", line)
+    statement = _statement_head(line)
     if statement:
-        expr = statement.group(2)
+        expr = line[len(statement) :]
         parts = [expr]
         for op in (" if ", " else ", " or ", " and "):
             parts = [piece for part in parts for piece in split_top(part, op, keep=True)]
         if len(parts) > 1 and not expr.lstrip().startswith(("lambda", "await ")):
             # ruff format's way with a long conditional: in parentheses, one clause a line.
             inner = indent + "    "
-            out = [statement.group(1) + "("]
+            out = [statement + "("]
             for part in parts:
                 out += wrap_line(inner + part.strip())
             return [*out, indent + ")"]
@@ -98,6 +98,26 @@ def wrap_line(line: str) -> list[str]:
             out += wrap_line(piece)
         return [*out, indent + tail.lstrip()]
     return [line]
+
+
+def _statement_head(line: str) -> str:
+    """``    return `` or ``    name = `` / ``    name["key"] = ``: the part of a line before
+    its expression, for a return or an assignment to a name (or a subscript of one); else
+    "". Read with the bracket scanner, as the line is laid out, not parsed."""
+    body = line.lstrip()
+    pad = line[: len(line) - len(body)]
+    if body.startswith("return "):
+        return pad + "return "
+    parts = split_top(body, " = ")
+    if len(parts) < 2:
+        return ""
+    target = parts[0]
+    name, bracket, key = target.partition("[")
+    if not all(part.isidentifier() for part in name.split(".")):
+        return ""
+    if bracket and (not key.endswith("]") or "]" in key[:-1]):
+        return ""
+    return pad + target + " = "
 
 
 def _outside_strings(text: str) -> Iterator[int]:
