@@ -32,6 +32,8 @@ def py(source: str) -> str:
     return user_code(bridge.translate(source, to="python").code)
 
 
+GUARD = '    if v is None:\n        raise TypeError("cannot read properties of None")\n'
+
 FIXES = [
     P(
         "function add(a, b) { return a * b - 1; }",
@@ -170,6 +172,41 @@ FIXES = [
         "async def f(p):\n    x = await _settle(p)\n\n    def step(x):\n        if x:\n"
         '            return "await me"\n        return 2\n\n    return step(x)\n',
         id="early-return-step-that-awaits-nothing-is-a-plain-def",
+    ),
+    # Decided where the line is written, from the JS tree (no pass over emitted text):
+    P(
+        "async function f() {\n  try { await a(); } catch (e) { throw e; }\n"
+        "  try { await a(); } catch (e) {}\n}",
+        "async def f():\n    try:\n        await _settle(a())\n    except Exception:\n"
+        "        raise\n    with contextlib.suppress(Exception):\n        await _settle(a())\n",
+        id="rethrow-is-a-bare-raise-and-an-empty-catch-a-suppress",
+    ),
+    P(
+        "function f(c, a) {\n  let x;\n  if (c) { x = a.length; } else { x = 0; }\n  return x;\n}",
+        "def f(c, a):\n    x = None\n    x = len(a) if c else 0\n    return x\n",
+        id="if-else-assigning-one-name-is-a-conditional-expression",
+    ),
+    P(
+        "async function f(v) {\n  const { a, b } = v;\n  const n = v.size;\n"
+        "  const m = await g();\n  return b;\n}",
+        f"async def f(v):\n{GUARD}"
+        '    b = v["b"]\n'
+        f"{GUARD}"
+        "    await _settle(g())\n    return await _settle(b)\n",
+        id="names-nothing-reads-keep-only-what-their-value-does",
+    ),
+    P(
+        "async function f() {\n  const [a, b] = await Promise.all([g(1), g(2)]);\n"
+        "  return a + b;\n}",
+        "async def f():\n    a, b = await asyncio.gather(_settle(g(1)), _settle(g(2)))\n"
+        "    return _js_add(a, b)\n",
+        id="gathered-values-destructured-in-one-assignment",
+    ),
+    P(
+        "function f(p) {\n  return p.then((v) => v + 1).catch((e) => 0).finally(() => log(1));\n}",
+        "async def f(p):\n    try:\n        v = await _settle(p)\n        return _js_add(v, 1)\n"
+        "    except Exception:\n        return 0\n    finally:\n        await _settle(log(1))\n",
+        id="each-branch-of-a-returned-chain-returns",
     ),
     P(
         "async function main() {}\nmain();",
