@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._analyse import walk
 from .._model import (
     UNDEFINED,
     Assign,
@@ -88,16 +87,28 @@ class Renderer:
         """``{ const x = v + 1; return x; }`` whose value nothing uses: the read of ``x``
         goes (reading a name does nothing; awaiting it, when its value is plain, neither),
         so ``x`` is a name nothing reads (``Emitter.unread``) and its line goes too."""
-        plain: dict[str, bool] = {}
+        # The returned name of each handler body, when the body declares it at its top level
+        # (the same scope as its return) with a value known not to be a promise.
+        plain: set[int] = set()
         for s in _walk(stmts):
-            if isinstance(s, Body) and s.handler.body is not None:
-                for d in walk(s.handler.body):
-                    name, value = d.child_by_field_name("name"), d.child_by_field_name("value")
-                    if d.type != "variable_declarator" or name is None or value is None:
-                        continue
-                    if name.type == "identifier":
-                        key = self.e.text(name)  # plain only if every such name is
-                        plain[key] = plain.get(key, True) and self.e.is_plain(value)
+            if not (isinstance(s, Body) and s.skip_tail and s.returns and s.handler.body):
+                continue
+            returned = [c for c in s.returns[0].named_children if c.type != "comment"]
+            if not returned or returned[0].type != "identifier":
+                continue
+            name = self.e.text(returned[0])
+            for decl in s.handler.body.named_children:
+                if decl.type != "lexical_declaration":
+                    continue
+                for d in decl.named_children:
+                    target, value = d.child_by_field_name("name"), d.child_by_field_name("value")
+                    if (
+                        target is not None
+                        and value is not None
+                        and self.e.text(target) == name
+                        and self.e.is_plain(value)
+                    ):
+                        plain.add(returned[0].start_byte)
         for s in _walk(stmts):
             if not isinstance(s, (Assign, Const)) or s.name not in self.unread:
                 continue
@@ -107,7 +118,7 @@ class Renderer:
             if (
                 isinstance(got, Src)
                 and got.node.type == "identifier"
-                and (not awaited or plain.get(self.e.text(got.node), False))
+                and (not awaited or got.node.start_byte in plain)
             ):
                 self.e.dropped_reads.add(got.node.start_byte)
 
