@@ -1,5 +1,5 @@
-"""Promise chains and awaits: which values may be awaitable, and each chain's steps as
-``await`` and ``try/except/else/finally``."""
+"""Promise chains and awaits for the Python target: which values may be awaitable, how a JS
+``await`` settles one, and a chain lowered by the shared rules and written by ``ir``."""
 
 from __future__ import annotations
 

@@ -145,7 +145,7 @@ class Renderer:
     def awaits_next(self, name: str) -> bool:
         """Whether what follows the current statement starts by awaiting variable name."""
         nxt = self.following
-        value = nxt.value if isinstance(nxt, (Assign, Const, Bind, Eval)) else nxt
+        value = nxt.value if isinstance(nxt, (Assign, Const, Bind, Eval, Return)) else nxt
         return isinstance(value, Await) and value.value == Var(name)
 
     def deliver(self, value: Expr, deliver: Deliver) -> list[str]:
