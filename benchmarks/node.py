@@ -153,6 +153,29 @@ async def measure_floor() -> float:
     return best(samples)
 
 
+async def measure_gather_floor() -> float:
+    """The floor under CONCURRENT calls in asyncio itself, with no I/O at all: gather over
+    that many coroutines, each awaiting a future that is resolved once all have started."""
+    loop = asyncio.get_running_loop()
+    samples = []
+    for _ in range(ROUNDS):
+        futures: list[asyncio.Future[int]] = []
+
+        async def one(futures: list[asyncio.Future[int]]) -> int:
+            future: asyncio.Future[int] = loop.create_future()
+            futures.append(future)
+            return await future
+
+        t = time.perf_counter()
+        gathered = asyncio.gather(*(one(futures) for _ in range(CONCURRENT)))
+        await asyncio.sleep(0)
+        for future in futures:
+            future.set_result(1)
+        await gathered
+        samples.append(time.perf_counter() - t)
+    return best(samples)
+
+
 HANDLE_CALLS = 1_000_000
 HANDLE_BATCH = 10_000
 
@@ -214,6 +237,7 @@ def main() -> None:
         print()
     ours = asyncio.run(measure_bridge())
     floor = asyncio.run(measure_floor())
+    gather_floor = asyncio.run(measure_gather_floor())
     theirs = measure_jspybridge()
     other: dict[str, Any] = theirs if isinstance(theirs, dict) else {}
     rows = [
@@ -233,6 +257,11 @@ def main() -> None:
     print(
         f"\nfloor: asyncio <-> Node echo of 60 bytes over a socketpair, {fmt(floor)} per round "
         f"trip on this machine (bridge's sequential call is {ours['seq'] / floor:.2f}x that)"
+    )
+    print(
+        f"floor: asyncio.gather over {CONCURRENT:,} coroutines awaiting futures, no I/O, "
+        f"{fmt(gather_floor)} ({fmt(gather_floor / CONCURRENT)} each; bridge's "
+        f"{CONCURRENT:,} concurrent calls are {ours['conc'] / gather_floor:.2f}x that)"
     )
     codec, stdlib = measure_codec()
     print(
