@@ -26,7 +26,7 @@ import struct
 import sys
 import traceback
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +88,16 @@ class NodeRuntime(RuntimeBase):
 
     name = "node"
 
-    def __init__(self, *, executable: str | None = None) -> None:
-        self._executable = executable
+    def __init__(
+        self,
+        *,
+        node: str = "node",
+        cwd: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self._node = node
+        self._cwd = None if cwd is None else os.fspath(cwd)
+        self._env = None if env is None else dict(env)
         self._proc: asyncio.subprocess.Process | None = None
         self._writer: asyncio.Transport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -119,12 +127,9 @@ class NodeRuntime(RuntimeBase):
     async def start(self) -> NodeRuntime:
         if self._proc is not None:
             return self
-        exe = self._executable or os.environ.get("BRIDGE_NODE") or shutil.which("node")
-        if not exe:
-            raise BridgeError(
-                f"Node.js was not found on PATH: install Node.js {MIN_NODE} or later, "
-                "or set BRIDGE_NODE to the node executable"
-            )
+        exe = self._find_node()
+        if self._cwd is not None and not os.path.isdir(self._cwd):
+            raise BridgeError(f"cannot start Node.js in {self._cwd}: no such directory")
         self._loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair()
         try:
@@ -136,6 +141,8 @@ class NodeRuntime(RuntimeBase):
                 stderr=asyncio.subprocess.PIPE,
                 pass_fds=(theirs.fileno(),),
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                cwd=self._cwd,
+                env=self._env,
             )
         except OSError as exc:
             ours.close()
@@ -160,6 +167,22 @@ class NodeRuntime(RuntimeBase):
                 f"Node.js {self.version} at {exe} is too old: bridge needs {MIN_NODE} or later"
             )
         return self
+
+    def _find_node(self) -> str:
+        """The node executable: ``node`` as given (a path, or a name looked up on PATH); the
+        default ``"node"`` may be overridden by the ``BRIDGE_NODE`` environment variable."""
+        wanted = self._node
+        if wanted == "node" and os.environ.get("BRIDGE_NODE"):
+            wanted = os.environ["BRIDGE_NODE"]
+        if os.sep in wanted:
+            return wanted  # a path: start() says clearly if nothing runs there
+        found = shutil.which(wanted)
+        if not found:
+            raise BridgeError(
+                f"Node.js was not found: no {wanted!r} on PATH. Install Node.js {MIN_NODE} or "
+                "later, or pass bridge.node(node=...) the path of the node executable"
+            )
+        return found
 
     async def close(self) -> None:
         if self._proc is None or (self._gone is not None and self._proc.returncode is not None):
@@ -188,10 +211,14 @@ class NodeRuntime(RuntimeBase):
     def require(self, spec: str) -> Any:
         # As Node resolves from the calling file: ./x beside it, bare names in node_modules
         # folders upward from it, then from the current directory.
-        return Ref(self, ("require", spec, _caller_dir(), os.getcwd()))
+        return Ref(self, ("require", spec, _caller_dir(), self._base()))
 
     def import_(self, spec: str) -> Any:
-        return Ref(self, ("import", spec, _caller_dir(), os.getcwd()))
+        return Ref(self, ("import", spec, _caller_dir(), self._base()))
+
+    def _base(self) -> str:
+        """Where a bare name not found from the calling file is looked up: Node's cwd."""
+        return self._cwd if self._cwd is not None else os.getcwd()
 
     @property
     def globals(self) -> Any:
@@ -573,6 +600,16 @@ def _arity(fn: Any, given: int) -> int:
     return min(given, positional)
 
 
-def node(*, executable: str | None = None) -> NodeRuntime:
-    """A Node.js runtime (a child process) as a ``bridge.Runtime``; use ``async with``."""
-    return NodeRuntime(executable=executable)
+def node(
+    *,
+    node: str = "node",
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> NodeRuntime:
+    """A Node.js runtime (a child process) as a ``bridge.Runtime``; use ``async with``.
+
+    ``node``: the executable, a path or a name looked up on PATH (``BRIDGE_NODE`` overrides
+    the default); ``cwd``: Node's working directory, where bare module names are also looked
+    up (default: this process's); ``env``: Node's whole environment, as ``subprocess`` takes
+    it (default: this process's)."""
+    return NodeRuntime(node=node, cwd=cwd, env=env)

@@ -185,7 +185,39 @@ async def test_close_fails_pending_awaits() -> None:
 
 async def test_missing_node_is_a_clear_error() -> None:
     with pytest.raises(bridge.BridgeError, match=r"cannot start Node\.js"):
-        await bridge.node(executable="/nonexistent/node").start()
+        await bridge.node(node="/nonexistent/node").start()
+
+
+async def test_a_node_name_not_on_path_is_a_clear_error() -> None:
+    with pytest.raises(bridge.BridgeError, match=r"no 'node-that-is-not-there' on PATH"):
+        await bridge.node(node="node-that-is-not-there").start()
+
+
+async def test_cwd_is_nodes_working_directory_and_where_bare_names_are_found(
+    tmp_path: Any,
+) -> None:
+    package = tmp_path / "node_modules" / "here-only"
+    package.mkdir(parents=True)
+    (package / "index.js").write_text("module.exports = { where: 'tmp' };")
+    async with bridge.node(cwd=tmp_path) as rt:
+        assert await rt.eval("process.cwd()") == str(tmp_path)
+        assert (await rt.require("here-only"))["where"] == "tmp"
+    async with bridge.node() as rt:  # the same name from this test's folder and cwd: absent
+        with pytest.raises(bridge.JSError, match="here-only"):
+            await rt.require("here-only")
+
+
+async def test_a_cwd_that_does_not_exist_is_a_clear_error(tmp_path: Any) -> None:
+    with pytest.raises(bridge.BridgeError, match=r"cannot start Node\.js in .*: no such"):
+        await bridge.node(cwd=tmp_path / "missing").start()
+
+
+async def test_env_is_nodes_whole_environment() -> None:
+    env = {**os.environ, "BRIDGE_TEST_ONLY": "given"}
+    async with bridge.node(env=env) as rt:
+        assert await rt.eval("process.env.BRIDGE_TEST_ONLY") == "given"
+    async with bridge.node(env={"PATH": os.environ.get("PATH", "")}) as rt:
+        assert await rt.eval("Object.keys(process.env).sort()") == ["PATH"]
 
 
 async def test_unhandled_rejection_in_node_is_reported_once() -> None:
@@ -267,4 +299,4 @@ async def test_an_old_node_is_refused_with_its_version(tmp_path: Any) -> None:
     fake.write_text(f'#!/bin/sh\nexec {real} -r {preload} "$@"\n')
     fake.chmod(0o755)
     with pytest.raises(bridge.BridgeError, match=r"Node\.js 16\.0\.0 .* is too old"):
-        await bridge.node(executable=str(fake)).start()
+        await bridge.node(node=str(fake)).start()
