@@ -10,6 +10,7 @@ Python, not in JS).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -178,8 +179,7 @@ def _await(r: Renderer, value: Await, deliver: Deliver) -> list[str]:
         if inner.name in r.settled:
             return deliver(name)
         return deliver(f"await {r.e.helper('_settle')}({name})")
-    if isinstance(inner, (Call, Guarded)):
-        return r.deliver(inner, deliver)  # a handler's call is awaited where it is made
+    # A handler's call (settled where it is made) or undefined: as they are.
     return r.deliver(inner, deliver)
 
 
@@ -446,8 +446,6 @@ def _reads(value: Expr) -> set[str]:
 def _awaits(body: list[str]) -> bool:
     """Whether a function body of ours awaits at its own level (an ``await`` in a string or
     in a nested function does not count), read from its syntax tree."""
-    import ast
-
     try:
         tree = ast.parse("async def _():\n" + "\n".join(indent(body)))
     except SyntaxError:  # not expected; async is the choice that is always right
