@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from .._analyse import unparen as _unparen
-from .._model import Handler, HandlerKind
 from . import helpers as _py_helpers
 
 if TYPE_CHECKING:
@@ -105,12 +104,6 @@ class Into:
 
 def _assign(name: str, declared: bool = False) -> Deliver:
     return Into(name, declared)
-
-
-def _callable(handler: Handler | None) -> Handler | None:
-    if handler is None or handler.kind == HandlerKind.NON_CALLABLE:
-        return None
-    return handler
 
 
 def _function_of(node: Node) -> Node | None:
