@@ -310,7 +310,7 @@ class NodeRuntime(RuntimeBase):
             if len(self._outbox) >= _CHUNK:
                 # Node starts on these while the rest of the turn is still sending (it runs
                 # on the other core): a turn of 10,000 calls went out as one write at its end.
-                self._write_out_now()
+                self._write_outbox()
             return
         if _nothing_waits(self._loop):
             self._writer.write(head)
@@ -322,16 +322,16 @@ class NodeRuntime(RuntimeBase):
         self._turn_open = True
         self._loop.call_soon(self._write_out)
 
-    def _write_out_now(self) -> None:
+    def _write_outbox(self) -> None:
+        """Write what the outbox holds, in one write."""
         outbox, self._outbox = self._outbox, []
-        if self._writer is not None and not self._writer.is_closing():
-            self._writer.write(b"".join(outbox))
-
-    def _write_out(self) -> None:
-        outbox, self._outbox = self._outbox, []
-        self._turn_open = False
         if outbox and self._writer is not None and not self._writer.is_closing():
             self._writer.write(outbox[0] if len(outbox) == 1 else b"".join(outbox))
+
+    def _write_out(self) -> None:
+        """The end of a busy turn: its frames go, and the next frame starts a turn."""
+        self._turn_open = False
+        self._write_outbox()
 
     async def _request(self, msg: dict[str, Any]) -> Any:
         self._check()
