@@ -19,7 +19,7 @@ import functools
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import overload
 
 from tree_sitter import Node, Query, QueryCursor
@@ -287,15 +287,21 @@ class Index:
         # Names used as constructors anywhere (`new Foo`): such functions cannot become async.
         self.constructed = {m.group(1).decode("ascii") for m in _NEW_NAME.finditer(parsed.source)}
 
-    def occurs_outside(self, name: str, region: Node | None, inside: Node) -> bool:
-        """Whether name occurs in region (whole module when None) outside the node inside."""
+    def occurs_outside(
+        self, name: str, region: Node | None, inside: Node, ignoring: Set[int] = frozenset()
+    ) -> bool:
+        """Whether name occurs in region (whole module when None) outside the node inside;
+        ``ignoring``: start bytes of occurrences that do not count."""
         pos = self.positions.get(name)
         if not pos:
             return False
         start, end = (0, len(self.parsed.source)) if region is None else _range(region)
-        in_region = bisect.bisect_left(pos, end) - bisect.bisect_left(pos, start)
+        lo, hi = bisect.bisect_left(pos, start), bisect.bisect_left(pos, end)
         a, b = _range(inside)
         in_inside = bisect.bisect_left(pos, b) - bisect.bisect_left(pos, a)
+        in_region = hi - lo
+        if ignoring:
+            in_region -= sum(1 for at in pos[lo:hi] if at in ignoring)
         return in_region > in_inside  # inside lies within region
 
     def is_word(self, name: str) -> bool:

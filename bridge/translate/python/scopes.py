@@ -4,7 +4,6 @@ fresh names, parameters with defaults)."""
 
 from __future__ import annotations
 
-import bisect
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,11 +121,8 @@ def unread(self: Emitter, node: Node) -> bool:
     value does (Python's linters flag a name assigned and never read)."""
     if self.scope.is_module:
         return False
-    region = _function_of(node) or self.p.root
-    found = self.p.name_positions().get(self.text(node), [])
-    lo = bisect.bisect_left(found, region.start_byte)
-    hi = bisect.bisect_left(found, region.end_byte)
-    return sum(1 for at in found[lo:hi] if at not in self.dropped_reads) == 1
+    name, region = self.text(node), _function_of(node)
+    return not self.index.occurs_outside(name, region, node, ignoring=self.dropped_reads)
 
 
 def _outer(self: Emitter, name: str) -> bool:
