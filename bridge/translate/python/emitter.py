@@ -204,7 +204,6 @@ class Emitter:
         self.except_names: list[str] = []
         # Where a JS name is read only to be dropped (a handler's result nothing uses).
         self.dropped_reads: set[int] = set()
-        self.raised_from: set[str] = set()  # caught errors read by a `raise ... from e`
         self.assigning = False
         # The one async call that may be translated next: the one being awaited, gathered or
         # started. Any other would be a coroutine that starts late (JS starts it at the call).

@@ -385,7 +385,7 @@ def _except(r: Renderer, c: Catch) -> tuple[str, list[str]]:
             e.except_names.pop()
     finally:
         e.scope.blocks.pop()
-    if binding is not None and binding.reads == 0 and name not in e.raised_from:
+    if binding is not None and binding.reads == 0:
         name = ""  # nothing reads it (a rethrow is a bare raise)
     elif isinstance(c.param, Param) and not c.param.is_identifier and not bind:
         name = ""  # a pattern whose names nothing reads

@@ -884,7 +884,7 @@ def try_statement(self: Emitter, st: Node) -> list[str]:
                 self.except_names.pop()
         finally:
             self.scope.blocks.pop()
-        read = binding is not None and (binding.reads > 0 or binding.py in self.raised_from)
+        read = binding is not None and binding.reads > 0
         final = None
         if finalizer is not None:
             fbody = finalizer.child_by_field_name("body") or finalizer.named_children[0]
@@ -926,8 +926,12 @@ def error_value(self: Emitter, node: Node) -> str:
     code = self.expr_code(node)
     if node.type == "new_expression":
         if self.except_names and self.except_names[-1]:
-            self.raised_from.add(self.except_names[-1])
-            return f"{code} from {self.except_names[-1]}"
+            caught_name = self.except_names[-1]
+            for block in reversed(self.scope.blocks):  # `from e` reads e: count it
+                for b in block.values():
+                    if b.kind == "error" and b.py == caught_name:
+                        b.reads += 1
+            return f"{code} from {caught_name}"
         if self.except_names:
             return f"{code} from None"
         return code
