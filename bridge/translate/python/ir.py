@@ -69,7 +69,8 @@ class Renderer:
         """Note the variables of stmts that nothing reads (value: what is delivered)."""
         reads: dict[str, int] = {}
         assigned: set[str] = set()
-        for s in _walk(stmts):
+        walked = _walk(stmts)
+        for s in walked:
             if isinstance(s, (Assign, Const)):
                 assigned.add(s.name)
                 self.alias_of.pop(s.name, None)  # assigned again after the Bind read it
@@ -82,16 +83,16 @@ class Renderer:
             reads[name] = reads.get(name, 0) + 1
         self.unread = assigned - set(reads)
         self.alias_of = {k: b for k, b in self.alias_of.items() if reads.get(k) == 1}
-        self._drop_unused_results(stmts)
+        self._drop_unused_results(walked)
 
-    def _drop_unused_results(self, stmts: list[Stmt]) -> None:
+    def _drop_unused_results(self, walked: list[Stmt]) -> None:
         """``{ const x = v + 1; return x; }`` whose value nothing uses: the read of ``x``
         goes (reading a name does nothing; awaiting it, when its value is plain, neither),
         so ``x`` is a name nothing reads (``Emitter.unread``) and its line goes too."""
         # The returned name of each handler body, when the body declares it at its top level
         # (the same scope as its return) with a value known not to be a promise.
         plain: set[int] = set()
-        for s in _walk(stmts):
+        for s in walked:
             if not (isinstance(s, Body) and s.skip_tail and s.returns and s.handler.body):
                 continue
             returned = [c for c in s.returns[0].named_children if c.type != "comment"]
@@ -110,7 +111,7 @@ class Renderer:
                         and self.e.is_plain(value)
                     ):
                         plain.add(returned[0].start_byte)
-        for s in _walk(stmts):
+        for s in walked:
             if not isinstance(s, (Assign, Const)) or s.name not in self.unread:
                 continue
             got, awaited = s.value, False
