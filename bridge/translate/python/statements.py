@@ -343,15 +343,8 @@ def destructure(
     ):
         return none_guard([source])  # `{}` / `[]` bind nothing but still throw on null
     if t == "array_pattern":
-        items, index = [], 0
-        for c in pattern.children:
-            if c.type == ",":
-                index += 1
-            elif c.is_named and c.type != "comment":
-                items.append((index, c))
-        simple = all(c.type == "identifier" for _, c in items) and all(
-            i == n for n, (i, _) in enumerate(items)
-        )
+        items = _array_items(pattern)
+        simple = _names_in_order(items)
         lines: list[str] = []
         if simple and len(items) == 1:
             return item(items[0][1], f"{source}[0]")
@@ -531,10 +524,10 @@ def gathered_names(self: Emitter, pattern: Node, value: Node) -> list[Node] | No
     pattern = unparen(pattern)
     if pattern.type != "array_pattern" or self.promise_static(value) != "all":
         return None
-    names = [c for c in pattern.children if c.is_named and c.type != "comment"]
-    commas = sum(1 for c in pattern.children if c.type == ",")
-    if not names or commas != len(names) - 1 or any(n.type != "identifier" for n in names):
+    found = _array_items(pattern)
+    if not found or not _names_in_order(found):
         return None
+    names = [c for _, c in found]
     args = self.call_args(value)
     items = [c for c in unparen(args[0]).named_children if c.type != "comment"] if args else []
     if len(args) != 1 or unparen(args[0]).type != "array" or len(items) != len(names):
@@ -542,6 +535,24 @@ def gathered_names(self: Emitter, pattern: Node, value: Node) -> list[Node] | No
     if any(i.type == "spread_element" for i in items):
         return None
     return names
+
+
+def _array_items(pattern: Node) -> list[tuple[int, Node]]:
+    """The elements of an array pattern, each with its position (a hole takes one)."""
+    items, index = [], 0
+    for c in pattern.children:
+        if c.type == ",":
+            index += 1
+        elif c.is_named and c.type != "comment":
+            items.append((index, c))
+    return items
+
+
+def _names_in_order(items: list[tuple[int, Node]]) -> bool:
+    """Whether the elements are plain names at positions 0, 1, 2... (no hole before one)."""
+    return all(c.type == "identifier" for _, c in items) and all(
+        i == n for n, (i, _) in enumerate(items)
+    )
 
 
 def condition(self: Emitter, node: Node) -> str:
