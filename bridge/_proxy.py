@@ -8,7 +8,7 @@ as JS ``await expression`` does. Each runtime supplies a ``Backend`` that evalua
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Awaitable, Generator
 from typing import Any, Protocol
 
 __all__ = ["Backend", "Ref"]
@@ -17,7 +17,7 @@ __all__ = ["Backend", "Ref"]
 class Backend(Protocol):
     """What a runtime provides to evaluate and assign through ``Ref`` chains."""
 
-    async def resolve(self, ref: Ref) -> Any: ...
+    def resolve(self, ref: Ref) -> Awaitable[Any]: ...
 
     def assign(self, ref: Ref, name: str, value: Any, *, delete: bool = False) -> None: ...
 
