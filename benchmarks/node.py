@@ -33,6 +33,7 @@ import bridge
 from bridge.node import _frames
 
 SEQUENTIAL = 2_000
+WARM = 500  # calls before a per-call figure is timed, on both sides (V8 compiles hot code late)
 CONCURRENT = 10_000
 JS_AWAITS_PY = 2_000
 BIG = 10 * 1024 * 1024
@@ -53,6 +54,8 @@ async def measure_bridge() -> dict[str, float]:
             await rt.eval("1")
             out["start"].append(time.perf_counter() - t)
             f = await rt.eval("(i) => i")
+            for i in range(WARM):
+                await f(i)
             t = time.perf_counter()
             for i in range(SEQUENTIAL):
                 await f(i)
@@ -65,6 +68,7 @@ async def measure_bridge() -> dict[str, float]:
                 return i
 
             loop = await rt.eval(JS_LOOP)
+            await loop(py, WARM)
             t = time.perf_counter()
             await loop(py, JS_AWAITS_PY)
             out["jspy"].append((time.perf_counter() - t) / JS_AWAITS_PY)
@@ -87,11 +91,14 @@ from javascript import eval_js, globalThis
 globalThis.Math.abs(-1)
 start = time.perf_counter() - t
 f = eval_js("return (i) => i")
+for i in range({WARM}):
+    f(i)
 t = time.perf_counter()
 for i in range({SEQUENTIAL // 4}):
     f(i)
 seq = (time.perf_counter() - t) / {SEQUENTIAL // 4}
 loop = eval_js("return {JS_LOOP}")
+loop(lambda i: i, {WARM}, timeout=120)
 t = time.perf_counter()
 loop(lambda i: i, {JS_AWAITS_PY // 4}, timeout=120)
 jspy = (time.perf_counter() - t) / {JS_AWAITS_PY // 4}
@@ -133,6 +140,26 @@ ECHO_JS = (
 )
 
 
+class _Echoed(asyncio.BufferedProtocol):
+    """Resolves ``waiting`` once ``size`` bytes are back, read into one reused buffer (as
+    bridge reads Node's answers)."""
+
+    def __init__(self, size: int) -> None:
+        self.buffer = bytearray(64 * 1024)
+        self.size = size
+        self.got = 0
+        self.waiting: asyncio.Future[None] | None = None
+
+    def get_buffer(self, sizehint: int) -> bytearray:
+        return self.buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.got += nbytes
+        if self.got >= self.size and self.waiting is not None:
+            self.got -= self.size
+            self.waiting.set_result(None)
+
+
 async def measure_floor() -> float:
     """The floor under any call into Node from asyncio on this machine: 60 bytes sent over a
     socketpair to a Node process that echoes them, awaited, one after the other."""
@@ -143,16 +170,18 @@ async def measure_floor() -> float:
         "node", "-e", ECHO_JS, str(theirs.fileno()), pass_fds=(theirs.fileno(),)
     )
     theirs.close()
-    reader, writer = await asyncio.open_connection(sock=ours)
+    loop = asyncio.get_running_loop()
     message = b"x" * 60
+    transport, echoed = await loop.create_unix_connection(lambda: _Echoed(len(message)), sock=ours)
     samples = []
     for _ in range(ROUNDS):
         t = time.perf_counter()
         for _ in range(SEQUENTIAL):
-            writer.write(message)
-            await reader.readexactly(len(message))
+            echoed.waiting = loop.create_future()
+            transport.write(message)
+            await echoed.waiting
         samples.append((time.perf_counter() - t) / SEQUENTIAL)
-    writer.close()
+    transport.close()
     proc.kill()
     await proc.wait()
     return best(samples)
