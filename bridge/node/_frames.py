@@ -22,9 +22,9 @@ def dumps(msg: Any) -> bytes:
         return json.dumps(msg, separators=(",", ":"), allow_nan=False).encode()
 
 
-def loads(data: bytes) -> Any:
+def loads(data: bytes | memoryview) -> Any:
     """The value of a frame's JSON text."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:  # an escaped lone surrogate
-        return json.loads(data)
+        return json.loads(bytes(data))

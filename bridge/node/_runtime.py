@@ -351,12 +351,12 @@ class NodeRuntime(RuntimeBase):
             raise
         return fut
 
-    def _on_frame(self, frame: bytes) -> None:
+    def _on_frame(self, frame: memoryview) -> None:
         (jlen,) = LENGTH.unpack_from(frame)
         msg = _frames.loads(frame[4 : 4 + jlen])
         blobs, at = [], 4 + jlen
         for size in msg.get("sizes", ()):
-            blobs.append(frame[at : at + size])
+            blobs.append(bytes(frame[at : at + size]))
             at += size
         self._dispatch(msg, blobs)
 

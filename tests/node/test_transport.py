@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import struct
+from collections.abc import Callable
 
 from bridge.node._transport import FrameProtocol
 
@@ -16,6 +17,11 @@ def _wire(frames: list[bytes]) -> bytes:
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
     edges = [0, *sorted(set(cuts)), len(data)]
     return [data[a:b] for a, b in itertools.pairwise(edges) if b > a]
+
+
+def _keeper(got: list[bytes]) -> Callable[[memoryview], None]:
+    """An on_frame that keeps a copy of each frame (the view it is handed is reused)."""
+    return lambda frame: got.append(bytes(frame))
 
 
 def _feed(proto: FrameProtocol, chunk: bytes) -> None:
@@ -35,7 +41,7 @@ def test_frames_come_out_whole_however_the_bytes_are_cut() -> None:
     data = _wire(frames)
     for trial in range(200):
         got: list[bytes] = []
-        proto = FrameProtocol(got.append, lambda: None)
+        proto = FrameProtocol(_keeper(got), lambda: None)
         cuts = (
             list(range(1, len(data)))[:: max(1, len(data) // 50)]
             if trial == 0
@@ -49,7 +55,7 @@ def test_frames_come_out_whole_however_the_bytes_are_cut() -> None:
 def test_one_byte_at_a_time_and_the_end_of_the_stream() -> None:
     got: list[bytes] = []
     lost: list[bool] = []
-    proto = FrameProtocol(got.append, lambda: lost.append(True))
+    proto = FrameProtocol(_keeper(got), lambda: lost.append(True))
     for b in _wire([b"hello", b"", b"world"]):
         _feed(proto, bytes([b]))
     proto.connection_lost(None)
