@@ -176,14 +176,19 @@ function decode(v, blobs) {
 
 // --- frames ---
 function send(msg, blobs = []) {
-  const json = Buffer.from(JSON.stringify(msg));
-  const head = Buffer.alloc(8);
-  let total = 4 + json.length;
+  const json = JSON.stringify(msg);
+  const jlen = Buffer.byteLength(json);
+  let total = 4 + jlen;
   for (const b of blobs) total += b.byteLength;
-  head.writeUInt32BE(total, 0);
-  head.writeUInt32BE(json.length, 4);
-  const parts = [head, json];
-  for (const b of blobs) parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  // One buffer for the frame (from Node's pool when small): header, JSON, then the bytes.
+  const frame = Buffer.allocUnsafe(4 + total);
+  frame.writeUInt32BE(total, 0);
+  frame.writeUInt32BE(jlen, 4);
+  let at = 8 + frame.write(json, 8);
+  for (const b of blobs) {
+    frame.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), at);
+    at += b.byteLength;
+  }
   // Frames written in one tick go out together (corked until the next tick): one system call
   // for many replies.
   if (!corked) {
@@ -191,7 +196,7 @@ function send(msg, blobs = []) {
     sock.cork();
     process.nextTick(uncork);
   }
-  sock.write(Buffer.concat(parts));
+  sock.write(frame);
 }
 let corked = false;
 function uncork() {
