@@ -4,10 +4,11 @@ Prints one table: what was measured | bridge.node() | JSPyBridge | ratio (bridge
 
 * start-up: from nothing to the first call's answer (bridge: ``async with bridge.node()``;
   JSPyBridge: its import, which starts its Node process);
-* a sequential call: ``await f(i)`` one after the other (JSPyBridge: ``f(i)``, synchronous);
+* a sequential call: ``await f(i)`` one after the other (JSPyBridge: ``f(i)``, synchronous),
+  the first FIRST in a new runtime, and again after WARM (both sides warmed the same way);
 * 10,000 concurrent calls: ``asyncio.gather`` of 10,000 awaits (JSPyBridge has no async API:
   not measured);
-* JS awaiting Python: a JS loop of ``await f(i)`` on a Python function;
+* JS awaiting Python: a JS loop of ``await f(i)`` on a Python function, after WARM of them;
 * a 10 MB round trip: bytes to a JS echo and back (Buffers in binary frames); JSPyBridge cannot
   carry bytes, so its column sends a 10 MB str.
 
@@ -33,7 +34,12 @@ import bridge
 from bridge.node import _frames
 
 SEQUENTIAL = 2_000
-WARM = 500  # calls before a per-call figure is timed, on both sides (V8 compiles hot code late)
+FIRST = 500  # the first calls in a new runtime, timed on their own
+# Calls before a per-call figure is timed, on both sides: V8 optimizes hot code after a few
+# thousand calls (the first 500 cost about twice what later ones do). Not more: JSPyBridge
+# 1.2.6 gave wrong answers after 4,000 to 5,000 calls of one function (a JS async function
+# then returned [[13], None] at once instead of its number).
+WARM = 3_000
 CONCURRENT = 10_000
 JS_AWAITS_PY = 2_000
 BIG = 10 * 1024 * 1024
@@ -46,7 +52,7 @@ def best(samples: list[float]) -> float:
 
 
 async def measure_bridge() -> dict[str, float]:
-    keys = ("start", "seq", "conc", "jspy", "big", "big_again")
+    keys = ("start", "first", "seq", "conc", "jspy", "big", "big_again")
     out: dict[str, list[float]] = {k: [] for k in keys}
     for _ in range(ROUNDS):
         t = time.perf_counter()
@@ -54,7 +60,11 @@ async def measure_bridge() -> dict[str, float]:
             await rt.eval("1")
             out["start"].append(time.perf_counter() - t)
             f = await rt.eval("(i) => i")
-            for i in range(WARM):
+            t = time.perf_counter()
+            for i in range(FIRST):
+                await f(i)
+            out["first"].append((time.perf_counter() - t) / FIRST)
+            for i in range(WARM - FIRST):
                 await f(i)
             t = time.perf_counter()
             for i in range(SEQUENTIAL):
@@ -91,7 +101,11 @@ from javascript import eval_js, globalThis
 globalThis.Math.abs(-1)
 start = time.perf_counter() - t
 f = eval_js("return (i) => i")
-for i in range({WARM}):
+t = time.perf_counter()
+for i in range({FIRST}):
+    f(i)
+first = (time.perf_counter() - t) / {FIRST}
+for i in range({WARM - FIRST}):
     f(i)
 t = time.perf_counter()
 for i in range({SEQUENTIAL // 4}):
@@ -106,7 +120,7 @@ data = "x" * {BIG}
 t = time.perf_counter()
 assert f(data, timeout=120) == data
 big = time.perf_counter() - t
-print(json.dumps(dict(start=start, seq=seq, jspy=jspy, big=big)))
+print(json.dumps(dict(start=start, first=first, seq=seq, jspy=jspy, big=big)))
 """
 
 
@@ -284,7 +298,8 @@ def main() -> None:
     other: dict[str, Any] = theirs if isinstance(theirs, dict) else {}
     rows = [
         ("start-up to the first answer", "start"),
-        ("sequential call (per call)", "seq"),
+        (f"sequential call, the first {FIRST} (per call)", "first"),
+        (f"sequential call, after {WARM:,} (per call)", "seq"),
         (f"{CONCURRENT:,} concurrent calls (total)", "conc"),
         ("JS awaiting Python (per await)", "jspy"),
         ("10 MB round trip (bytes; JSPyBridge: str)", "big"),
