@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -132,6 +133,19 @@ async def test_ten_thousand_pipelined_calls(rt: Any) -> None:
     double = await rt.eval("(x) => x * 2")
     results = await asyncio.gather(*(double(i) for i in range(10_000)))
     assert results == [2 * i for i in range(10_000)]
+
+
+async def test_answers_of_mixed_sizes_settled_out_of_order_come_back_whole(rt: Any) -> None:
+    # Small answers and ones far larger than the read buffer, interleaved by timers in Node.
+    rng = random.Random(5)
+    sizes = [0, 1, 100, 70_000, 300_000, 2_000_000]
+    datas = [rng.randbytes(rng.choice(sizes)) for _ in range(120)]
+    echo = await rt.eval(
+        "async (x, ms) => { await new Promise((r) => setTimeout(r, ms)); return x }"
+    )
+    back = await asyncio.gather(*(echo([d, i], rng.randrange(3)) for i, d in enumerate(datas)))
+    assert back == [[d, i] for i, d in enumerate(datas)]
+    assert await echo("after", 0) == "after"
 
 
 async def test_handles_are_freed_when_python_drops_them(rt: Any) -> None:
