@@ -36,11 +36,13 @@ class Ref:
     def __init__(
         self, backend: Backend, root: Any, ops: tuple[Any, ...] = (), keep: Any = None
     ) -> None:
-        object.__setattr__(self, "_bridge_backend", backend)
+        # The slots' own setters (``__setattr__`` is the JS assignment): a Ref is made for
+        # every call and attribute read, and these take half the time of object.__setattr__.
+        _set_backend(self, backend)
         # A chain keeps the handle it starts from alive (the runtime frees a collected handle).
-        object.__setattr__(self, "_bridge_keep", keep)
-        object.__setattr__(self, "_bridge_root", root)
-        object.__setattr__(self, "_bridge_ops", ops)
+        _set_keep(self, keep)
+        _set_root(self, root)
+        _set_ops(self, ops)
 
     def _bridge_then(self, op: Any) -> Ref:
         keep = self._bridge_keep if self._bridge_ops else self
@@ -91,3 +93,9 @@ def new(ref: Ref) -> Any:
         return ref._bridge_then(("new", args))
 
     return construct
+
+
+_set_backend = Ref.__dict__["_bridge_backend"].__set__
+_set_keep = Ref.__dict__["_bridge_keep"].__set__
+_set_root = Ref.__dict__["_bridge_root"].__set__
+_set_ops = Ref.__dict__["_bridge_ops"].__set__

@@ -257,7 +257,8 @@ class NodeRuntime(RuntimeBase):
     # --- the proxy backend ---
 
     def resolve(self, ref: Ref) -> asyncio.Future[Any]:
-        return self._request({"op": "run", **self._chain(ref)})
+        self._own(ref)
+        return self._request({"op": "run", "root": ref._bridge_root, "ops": ref._bridge_ops})
 
     async def iterate(self, ref: Ref) -> AsyncIterator[Any]:
         iterator = await ref._bridge_then(("iter",))
@@ -269,15 +270,21 @@ class NodeRuntime(RuntimeBase):
 
     def assign(self, ref: Ref, name: str, value: Any, *, delete: bool = False) -> None:
         # Fire and forget, ordered with later messages; a failure is reported as unhandled.
-        msg = {"op": "set", **self._chain(ref), "name": name, "del": delete}
+        self._own(ref)
+        msg: dict[str, Any] = {
+            "op": "set",
+            "root": ref._bridge_root,
+            "ops": ref._bridge_ops,
+            "name": name,
+            "del": delete,
+        }
         blobs: list[bytes] = []
         msg["value"] = None if delete else self._encode(value, blobs)
         self._send(msg, blobs)
 
-    def _chain(self, ref: Ref) -> dict[str, Any]:
+    def _own(self, ref: Ref) -> None:
         if ref._bridge_backend is not self:
             raise BridgeError("a JS value of another runtime was used on this Node runtime")
-        return {"root": ref._bridge_root, "ops": ref._bridge_ops}
 
     # --- wire ---
 
@@ -303,7 +310,8 @@ class NodeRuntime(RuntimeBase):
         assert self._writer is not None and self._loop is not None
         if self._turn_open:
             self._outbox.append(head)
-            self._outbox.extend(blobs)
+            if blobs:
+                self._outbox.extend(blobs)
             if len(self._outbox) >= _CHUNK:
                 # Node starts on these while the rest of the turn is still sending (it runs
                 # on the other core): a turn of 10,000 calls went out as one write at its end.
@@ -484,7 +492,7 @@ class NodeRuntime(RuntimeBase):
             blobs.append(bytes(v))
             return {T: "b", "i": len(blobs) - 1}
         if isinstance(v, Ref):
-            self._chain(v)
+            self._own(v)
             if not v._bridge_ops and v._bridge_root[0] == "h":
                 return {T: "h", "id": v._bridge_root[1]}
             return {T: "x", "root": v._bridge_root, "ops": self._encode_ops(v._bridge_ops, blobs)}
