@@ -76,7 +76,7 @@ def lint(session: nox.Session) -> None:
     """ruff over the package, tests, examples and benchmarks."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", "bridge")
+    session.run("ruff", "format", "--check", "bridge", "benchmarks", "tests", "examples")
 
 
 @nox.session(python=MAIN)

@@ -70,9 +70,10 @@ def test_reason_is_kept_and_second_abort_is_ignored() -> None:
 def test_null_reason_is_a_reason() -> None:
     # Only `undefined` means "no reason"; null is kept as given (as in Node).
     assert js("const c = new AbortController(); c.abort(null); return c.signal.reason;") is None
-    assert js(
-        "const c = new AbortController(); c.abort(undefined); return c.signal.reason.name;"
-    ) == "AbortError"
+    assert (
+        js("const c = new AbortController(); c.abort(undefined); return c.signal.reason.name;")
+        == "AbortError"
+    )
 
 
 def test_listeners_run_synchronously_once_in_order() -> None:

@@ -194,9 +194,7 @@ def test_recursion_through_js_is_a_recursion_error_not_a_crash(limit: int) -> No
         code = code.replace(
             "    import sys\n", f"    import sys\n    sys.setrecursionlimit({limit})\n"
         )
-        code = code.replace(
-            "deep = 450 if sys.version_info < (3, 12) else 380", "deep = 10"
-        )
+        code = code.replace("deep = 450 if sys.version_info < (3, 12) else 380", "deep = 10")
     proc = run_script(code, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "['RecursionError']"

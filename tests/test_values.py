@@ -594,7 +594,7 @@ CRASHERS = {
     # A Python list's method run on another `this` (immer's draft does this on `push`).
     "a list's method on another array": (
         "f = bridge.eval('(l) => { const o = [0]; l.push.call(o, 3); "
-        "return [o, l.map.call([5], (x) => x + 1), l.join.call({ length: 1, 0: \"a\" })] }')\n"
+        'return [o, l.map.call([5], (x) => x + 1), l.join.call({ length: 1, 0: "a" })] }\')\n'
         "print(f([1, 2]))"
     ),
     "a list's method through a Proxy": (

@@ -306,8 +306,7 @@ async def test_an_old_node_is_refused_with_its_version(tmp_path: Any) -> None:
     real = shutil.which("node")
     preload = tmp_path / "old.js"
     preload.write_text(
-        "Object.defineProperty(process, 'versions',"
-        " {value: {...process.versions, node: '16.0.0'}})"
+        "Object.defineProperty(process, 'versions', {value: {...process.versions, node: '16.0.0'}})"
     )
     fake = tmp_path / "node"
     fake.write_text(f'#!/bin/sh\nexec {real} -r {preload} "$@"\n')

@@ -16,6 +16,8 @@ import pytest
 
 from .harness import assert_equivalent, outcome
 
+# One program a line: the table reads as a list of cases.
+# fmt: off
 SHAPES = [
     # ---- then: handler kinds, bodies, parameters
     ("then-arrow-expr", "function main() { return ok(1).then(x => x + 1); }"),
@@ -168,6 +170,7 @@ SHAPES = [
     ("recursion-async-base-case", "async function done(n) { await sleep(1); return log('done ' + n); }\nfunction count(n) { if (n <= 0) return done(n); return ok(n).then((v) => count(v - 1)); }\nfunction main() { return count(2).then((r) => [r]); }"),
     ("real-delay-steps", "const delay = (ms) => new Promise((r) => setTimeout(r, ms));\nfunction main() { return delay(10).then(() => log('tick')).then(() => delay(5)).then(() => 'done'); }"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("program"), [pytest.param(p, id=i) for i, p in SHAPES])
