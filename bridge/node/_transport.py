@@ -26,16 +26,16 @@ class FrameProtocol(asyncio.BufferedProtocol):
     def __init__(self, on_frame: Callable[[memoryview], None], on_lost: Callable[[], None]) -> None:
         self._on_frame = on_frame
         self._on_lost = on_lost
-        self._buf = bytearray(_START)
-        self._view = memoryview(self._buf)
+        self._view = memoryview(bytearray(_START))  # the buffer, read and written through
         self._at = 0  # the first byte not yet handed on
         self._end = 0  # the end of what was read
         self._need = 4  # bytes the next step waits for from _at: a length, or a whole frame
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        free = len(self._buf) - self._end
-        if free < max(sizehint, 1) or self._at + self._need > len(self._buf):
-            self._make_room(max(sizehint, 1))
+        wanted = max(sizehint, 1)
+        size = len(self._view)
+        if size - self._end < wanted or self._at + self._need > size:
+            self._make_room(wanted)
         return self._view[self._end :]
 
     def _make_room(self, wanted: int) -> None:
@@ -43,11 +43,11 @@ class FrameProtocol(asyncio.BufferedProtocol):
         the read asked for) does not fit. A new buffer, not a resized one: the transport may
         still hold a view of the old one."""
         pending = self._end - self._at
-        size = max(len(self._buf), self._need, pending + wanted)
-        if size > len(self._buf):
-            buf = bytearray(size)
-            buf[:pending] = self._view[self._at : self._end]
-            self._buf, self._view = buf, memoryview(buf)
+        size = max(len(self._view), self._need, pending + wanted)
+        if size > len(self._view):
+            view = memoryview(bytearray(size))
+            view[:pending] = self._view[self._at : self._end]
+            self._view = view
         else:
             self._view[:pending] = self._view[self._at : self._end]
         self._at, self._end = 0, pending
@@ -68,9 +68,8 @@ class FrameProtocol(asyncio.BufferedProtocol):
             self._need = 4
         if at == end:
             at = end = 0
-            if len(self._buf) > _START:  # a large frame went by: its room goes with it
-                self._buf = bytearray(_START)
-                self._view = memoryview(self._buf)
+            if len(self._view) > _START:  # a large frame went by: its room goes with it
+                self._view = memoryview(bytearray(_START))
         self._at, self._end = at, end
 
     def connection_lost(self, exc: Exception | None) -> None:
