@@ -298,34 +298,31 @@ class NodeRuntime(RuntimeBase):
         self._check()
         if "ops" in msg:
             msg["ops"] = self._encode_ops(msg["ops"], blobs)
-        if blobs:
-            msg["sizes"] = [len(b) for b in blobs]
+        blob_bytes = 0
+        if blobs:  # (a call's frame has none: no list to make)
+            msg["sizes"] = sizes = [len(b) for b in blobs]
+            blob_bytes = sum(sizes)
         data = _frames.dumps(msg)
-        total = 4 + len(data) + (sum(len(b) for b in blobs) if blobs else 0)
-        head = _HEAD.pack(total, len(data)) + data
+        head = _HEAD.pack(4 + len(data) + blob_bytes, len(data)) + data
         # Frames sent while other callbacks wait their turn go out together once they ran: a
         # send() costs tens of microseconds, so 10,000 concurrent calls were mostly system
         # calls. A frame sent when nothing else waits goes out at once, with no callback to
         # flush it (that callback cost each sequential call one more turn of the loop).
         assert self._writer is not None and self._loop is not None
-        if self._turn_open:
-            self._outbox.append(head)
-            if blobs:
-                self._outbox.extend(blobs)
-            if len(self._outbox) >= _CHUNK:
-                # Node starts on these while the rest of the turn is still sending (it runs
-                # on the other core): a turn of 10,000 calls went out as one write at its end.
-                self._write_outbox()
-            return
-        if _nothing_waits(self._loop):
+        if not self._turn_open and _nothing_waits(self._loop):
             self._writer.write(head)
             for b in blobs:
                 self._writer.write(b)
             return
         self._outbox.append(head)
         self._outbox.extend(blobs)
-        self._turn_open = True
-        self._loop.call_soon(self._write_out)
+        if not self._turn_open:
+            self._turn_open = True
+            self._loop.call_soon(self._write_out)
+        elif len(self._outbox) >= _CHUNK:
+            # Node starts on these while the rest of the turn is still sending (it runs on
+            # the other core): a turn of 10,000 calls went out as one write at its end.
+            self._write_outbox()
 
     def _write_outbox(self) -> None:
         """Write what the outbox holds, in one write."""
