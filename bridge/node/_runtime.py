@@ -257,8 +257,7 @@ class NodeRuntime(RuntimeBase):
     # --- the proxy backend ---
 
     def resolve(self, ref: Ref) -> asyncio.Future[Any]:
-        self._own(ref)
-        return self._request({"op": "run", "root": ref._bridge_root, "ops": ref._bridge_ops})
+        return self._request(self._chain("run", ref))
 
     async def iterate(self, ref: Ref) -> AsyncIterator[Any]:
         iterator = await ref._bridge_then(("iter",))
@@ -270,14 +269,8 @@ class NodeRuntime(RuntimeBase):
 
     def assign(self, ref: Ref, name: str, value: Any, *, delete: bool = False) -> None:
         # Fire and forget, ordered with later messages; a failure is reported as unhandled.
-        self._own(ref)
-        msg: dict[str, Any] = {
-            "op": "set",
-            "root": ref._bridge_root,
-            "ops": ref._bridge_ops,
-            "name": name,
-            "del": delete,
-        }
+        msg = self._chain("set", ref)
+        msg.update({"name": name, "del": delete})
         blobs: list[bytes] = []
         msg["value"] = None if delete else self._encode(value, blobs)
         self._send(msg, blobs)
@@ -285,6 +278,11 @@ class NodeRuntime(RuntimeBase):
     def _own(self, ref: Ref) -> None:
         if ref._bridge_backend is not self:
             raise BridgeError("a JS value of another runtime was used on this Node runtime")
+
+    def _chain(self, op: str, ref: Ref) -> dict[str, Any]:
+        """A message op about ref: its root and operations (encoded by _send)."""
+        self._own(ref)
+        return {"op": op, "root": ref._bridge_root, "ops": ref._bridge_ops}
 
     # --- wire ---
 
