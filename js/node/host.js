@@ -175,11 +175,16 @@ function decode(v, blobs) {
 }
 
 // --- frames ---
+// A message and the bytes its values refer to (by index), with their sizes.
 function send(msg, blobs = []) {
+  let total = 4;
+  if (blobs.length) {
+    msg.sizes = blobs.map((b) => b.byteLength);
+    for (const size of msg.sizes) total += size;
+  }
   const json = JSON.stringify(msg);
   const jlen = Buffer.byteLength(json);
-  let total = 4 + jlen;
-  for (const b of blobs) total += b.byteLength;
+  total += jlen;
   // One buffer for the frame (from Node's pool when small): header, JSON, then the bytes.
   const frame = Buffer.allocUnsafe(4 + total);
   frame.writeUInt32BE(total, 0);
@@ -211,13 +216,11 @@ function reply(id, value) {
   } catch (e) {
     return fail(id, e);
   }
-  msg.sizes = blobs.map((b) => b.byteLength);
   send(msg, blobs);
 }
 function fail(id, reason) {
   const blobs = [];
   const msg = { re: id, err: errorValue(reason, blobs) };
-  msg.sizes = blobs.map((b) => b.byteLength);
   send(msg, blobs);
 }
 
@@ -230,8 +233,7 @@ function callPython(id, args) {
     pending.set(call, { resolve, reject });
     const blobs = [];
     const msg = { op: "call", id: call, fn: id, args: args.map((a) => encode(a, blobs)) };
-    msg.sizes = blobs.map((b) => b.byteLength);
-    send(msg, blobs);
+      send(msg, blobs);
   });
 }
 
@@ -357,7 +359,6 @@ async function handle(msg, blobs) {
         const res = await decode({ [T]: "h", id: msg.it }, blobs).next();
         const out = [];
         const m = { re: msg.id, ok: [Boolean(res.done), encode(res.value, out)] };
-        m.sizes = out.map((b) => b.byteLength);
         send(m, out);
       } catch (e) {
         fail(msg.id, e);
@@ -384,7 +385,6 @@ async function handle(msg, blobs) {
 process.on("unhandledRejection", (reason) => {
   const blobs = [];
   const msg = { op: "unhandled", err: errorValue(reason, blobs) };
-  msg.sizes = blobs.map((b) => b.byteLength);
   send(msg, blobs);
 });
 
