@@ -28,6 +28,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bridge
@@ -51,6 +52,21 @@ def best(samples: list[float]) -> float:
     return min(samples)
 
 
+async def _sequential(call: Callable[[int], Awaitable[Any]]) -> tuple[float, float]:
+    """Seconds per awaited call(i), one after the other: over the first FIRST calls, and over
+    SEQUENTIAL more once WARM have been made."""
+
+    async def each(times: int) -> float:
+        t = time.perf_counter()
+        for i in range(times):
+            await call(i)
+        return (time.perf_counter() - t) / times
+
+    first = await each(FIRST)
+    await each(WARM - FIRST)
+    return first, await each(SEQUENTIAL)
+
+
 async def measure_bridge() -> dict[str, float]:
     keys = ("start", "first", "seq", "conc", "jspy", "big", "big_again")
     out: dict[str, list[float]] = {k: [] for k in keys}
@@ -60,16 +76,9 @@ async def measure_bridge() -> dict[str, float]:
             await rt.eval("1")
             out["start"].append(time.perf_counter() - t)
             f = await rt.eval("(i) => i")
-            t = time.perf_counter()
-            for i in range(FIRST):
-                await f(i)
-            out["first"].append((time.perf_counter() - t) / FIRST)
-            for i in range(WARM - FIRST):
-                await f(i)
-            t = time.perf_counter()
-            for i in range(SEQUENTIAL):
-                await f(i)
-            out["seq"].append((time.perf_counter() - t) / SEQUENTIAL)
+            first, seq = await _sequential(f)
+            out["first"].append(first)
+            out["seq"].append(seq)
             t = time.perf_counter()
             await asyncio.gather(*(f(i) for i in range(CONCURRENT)))
             out["conc"].append(time.perf_counter() - t)
@@ -194,17 +203,12 @@ async def _floor_round() -> tuple[float, float]:
     message = b"x" * 60
     transport, echoed = await loop.create_unix_connection(lambda: _Echoed(len(message)), sock=ours)
 
-    async def echo(times: int) -> float:
-        t = time.perf_counter()
-        for _ in range(times):
-            echoed.waiting = loop.create_future()
-            transport.write(message)
-            await echoed.waiting
-        return (time.perf_counter() - t) / times
+    def echo(_: int) -> asyncio.Future[None]:
+        echoed.waiting = loop.create_future()
+        transport.write(message)
+        return echoed.waiting
 
-    first = await echo(FIRST)
-    await echo(WARM - FIRST)
-    warm = await echo(SEQUENTIAL)
+    first, warm = await _sequential(echo)
     transport.close()
     proc.kill()
     await proc.wait()
