@@ -36,6 +36,7 @@ from .._exceptions import (
     JSAggregateError,
     JSError,
     JSRejection,
+    ModuleNotFound,
     RuntimeGone,
 )
 from .._proxy import Ref
@@ -68,9 +69,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, _signal.SIGKILL)
 
 
-def _caller_dir(depth: int = 2) -> str:
+def _caller_file(depth: int = 2) -> str:
+    """The Python file calling require/import_ (``<cwd>/<python>`` if none, as at a prompt):
+    Node resolves from its folder and names it when nothing is found."""
     caller = sys._getframe(depth).f_globals.get("__file__")
-    return str(Path(caller).resolve().parent) if caller else os.getcwd()
+    return str(Path(caller).resolve()) if caller else os.path.join(os.getcwd(), "<python>")
 
 
 _CHUNK = 256  # frames (and blobs) that go out together within one busy turn of the loop
@@ -211,10 +214,10 @@ class NodeRuntime(RuntimeBase):
     def require(self, spec: str) -> Any:
         # As Node resolves from the calling file: ./x beside it, bare names in node_modules
         # folders upward from it, then from the current directory.
-        return Ref(self, ("require", spec, _caller_dir(), self._base()))
+        return Ref(self, ("require", spec, _caller_file(), self._base()))
 
     def import_(self, spec: str) -> Any:
-        return Ref(self, ("import", spec, _caller_dir(), self._base()))
+        return Ref(self, ("import", spec, _caller_file(), self._base()))
 
     def _base(self) -> str:
         """Where a bare name not found from the calling file is looked up: Node's cwd."""
@@ -578,6 +581,9 @@ class NodeRuntime(RuntimeBase):
             value = self._decode(v["v"], blobs)
             return JSRejection(value, is_null=bool(v.get("null")))
         name = v["name"]
+        if name == "ModuleNotFound":  # the host's, for require/import_ of a missing module
+            self._handle(v["id"])  # a proxy made and dropped at once: Node frees the error
+            return ModuleNotFound(v["message"])
         handle = self._handle(v["id"])
         exc: JSError
         if name == "AggregateError":

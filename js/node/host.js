@@ -238,19 +238,48 @@ function callPython(id, args) {
 }
 
 // --- evaluation of a root and a chain of operations ---
-function requireFrom(base) {
-  return createRequire(path.join(base, "__bridge__.js"));
+// `file` is the Python file that asked (Node reads only its folder); `cwd` is Node's.
+function isRelative(spec) {
+  return spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec);
 }
-// A bare name not found upward from the calling file's folder is looked up from the current
-// directory too; relative paths stay relative to the calling file.
-function resolveFrom(spec, base, cwd) {
-  try {
-    return requireFrom(base).resolve(spec);
-  } catch (e) {
-    const bare = !(spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec));
-    if (e.code !== "MODULE_NOT_FOUND" || !bare || !cwd || cwd === base) throw e;
-    return requireFrom(cwd).resolve(spec);
+// The require functions a spec is resolved with: the calling file's, then, for a bare name
+// not found upward from its folder, the current directory's.
+function requirers(spec, file, cwd) {
+  const found = [createRequire(file)];
+  if (!isRelative(spec) && cwd && cwd !== path.dirname(file)) {
+    found.push(createRequire(path.join(cwd, "<python>")));
   }
+  return found;
+}
+function resolveFrom(spec, file, cwd) {
+  const tried = requirers(spec, file, cwd);
+  for (const req of tried) {
+    try {
+      return req.resolve(spec);
+    } catch (e) {
+      // Only the spec itself missing (not a package whose own "main" file is missing).
+      if (e.code !== "MODULE_NOT_FOUND" || !e.message.startsWith(`Cannot find module '${spec}'`)) {
+        throw e;
+      }
+    }
+  }
+  if (isRelative(spec)) {
+    const target = path.resolve(path.dirname(file), spec);
+    throw notFound(spec, file, `no file '${target}' (nor with .js, .json or .node, or as a folder with package.json or index.js)`);
+  }
+  const folders = [];
+  for (const req of tried) {
+    for (const f of req.resolve.paths(spec) || []) if (!folders.includes(f)) folders.push(f);
+  }
+  throw notFound(spec, file, `searched ${folders.join(", ")}`);
+}
+// Node's own message names a require stack of our making, or this script as the importer;
+// this one names the calling file and where it was looked for, as the embedded runtime's does.
+function notFound(spec, file, where) {
+  const e = new Error(`cannot find module '${spec}' required from ${file}: ${where}`);
+  e.name = "ModuleNotFound";
+  e.code = "MODULE_NOT_FOUND";
+  return e;
 }
 function root(r, blobs) {
   switch (r[0]) {
@@ -269,19 +298,25 @@ function root(r, blobs) {
     case "eval":
       return vm.runInThisContext(r[1], { filename: r[2] });
     case "require":
-      return requireFrom(r[2])(resolveFrom(r[1], r[2], r[3]));
+      return createRequire(r[2])(resolveFrom(r[1], r[2], r[3]));
     case "import": {
-      let spec = r[1];
-      if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec)) {
-        spec = pathToFileURL(path.resolve(r[2], spec)).href;
-      } else {
-        try {
-          spec = pathToFileURL(resolveFrom(spec, r[2], r[3])).href;
-        } catch (e) {
-          // ESM-only packages have no "require" export: Node's own resolution from this file.
-        }
+      const [, spec, file, cwd] = r;
+      if (isRelative(spec)) {
+        const target = path.resolve(path.dirname(file), spec);
+        const url = pathToFileURL(target).href;
+        return import(url).catch((e) => {
+          const missing = e.code === "ERR_MODULE_NOT_FOUND" && e.url === url;
+          throw missing ? notFound(spec, file, `no file '${target}'`) : e;
+        });
       }
-      return import(spec);
+      let url = spec;
+      try {
+        url = pathToFileURL(resolveFrom(spec, file, cwd)).href;
+      } catch (e) {
+        // ESM-only packages have no "require" export: Node's own resolution from this file.
+        if (e.name === "ModuleNotFound") throw e;
+      }
+      return import(url);
     }
   }
   throw new Error(`bridge: unknown root ${r[0]}`);

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -217,8 +218,29 @@ async def test_cwd_is_nodes_working_directory_and_where_bare_names_are_found(
         assert await rt.eval("process.cwd()") == str(tmp_path)
         assert (await rt.require("here-only"))["where"] == "tmp"
     async with bridge.node() as rt:  # the same name from this test's folder and cwd: absent
-        with pytest.raises(bridge.JSError, match="here-only"):
+        with pytest.raises(bridge.ModuleNotFound, match="here-only"):
             await rt.require("here-only")
+
+
+async def test_import_of_a_missing_module_names_it_and_the_calling_file(rt: Any) -> None:
+    here = os.path.abspath(__file__)
+    with pytest.raises(bridge.ModuleNotFound, match=r"'no-such-esm-package' required from "):
+        await rt.import_("no-such-esm-package")
+    missing = os.path.join(os.path.dirname(here), "no-such-file.mjs")
+    expected = re.escape(f"required from {here}: no file '{missing}'") + "$"
+    with pytest.raises(bridge.ModuleNotFound, match=expected):
+        await rt.import_("./no-such-file.mjs")
+
+
+async def test_a_module_that_requires_a_missing_one_fails_with_nodes_own_error(
+    tmp_path: Any,
+) -> None:
+    package = tmp_path / "node_modules" / "needs-missing"
+    package.mkdir(parents=True)
+    (package / "index.js").write_text("module.exports = require('not-installed-dep');")
+    async with bridge.node(cwd=tmp_path) as rt:
+        with pytest.raises(bridge.JSError, match="Cannot find module 'not-installed-dep'"):
+            await rt.require("needs-missing")
 
 
 async def test_a_cwd_that_does_not_exist_is_a_clear_error(tmp_path: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import pytest
@@ -35,6 +36,22 @@ async def test_require_is_relative_to_the_calling_file(rt: Any) -> None:
     helper = await rt.require("./helper.js")
     assert await helper.double(21) == 42
     assert await helper.later("done") == "done"
+
+
+async def test_a_missing_module_names_itself_the_calling_file_and_where_it_looked(
+    rt: Any,
+) -> None:
+    here = os.path.abspath(__file__)
+    folder = os.path.dirname(here)
+    with pytest.raises(bridge.ModuleNotFound) as bare:
+        await rt.require("no-such-package-anywhere")
+    assert "'no-such-package-anywhere'" in str(bare.value)
+    assert f"required from {here}" in str(bare.value)
+    assert f"searched {os.path.join(folder, 'node_modules')}, " in str(bare.value)
+    with pytest.raises(bridge.ModuleNotFound) as relative:
+        await rt.require("./no-such-file")
+    assert f"no file '{os.path.join(folder, 'no-such-file')}'" in str(relative.value)
+    assert isinstance(relative.value, ImportError)
 
 
 async def test_new_constructs_and_methods_keep_this(rt: Any) -> None:
