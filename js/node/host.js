@@ -5,8 +5,8 @@
 const net = require("net");
 const vm = require("vm");
 const path = require("path");
-const { createRequire } = require("module");
-const { pathToFileURL } = require("url");
+const Module = require("module");
+const { createRequire } = Module;
 
 const T = "\u0000";
 // A full GC on request (tests of handle freeing), without exposing gc() to user code.
@@ -242,36 +242,76 @@ function callPython(id, args) {
 function isRelative(spec) {
   return spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec);
 }
-// The require functions a spec is resolved with: the calling file's, then, for a bare name
-// not found upward from its folder, the current directory's.
-function requirers(spec, file, cwd) {
-  const found = [createRequire(file)];
-  if (!isRelative(spec) && cwd && cwd !== path.dirname(file)) {
-    found.push(createRequire(path.join(cwd, "<python>")));
-  }
-  return found;
+// The files a spec is resolved from: the calling file, then, for a bare name not found
+// upward from its folder, the current directory (as a file in it).
+function resolvedFrom(spec, file, cwd) {
+  const files = [file];
+  if (!isRelative(spec) && cwd && cwd !== path.dirname(file)) files.push(path.join(cwd, "<python>"));
+  return files;
 }
-function resolveFrom(spec, file, cwd) {
-  const tried = requirers(spec, file, cwd);
-  for (const req of tried) {
+// The folders a bare name was looked for in, from those files (`modules`: node_modules
+// folders only, as ES-module resolution does; CommonJS also reads Node's global folders).
+function searched(spec, files, modules) {
+  const folders = [];
+  for (const from of files) {
+    for (const f of createRequire(from).resolve.paths(spec) || []) {
+      if (!folders.includes(f) && (!modules || path.basename(f) === "node_modules")) folders.push(f);
+    }
+  }
+  return `searched ${folders.join(", ")}`;
+}
+function requireFrom(spec, file, cwd) {
+  const files = resolvedFrom(spec, file, cwd);
+  for (const from of files) {
+    let found;
     try {
-      return req.resolve(spec);
+      found = createRequire(from).resolve(spec);
     } catch (e) {
       // Only the spec itself missing (not a package whose own "main" file is missing).
       if (e.code !== "MODULE_NOT_FOUND" || !e.message.startsWith(`Cannot find module '${spec}'`)) {
         throw e;
       }
+      continue;
     }
+    return createRequire(file)(found);
   }
   if (isRelative(spec)) {
     const target = path.resolve(path.dirname(file), spec);
     throw notFound(spec, file, `no file '${target}' (nor with .js, .json or .node, or as a folder with package.json or index.js)`);
   }
-  const folders = [];
-  for (const req of tried) {
-    for (const f of req.resolve.paths(spec) || []) if (!folders.includes(f)) folders.push(f);
+  throw notFound(spec, file, searched(spec, files, false));
+}
+// import() as the Python file would write it: Node's ES-module resolution ("import"
+// conditions, exports) from that file, then from the current directory for a bare name.
+async function importFrom(spec, file, cwd) {
+  const files = resolvedFrom(spec, file, cwd);
+  for (const from of files) {
+    try {
+      return await importer(from)(spec);
+    } catch (e) {
+      // Only the spec itself missing: an import inside the module names its own importer.
+      if (e.code !== "ERR_MODULE_NOT_FOUND" || !e.message.endsWith(` imported from ${from}`)) {
+        throw e;
+      }
+    }
   }
-  throw notFound(spec, file, `searched ${folders.join(", ")}`);
+  if (isRelative(spec)) throw notFound(spec, file, `no file '${path.resolve(path.dirname(file), spec)}'`);
+  throw notFound(spec, file, searched(spec, files, true));
+}
+// A function that calls import() from `file`: a CommonJS module compiled under that file's
+// name, whose import() resolves from there. Node 18-20 have no public way to resolve an ES
+// module from a given file (import.meta.resolve takes no parent without a flag); before, a
+// bare name was imported from this script's own folder, and an "import"-only package failed.
+const importers = new Map();
+function importer(file) {
+  let found = importers.get(file);
+  if (!found) {
+    const m = new Module(file, null);
+    m._compile("module.exports = (spec) => import(spec);", file);
+    found = m.exports;
+    importers.set(file, found);
+  }
+  return found;
 }
 // Node's own message names a require stack of our making, or this script as the importer;
 // this one names the calling file and where it was looked for, as the embedded runtime's does.
@@ -298,26 +338,9 @@ function root(r, blobs) {
     case "eval":
       return vm.runInThisContext(r[1], { filename: r[2] });
     case "require":
-      return createRequire(r[2])(resolveFrom(r[1], r[2], r[3]));
-    case "import": {
-      const [, spec, file, cwd] = r;
-      if (isRelative(spec)) {
-        const target = path.resolve(path.dirname(file), spec);
-        const url = pathToFileURL(target).href;
-        return import(url).catch((e) => {
-          const missing = e.code === "ERR_MODULE_NOT_FOUND" && e.url === url;
-          throw missing ? notFound(spec, file, `no file '${target}'`) : e;
-        });
-      }
-      let url = spec;
-      try {
-        url = pathToFileURL(resolveFrom(spec, file, cwd)).href;
-      } catch (e) {
-        // ESM-only packages have no "require" export: Node's own resolution from this file.
-        if (e.name === "ModuleNotFound") throw e;
-      }
-      return import(url);
-    }
+      return requireFrom(r[1], r[2], r[3]);
+    case "import":
+      return importFrom(r[1], r[2], r[3]);
   }
   throw new Error(`bridge: unknown root ${r[0]}`);
 }

@@ -232,6 +232,28 @@ async def test_import_of_a_missing_module_names_it_and_the_calling_file(rt: Any)
         await rt.import_("./no-such-file.mjs")
 
 
+async def test_import_resolves_as_an_es_module_would_from_the_python_side(tmp_path: Any) -> None:
+    # An "import"-only package, and a dual one whose import build differs from its require one.
+    modules = tmp_path / "node_modules"
+    only = modules / "import-only"
+    only.mkdir(parents=True)
+    (only / "package.json").write_text(
+        '{"name": "import-only", "type": "module", "exports": {"import": "./index.js"}}'
+    )
+    (only / "index.js").write_text("export const kind = 'esm';")
+    dual = modules / "dual-build"
+    dual.mkdir()
+    (dual / "package.json").write_text(
+        '{"name": "dual-build", "exports": {"import": "./esm.mjs", "require": "./cjs.cjs"}}'
+    )
+    (dual / "esm.mjs").write_text("export const kind = 'import build';")
+    (dual / "cjs.cjs").write_text("exports.kind = 'require build';")
+    async with bridge.node(cwd=tmp_path) as rt:
+        assert await (await rt.import_("import-only")).kind == "esm"
+        assert await (await rt.import_("dual-build")).kind == "import build"
+        assert (await rt.require("dual-build"))["kind"] == "require build"
+
+
 async def test_a_module_that_requires_a_missing_one_fails_with_nodes_own_error(
     tmp_path: Any,
 ) -> None:
